@@ -1,0 +1,135 @@
+//! The application: [`NestFactory`] builds a [`NestApplication`] from a [`Module`], and
+//! [`NestApplication::listen`] serves it.
+
+mod builder;
+mod module;
+mod server;
+
+pub use builder::{AppBuilder, StartupError};
+pub use module::Module;
+pub use server::RunningApp;
+
+use std::{io, net::SocketAddr, sync::Arc};
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use crate::http::router::Router;
+
+/// Creates applications, as NestJS's `NestFactory`.
+///
+/// ```no_run
+/// use nest_core::prelude::*;
+///
+/// #[derive(Default)]
+/// struct AppController;
+///
+/// #[controller]
+/// impl AppController {
+///     #[get]
+///     fn hello(&self) -> &'static str { "Hello World!" }
+/// }
+///
+/// #[module(controllers = [AppController])]
+/// struct AppModule;
+///
+/// #[tokio::main]
+/// async fn main() -> std::io::Result<()> {
+///     let app = NestFactory::create::<AppModule>().await?;
+///     app.listen(3000).await
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct NestFactory;
+
+impl NestFactory {
+    /// Builds the application that module `M` describes: its controllers and their routes.
+    ///
+    /// Logs each controller and each mapped route as NestJS does (`Mapped {/sse, GET} route`).
+    /// Two routes that cannot both be matched are a [`StartupError`] naming both handlers.
+    pub async fn create<M: Module>() -> Result<NestApplication, StartupError> {
+        let mut builder = AppBuilder::new();
+        builder.import::<M>();
+        builder.build()
+    }
+}
+
+/// A built application, ready to serve (NestJS's `INestApplication`).
+#[derive(Debug)]
+pub struct NestApplication {
+    router: Arc<Router>,
+}
+
+impl NestApplication {
+    /// A builder for an application assembled by hand (controllers with state, tests).
+    ///
+    /// ```
+    /// use nest_core::prelude::*;
+    ///
+    /// struct GreetingController { greeting: String }
+    ///
+    /// #[controller]
+    /// impl GreetingController {
+    ///     #[get]
+    ///     fn greet(&self) -> String { self.greeting.clone() }
+    /// }
+    ///
+    /// let app = NestApplication::builder()
+    ///     .controller(GreetingController { greeting: "hi".into() })
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(app);
+    /// ```
+    pub fn builder() -> AppBuilder {
+        AppBuilder::new()
+    }
+
+    /// Serves the application on `port` on every interface (IPv6 and IPv4 where the machine
+    /// has both), until the process ends, as NestJS's `app.listen(port)`.
+    pub async fn listen(self, port: u16) -> io::Result<()> {
+        let listener = match TcpListener::bind(SocketAddr::from(([0u16; 8], port))).await {
+            Ok(listener) => listener,
+            Err(_) => TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?,
+        };
+        server::serve(listener, self.router, None).await;
+        Ok(())
+    }
+
+    /// Starts serving on `addr` (`"127.0.0.1:0"` picks a free port) in the background and
+    /// returns a handle that knows the bound address. The server stops when the handle is
+    /// closed or dropped.
+    ///
+    /// ```
+    /// use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let app = NestFactory::create::<AppModule>().await?;
+    /// let running = app.bind("127.0.0.1:0").await?;
+    /// println!("listening on {}", running.local_addr());
+    /// running.close().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<RunningApp> {
+        let listener = TcpListener::bind(addr).await?;
+        RunningApp::start(listener, self.router)
+    }
+
+    /// The routes this application serves, as `(method, path)` pairs, in registration order.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller("app")] impl AppController { #[get(":id")] fn one(&self, #[param("id")] id: String) -> String { id } }
+    /// let app = NestApplication::builder().controller(AppController).build().unwrap();
+    /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/app/:id".to_owned())]);
+    /// ```
+    pub fn routes(&self) -> Vec<(crate::RequestMethod, String)> {
+        self.router
+            .routes()
+            .map(|route| (route.method, route.path.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,340 @@
+//! [`HttpException`] and NestJS's built-in exceptions, with NestJS's exact JSON bodies.
+//!
+//! | NestJS | nest-rs | body |
+//! | --- | --- | --- |
+//! | `new HttpException('x', 418)` | `HttpException::new("x", 418)` | `{"statusCode":418,"message":"x"}` |
+//! | `new NotFoundException()` | `NotFoundException.into()` | `{"statusCode":404,"message":"Not Found"}` |
+//! | `new NotFoundException('x')` | `NotFoundException::new("x")` | `{"message":"x","error":"Not Found","statusCode":404}` |
+//! | `new HttpException({...}, 409)` | `HttpException::from_body(json!({...}), 409)` | the object, unchanged |
+//! | `throw new Error('x')` | `Err(io_error)?` (any `std::error::Error`) | `{"statusCode":500,"message":"Internal server error"}` |
+
+use std::{error::Error as StdError, fmt};
+
+use http::{StatusCode, header};
+use serde::Serialize;
+
+use super::response::{Body, Response};
+
+/// An error with an HTTP status and a JSON body, as NestJS's `HttpException`.
+///
+/// Return it from a handler (`Result<T, HttpException>`) and the client gets its status and
+/// body. On an `#[sse]` route it becomes a normal JSON error response when it happens before the
+/// first event, and an `event: error` frame carrying [`HttpException::message`] after.
+///
+/// Any `std::error::Error` converts into it with `?`, as a `500` whose body hides the cause
+/// (`{"statusCode":500,"message":"Internal server error"}`), as NestJS does with an unknown
+/// error; the cause is kept for the log. That conversion is why `HttpException` itself does not
+/// implement `std::error::Error`, as with `anyhow::Error`.
+///
+/// # Example
+/// ```
+/// use nest_core::{HttpException, NotFoundException};
+///
+/// fn find(id: u32) -> Result<&'static str, HttpException> {
+///     match id {
+///         1 => Ok("Tom"),
+///         _ => Err(NotFoundException::new(format!("cat {id} not found"))),
+///     }
+/// }
+/// let error = find(2).unwrap_err();
+/// assert_eq!(error.status().as_u16(), 404);
+/// assert_eq!(error.body_json(), r#"{"message":"cat 2 not found","error":"Not Found","statusCode":404}"#);
+///
+/// let parse: Result<u32, HttpException> = "x".parse::<u32>().map_err(Into::into);
+/// assert_eq!(parse.unwrap_err().body_json(), r#"{"statusCode":500,"message":"Internal server error"}"#);
+/// ```
+pub struct HttpException {
+    status: StatusCode,
+    body: ExceptionBody,
+    cause: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+enum ExceptionBody {
+    /// `new HttpException('x', s)`: `{statusCode, message}`.
+    Plain(String),
+    /// A built-in exception given a message: `{message, error, statusCode}`.
+    Described { message: String, error: &'static str },
+    /// `new HttpException(object, s)`: the object as it is.
+    Custom(serde_json::Value),
+}
+
+#[derive(Serialize)]
+struct PlainBody<'a> {
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct DescribedBody<'a> {
+    message: &'a str,
+    error: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+}
+
+const INTERNAL_SERVER_ERROR: &str = "Internal server error";
+
+impl HttpException {
+    /// `new HttpException(message, status)`: body `{"statusCode":status,"message":message}`.
+    ///
+    /// A status outside 100..=999 becomes 500.
+    ///
+    /// ```
+    /// # use nest_core::HttpException;
+    /// let teapot = HttpException::new("early", 418);
+    /// assert_eq!(teapot.body_json(), r#"{"statusCode":418,"message":"early"}"#);
+    /// ```
+    pub fn new(message: impl Into<String>, status: u16) -> Self {
+        Self {
+            status: status_or_500(status),
+            body: ExceptionBody::Plain(message.into()),
+            cause: None,
+        }
+    }
+
+    /// `new HttpException({ ... }, status)`: the JSON value is the body, unchanged.
+    ///
+    /// ```
+    /// # use nest_core::HttpException;
+    /// let error = HttpException::from_body(serde_json::json!({"code": "E1"}), 409);
+    /// assert_eq!(error.body_json(), r#"{"code":"E1"}"#);
+    /// ```
+    pub fn from_body(body: serde_json::Value, status: u16) -> Self {
+        Self {
+            status: status_or_500(status),
+            body: ExceptionBody::Custom(body),
+            cause: None,
+        }
+    }
+
+    /// A 500 that hides `cause` from the client and keeps it for the log.
+    ///
+    /// ```
+    /// # use nest_core::HttpException;
+    /// let error = HttpException::internal(std::io::Error::other("disk on fire"));
+    /// assert_eq!(error.message(), "Internal server error");
+    /// assert!(error.cause().unwrap().to_string().contains("disk on fire"));
+    /// ```
+    pub fn internal(cause: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: ExceptionBody::Plain(INTERNAL_SERVER_ERROR.to_owned()),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// A built-in exception with a message: `{message, error: description, statusCode}`.
+    fn described(status: StatusCode, error: &'static str, message: String) -> Self {
+        Self {
+            status,
+            body: ExceptionBody::Described { message, error },
+            cause: None,
+        }
+    }
+
+    /// The HTTP status.
+    ///
+    /// ```
+    /// # use nest_core::{HttpException, ForbiddenException};
+    /// assert_eq!(HttpException::from(ForbiddenException).status().as_u16(), 403);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message NestJS exposes as `exception.message`: the text an `#[sse]` stream sends in
+    /// its `event: error` frame. For a custom body, its `"message"` string if it has one, else the
+    /// status's reason phrase.
+    ///
+    /// ```
+    /// # use nest_core::{BadRequestException, HttpException};
+    /// assert_eq!(BadRequestException::new("Nope").message(), "Nope");
+    /// assert_eq!(HttpException::from(BadRequestException).message(), "Bad Request");
+    /// ```
+    pub fn message(&self) -> &str {
+        match &self.body {
+            ExceptionBody::Plain(message) | ExceptionBody::Described { message, .. } => message,
+            ExceptionBody::Custom(value) => value
+                .get("message")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_else(|| self.status.canonical_reason().unwrap_or("Error")),
+        }
+    }
+
+    /// The hidden cause of an internal error, if any (for logs, never sent).
+    pub fn cause(&self) -> Option<&(dyn StdError + Send + Sync + 'static)> {
+        self.cause.as_deref()
+    }
+
+    /// The JSON body the client receives.
+    pub fn body_json(&self) -> String {
+        let status_code = self.status.as_u16();
+        let json = match &self.body {
+            ExceptionBody::Plain(message) => serde_json::to_string(&PlainBody {
+                status_code,
+                message,
+            }),
+            ExceptionBody::Described { message, error } => serde_json::to_string(&DescribedBody {
+                message,
+                error,
+                status_code,
+            }),
+            ExceptionBody::Custom(value) => serde_json::to_string(value),
+        };
+        // Serialising strings, integers and a `Value` cannot fail.
+        json.unwrap_or_default()
+    }
+
+    /// The response NestJS's exception filter sends: the status and the JSON body.
+    pub fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(target: "ExceptionsHandler", "{cause}");
+        }
+        http::Response::builder()
+            .status(self.status)
+            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(Body::from(self.body_json()))
+            .unwrap_or_else(|_| Response::new(Body::empty()))
+    }
+}
+
+fn status_or_500(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+impl fmt::Debug for HttpException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpException")
+            .field("status", &self.status)
+            .field("body", &self.body_json())
+            .field("cause", &self.cause)
+            .finish()
+    }
+}
+
+impl fmt::Display for HttpException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.message())?;
+        if let Some(cause) = &self.cause {
+            write!(f, ": {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Any error becomes a 500 that hides its text, as an unknown error does in NestJS.
+impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
+    fn from(error: E) -> Self {
+        Self::internal(error)
+    }
+}
+
+macro_rules! define_exceptions {
+    ($($(#[$doc:meta])* $name:ident => $status:ident, $description:literal;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// `Name.into()` (or `Err(Name)?`) gives the body without a message,
+        #[doc = concat!("`{\"statusCode\":", stringify!($status), ",\"message\":\"", $description, "\"}`;")]
+        /// `Name::new("text")` gives `{"message":"text","error":"…","statusCode":…}`, as NestJS.
+        ///
+        /// ```
+        #[doc = concat!("use nest_core::{HttpException, ", stringify!($name), "};")]
+        #[doc = concat!("let error: HttpException = ", stringify!($name), "::new(\"why\");")]
+        #[doc = concat!("assert_eq!(error.body_json(), format!(r#\"{{\"message\":\"why\",\"error\":\"{}\",\"statusCode\":{}}}\"#, \"", $description, "\", error.status().as_u16()));")]
+        /// ```
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $name;
+
+        impl $name {
+            /// This exception with `message`: `{"message":message,"error":<description>,"statusCode":<status>}`.
+            pub fn new(message: impl Into<String>) -> HttpException {
+                HttpException::described(StatusCode::$status, $description, message.into())
+            }
+        }
+
+        impl From<$name> for HttpException {
+            fn from(_: $name) -> Self {
+                HttpException::new($description, StatusCode::$status.as_u16())
+            }
+        }
+    )*};
+}
+
+define_exceptions! {
+    /// `400 Bad Request` (NestJS `BadRequestException`).
+    BadRequestException => BAD_REQUEST, "Bad Request";
+    /// `401 Unauthorized` (NestJS `UnauthorizedException`).
+    UnauthorizedException => UNAUTHORIZED, "Unauthorized";
+    /// `403 Forbidden` (NestJS `ForbiddenException`).
+    ForbiddenException => FORBIDDEN, "Forbidden";
+    /// `404 Not Found` (NestJS `NotFoundException`).
+    NotFoundException => NOT_FOUND, "Not Found";
+    /// `405 Method Not Allowed` (NestJS `MethodNotAllowedException`).
+    MethodNotAllowedException => METHOD_NOT_ALLOWED, "Method Not Allowed";
+    /// `406 Not Acceptable` (NestJS `NotAcceptableException`).
+    NotAcceptableException => NOT_ACCEPTABLE, "Not Acceptable";
+    /// `408 Request Timeout` (NestJS `RequestTimeoutException`).
+    RequestTimeoutException => REQUEST_TIMEOUT, "Request Timeout";
+    /// `409 Conflict` (NestJS `ConflictException`).
+    ConflictException => CONFLICT, "Conflict";
+    /// `410 Gone` (NestJS `GoneException`).
+    GoneException => GONE, "Gone";
+    /// `412 Precondition Failed` (NestJS `PreconditionFailedException`).
+    PreconditionFailedException => PRECONDITION_FAILED, "Precondition Failed";
+    /// `413 Payload Too Large` (NestJS `PayloadTooLargeException`).
+    PayloadTooLargeException => PAYLOAD_TOO_LARGE, "Payload Too Large";
+    /// `415 Unsupported Media Type` (NestJS `UnsupportedMediaTypeException`).
+    UnsupportedMediaTypeException => UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type";
+    /// `418 I'm a teapot` (NestJS `ImATeapotException`).
+    ImATeapotException => IM_A_TEAPOT, "I'm a teapot";
+    /// `421 Misdirected` (NestJS `MisdirectedException`).
+    MisdirectedException => MISDIRECTED_REQUEST, "Misdirected";
+    /// `422 Unprocessable Entity` (NestJS `UnprocessableEntityException`).
+    UnprocessableEntityException => UNPROCESSABLE_ENTITY, "Unprocessable Entity";
+    /// `500 Internal Server Error` (NestJS `InternalServerErrorException`).
+    InternalServerErrorException => INTERNAL_SERVER_ERROR, "Internal Server Error";
+    /// `501 Not Implemented` (NestJS `NotImplementedException`).
+    NotImplementedException => NOT_IMPLEMENTED, "Not Implemented";
+    /// `502 Bad Gateway` (NestJS `BadGatewayException`).
+    BadGatewayException => BAD_GATEWAY, "Bad Gateway";
+    /// `503 Service Unavailable` (NestJS `ServiceUnavailableException`).
+    ServiceUnavailableException => SERVICE_UNAVAILABLE, "Service Unavailable";
+    /// `504 Gateway Timeout` (NestJS `GatewayTimeoutException`).
+    GatewayTimeoutException => GATEWAY_TIMEOUT, "Gateway Timeout";
+    /// `505 HTTP Version Not Supported` (NestJS `HttpVersionNotSupportedException`).
+    HttpVersionNotSupportedException => HTTP_VERSION_NOT_SUPPORTED, "HTTP Version Not Supported";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_without_message_puts_status_first() {
+        let error: HttpException = NotFoundException.into();
+        assert_eq!(error.body_json(), r#"{"statusCode":404,"message":"Not Found"}"#);
+        assert_eq!(error.message(), "Not Found");
+    }
+
+    #[test]
+    fn built_in_with_message_names_the_error() {
+        assert_eq!(
+            ForbiddenException::new("Forbidden resource").body_json(),
+            r#"{"message":"Forbidden resource","error":"Forbidden","statusCode":403}"#
+        );
+    }
+
+    #[test]
+    fn custom_body_message_is_read_for_sse() {
+        let with = HttpException::from_body(serde_json::json!({"message": "m"}), 400);
+        let without = HttpException::from_body(serde_json::json!({"x": 1}), 400);
+        assert_eq!(with.message(), "m");
+        assert_eq!(without.message(), "Bad Request");
+    }
+
+    #[test]
+    fn out_of_range_status_is_500() {
+        assert_eq!(HttpException::new("x", 42).status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

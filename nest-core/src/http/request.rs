@@ -1,0 +1,163 @@
+//! [`Request`]: what a handler's generated code reads its arguments from, and [`FromParam`],
+//! the conversion of a `:name` path segment into a typed argument.
+
+use http::{HeaderMap, Method, Uri, Version, request::Parts};
+
+use super::exception::{BadRequestException, HttpException};
+
+/// A request as routed to a handler: its head and its decoded `:name` path parameters.
+///
+/// Handlers rarely see it: `#[param("id")]` arguments are read from it by the code
+/// `#[controller]` generates.
+///
+/// ```
+/// use nest_core::Request;
+/// let request = Request::from_parts(
+///     http::Request::get("/cats/7").body(()).unwrap().into_parts().0,
+///     vec![("id".into(), "7".into())],
+/// );
+/// assert_eq!(request.param("id"), Some("7"));
+/// assert_eq!(request.uri().path(), "/cats/7");
+/// ```
+#[derive(Debug)]
+pub struct Request {
+    parts: Parts,
+    params: Vec<(String, String)>,
+}
+
+impl Request {
+    /// A request from its head and its path parameters (already percent-decoded).
+    pub fn from_parts(parts: Parts, params: Vec<(String, String)>) -> Self {
+        Self { parts, params }
+    }
+
+    /// The value of the path parameter `name` (`:name` in the route path), percent-decoded.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.parts.method
+    }
+
+    /// The request URI.
+    pub fn uri(&self) -> &Uri {
+        &self.parts.uri
+    }
+
+    /// The HTTP version.
+    pub fn version(&self) -> Version {
+        self.parts.version
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+}
+
+/// A type a `:name` path segment converts into, for `#[param("name")] value: T` arguments.
+///
+/// A value that does not convert gives NestJS's `ParseIntPipe`-style 400:
+/// `{"message":"Validation failed (numeric string is expected)","error":"Bad Request","statusCode":400}`.
+///
+/// ```
+/// use nest_core::FromParam;
+/// assert_eq!(u32::from_param("42").unwrap(), 42);
+/// let error = u32::from_param("4x2").unwrap_err();
+/// assert_eq!(error.message(), "Validation failed (numeric string is expected)");
+/// assert_eq!(String::from_param("any").unwrap(), "any");
+/// assert!(bool::from_param("true").unwrap());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from a path parameter",
+    label = "`#[param]` arguments must implement `FromParam`",
+    note = "use String, a number type or bool, or implement `nest_core::FromParam`"
+)]
+pub trait FromParam: Sized {
+    /// Converts the decoded segment.
+    fn from_param(value: &str) -> Result<Self, HttpException>;
+}
+
+impl FromParam for String {
+    fn from_param(value: &str) -> Result<Self, HttpException> {
+        Ok(value.to_owned())
+    }
+}
+
+impl FromParam for bool {
+    fn from_param(value: &str) -> Result<Self, HttpException> {
+        match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(BadRequestException::new(
+                "Validation failed (boolean string is expected)",
+            )),
+        }
+    }
+}
+
+macro_rules! numeric_params {
+    ($($ty:ty),*) => {$(
+        impl FromParam for $ty {
+            fn from_param(value: &str) -> Result<Self, HttpException> {
+                value.parse().map_err(|_| {
+                    BadRequestException::new("Validation failed (numeric string is expected)")
+                })
+            }
+        }
+    )*};
+}
+
+numeric_params!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+
+/// Decodes `%XX` escapes in a path segment. `None` if an escape is malformed or the result is not
+/// UTF-8.
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
+    if !segment.contains('%') {
+        return Some(segment.to_owned());
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = bytes.get(index + 1..index + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%4"), None);
+        assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn bad_numbers_get_nest_message() {
+        let error = i64::from_param("1.5").unwrap_err();
+        assert_eq!(
+            error.body_json(),
+            r#"{"message":"Validation failed (numeric string is expected)","error":"Bad Request","statusCode":400}"#
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Responses: the [`Body`] every route answers with, and [`IntoResponse`] for handler return
+//! values ([`Html`], [`Json`], strings, `()`, `Result<T, HttpException>`).
+
+use std::{
+    fmt,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
+use bytes::Bytes;
+use http::{HeaderValue, header};
+use http_body::{Frame, SizeHint};
+use serde::Serialize;
+
+use super::exception::HttpException;
+use crate::sse::SseBody;
+
+/// An HTTP response with nest-rs's [`Body`].
+pub type Response = http::Response<Body>;
+
+/// The body of every nest-rs response: a whole buffer, or an event stream.
+///
+/// ```
+/// use nest_core::Body;
+/// let body = Body::from("hello");
+/// assert!(format!("{body:?}").contains("Full"));
+/// ```
+pub struct Body {
+    kind: BodyKind,
+}
+
+enum BodyKind {
+    Full(Option<Bytes>),
+    Sse(SseBody),
+}
+
+impl Body {
+    /// A body with no bytes.
+    pub fn empty() -> Self {
+        Self {
+            kind: BodyKind::Full(None),
+        }
+    }
+
+    pub(crate) fn sse(body: SseBody) -> Self {
+        Self {
+            kind: BodyKind::Sse(body),
+        }
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            BodyKind::Full(bytes) => f.debug_tuple("Full").field(bytes).finish(),
+            BodyKind::Sse(_) => f.write_str("Sse"),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Self {
+            kind: BodyKind::Full((!bytes.is_empty()).then_some(bytes)),
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Bytes::from(text).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Self {
+        Bytes::from_static(text.as_bytes()).into()
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes::from(bytes).into()
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match &mut self.get_mut().kind {
+            BodyKind::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
+            BodyKind::Sse(body) => body.poll_frame(cx).map(|frame| frame.map(Ok)),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            BodyKind::Full(bytes) => bytes.is_none(),
+            BodyKind::Sse(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            BodyKind::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64))
+            }
+            BodyKind::Sse(_) => SizeHint::default(),
+        }
+    }
+}
+
+/// What a `#[get]` (and other HTTP verb) handler may return.
+///
+/// | return type | status | `Content-Type` | NestJS/Express equivalent |
+/// | --- | --- | --- | --- |
+/// | `String`, `&'static str` | 200 | `text/html; charset=utf-8` | returning a string |
+/// | [`Html<T>`] | 200 | `text/html; charset=utf-8` | `res.type('text/html').send(…)` |
+/// | [`Json<T>`], `serde_json::Value` | 200 | `application/json; charset=utf-8` | returning an object |
+/// | `()` | 200 | none, empty body | returning `undefined` |
+/// | `Result<T, E>` with `E: Into<HttpException>` | `T`'s, or the error's | | throwing |
+/// | [`Response`] | as built | as built | `@Res()` |
+///
+/// # Example
+/// ```
+/// use nest_core::{Html, IntoResponse};
+/// let response = Html("<h1>hi</h1>").into_response();
+/// assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a route handler",
+    label = "this return type does not implement `IntoResponse`",
+    note = "return a String, Html<T>, Json<T>, serde_json::Value, (), a Response, or Result<T, HttpException> of one of them"
+)]
+pub trait IntoResponse {
+    /// Turns the value into a response.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for () {
+    fn into_response(self) -> Response {
+        Response::new(Body::empty())
+    }
+}
+
+impl IntoResponse for String {
+    fn into_response(self) -> Response {
+        Html(self).into_response()
+    }
+}
+
+impl IntoResponse for &'static str {
+    fn into_response(self) -> Response {
+        Html(self).into_response()
+    }
+}
+
+impl IntoResponse for serde_json::Value {
+    fn into_response(self) -> Response {
+        Json(self).into_response()
+    }
+}
+
+impl IntoResponse for HttpException {
+    fn into_response(self) -> Response {
+        Self::into_response(self)
+    }
+}
+
+impl<T: IntoResponse, E: Into<HttpException>> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(value) => value.into_response(),
+            Err(error) => error.into().into_response(),
+        }
+    }
+}
+
+/// An HTML response (`Content-Type: text/html; charset=utf-8`).
+///
+/// ```
+/// use nest_core::{Html, IntoResponse};
+/// let page = Html(include_str!("../../../examples/sse/index.html"));
+/// assert_eq!(page.into_response().status(), 200);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct Html<T>(pub T);
+
+impl<T: Into<Body>> IntoResponse for Html<T> {
+    fn into_response(self) -> Response {
+        with_content_type(self.0.into(), "text/html; charset=utf-8")
+    }
+}
+
+/// A JSON response (`Content-Type: application/json; charset=utf-8`) of any `Serialize` value.
+///
+/// A value that fails to serialise gives NestJS's 500 body.
+///
+/// ```
+/// use nest_core::{IntoResponse, Json};
+/// #[derive(serde::Serialize)]
+/// struct Cat { name: &'static str }
+/// let response = Json(Cat { name: "Tom" }).into_response();
+/// assert_eq!(response.headers()["content-type"], "application/json; charset=utf-8");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(json) => with_content_type(json.into(), "application/json; charset=utf-8"),
+            Err(error) => HttpException::internal(error).into_response(),
+        }
+    }
+}
+
+fn with_content_type(body: Body, content_type: &'static str) -> Response {
+    let mut response = Response::new(body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

@@ -1,0 +1,193 @@
+//! # nest-rs
+//!
+//! NestJS-style controllers for Rust, with first-class Server-Sent Events.
+//!
+//! The NestJS docs example, in Rust: `/sse` sends `{"hello":"world"}` every second.
+//!
+//! ```no_run
+//! use nest_core::prelude::*;
+//!
+//! #[derive(Default)]
+//! struct AppController;
+//!
+//! #[controller]
+//! impl AppController {
+//!     #[get]
+//!     fn index(&self) -> Html<&'static str> {
+//!         Html("<script>new EventSource('/sse').onmessage = ({ data }) => console.log(data)</script>")
+//!     }
+//!
+//!     #[sse("sse")]
+//!     fn sse(&self) -> impl Stream<Item = MessageEvent> {
+//!         interval(Duration::from_secs(1)).map(|_| MessageEvent::json(&json!({ "hello": "world" })))
+//!     }
+//! }
+//!
+//! #[module(controllers = [AppController])]
+//! struct AppModule;
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = NestFactory::create::<AppModule>().await?;
+//!     app.listen(3000).await
+//! }
+//! ```
+//!
+//! | NestJS | nest-rs |
+//! | --- | --- |
+//! | `@Controller('cats')` on a class | [`#[controller("cats")]`](controller) on an `impl` block |
+//! | `@Get(':id')`, `@Post()`, … | [`#[get(":id")]`](get), [`#[post]`](post), … |
+//! | `@Sse('sse')` returning `Observable<MessageEvent>` | [`#[sse("sse")]`](sse) returning `impl Stream<Item = MessageEvent>` |
+//! | `@Param('id') id: string` | `#[param("id")] id: String` |
+//! | `@Module({ controllers: [...] })` | [`#[module(controllers = [...])]`](module) |
+//! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
+//! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |
+//!
+//! Server-Sent Events are described in [`sse`]; the guide is in the repository's `docs/`.
+//!
+//! # Features
+//! | feature | what it adds | default |
+//! | --- | --- | --- |
+//! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
+//!
+//! # Debugging the macros
+//! Set `NEST_MACROS_DEBUG=1` while building to print what `#[controller]` generates.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod app;
+pub mod controller;
+pub mod http;
+pub mod sse;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+#[doc(inline)]
+pub use app::{AppBuilder, Module, NestApplication, NestFactory, RunningApp, StartupError};
+#[doc(inline)]
+pub use controller::Controller;
+#[doc(inline)]
+pub use http::*;
+#[doc(inline)]
+pub use sse::MessageEvent;
+
+/// Marks an inherent `impl` block as a controller, as NestJS's `@Controller()`.
+///
+/// `#[controller]` or `#[controller("prefix")]`. Its methods become routes through
+/// [`#[get]`](macro@get), [`#[sse]`](macro@sse) and the other verb attributes; the controller is
+/// then listed in a [`#[module]`](macro@module) or added with [`AppBuilder::controller`].
+///
+/// ```
+/// use nest_core::prelude::*;
+///
+/// #[derive(Default)]
+/// struct CatsController;
+///
+/// #[controller("cats")]
+/// impl CatsController {
+///     #[get(":id")]
+///     fn find_one(&self, #[param("id")] id: u32) -> String {
+///         format!("This action returns a #{id} cat")
+///     }
+/// }
+/// ```
+///
+/// It stands for an `impl Controller for CatsController` that lists the routes, each calling
+/// its method on the shared instance; the methods themselves are left as they are.
+///
+/// Used on anything but an inherent `impl` block, it is an error:
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// #[controller]
+/// struct NotAnImpl;
+/// ```
+pub use nest_macros::controller;
+
+/// Makes a controller method an event-stream route, as NestJS's `@Sse('path')`.
+///
+/// `#[sse("path")]` answers `GET prefix/path`; `#[sse("path", method = "POST")]` answers
+/// `POST` (status 201, as NestJS). The method takes `&self`, may be `async`, may take
+/// `#[param("name")]` arguments, and returns one of:
+/// * `impl Stream<Item = T>` where `T` converts into [`MessageEvent`];
+/// * `impl Stream<Item = Result<T, E>>`, where `E: Into<HttpException>`;
+/// * `Result<impl Stream<…>, HttpException>`: an `Err` is answered as a normal JSON error.
+///
+/// ```
+/// use nest_core::prelude::*;
+///
+/// #[derive(Default)]
+/// struct EventsController;
+///
+/// #[controller("events")]
+/// impl EventsController {
+///     #[sse(":room")]
+///     async fn room(&self, #[param("room")] room: String)
+///         -> Result<impl Stream<Item = MessageEvent>, HttpException>
+///     {
+///         if room == "secret" {
+///             return Err(ForbiddenException.into());
+///         }
+///         Ok(interval(Duration::from_secs(1)).map(move |n| MessageEvent::new(format!("{room} {n}"))))
+///     }
+/// }
+/// ```
+///
+/// Any other return type is a compile error at the return type:
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// #[derive(Default)]
+/// struct C;
+/// #[controller]
+/// impl C {
+///     #[sse("sse")]
+///     fn sse(&self) -> String { String::new() }
+/// }
+/// ```
+///
+/// Outside a `#[controller]` block, `#[sse]` is an error too.
+pub use nest_macros::sse;
+
+/// A module listing its controllers (and imported modules), as NestJS's `@Module()`.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// # #[derive(Default)] struct AppController;
+/// # #[controller] impl AppController { #[get] fn hi(&self) -> &'static str { "hi" } }
+/// #[module(controllers = [AppController])]
+/// struct AppModule;
+///
+/// #[module(imports = [AppModule])]
+/// struct RootModule;
+/// ```
+/// Each controller is created with `Default` until dependency injection arrives.
+pub use nest_macros::module;
+
+pub use nest_macros::{all, delete, get, head, options, patch, post, put};
+
+/// Everything a controller file needs: `use nest_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::sse::interval;
+    pub use crate::{
+        AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
+        IntoResponse, Json, MessageEvent, Module, NestApplication, NestFactory,
+        NotFoundException, RequestMethod, all, controller, delete, get, head, module, options,
+        patch, post, put, sse,
+    };
+    pub use futures_util::{Stream, StreamExt, stream};
+    pub use serde_json::json;
+    pub use std::{sync::Arc, time::Duration};
+}
+
+/// What the macros' generated code names. Not public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
+    pub use crate::http::{FromParam, HttpException, IntoResponse, Request, RequestMethod, Response};
+    pub use crate::sse::SseSink;
+    pub use crate::{AppBuilder, Module};
+
+    /// Reads and converts the path parameter `name` (present, since the route declares it).
+    pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
+        T::from_param(request.param(name).unwrap_or_default())
+    }
+}

@@ -1,0 +1,269 @@
+//! How an `#[sse]` handler's stream becomes a response body.
+//!
+//! The handler's generated code runs inside one *producer* future that owns the controller (so
+//! the stream may borrow `&self`), awaits the handler, and then drives its stream with
+//! [`SseSink::run`]. The producer encodes every ready event straight into one buffer shared with
+//! [`SseBody`], and the body hands the whole buffer to hyper as one frame: a burst of events costs
+//! one write, not one per event.
+//!
+//! The response is built in two phases, as NestJS 12 commits headers:
+//! 1. *Setup*: [`respond`] polls the producer until the stream first yields an event or is
+//!    pending. An error before then (from an extractor, the handler, or the stream's first item)
+//!    becomes a normal JSON error response with its status.
+//! 2. *Open*: the headers go out, and the body keeps polling the producer. An error now becomes
+//!    one `event: error` frame, then the stream ends.
+//!
+//! When the client goes away, hyper drops the body, which drops the producer and with it the
+//! handler's stream: its `Drop` is the teardown.
+
+use std::{
+    future::{Future, poll_fn},
+    mem,
+    pin::Pin,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    task::{Context, Poll},
+};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use http::{HeaderValue, Method, StatusCode, Version, header};
+use http_body::Frame;
+
+use super::{
+    encoder::{PREAMBLE, SseEncoder},
+    into_sse::IntoSse,
+};
+use crate::http::{Body, HttpException, Request, Response};
+
+/// Once this many bytes are buffered, the producer lets the body send them before it encodes
+/// more, so a stream that is always ready cannot grow the buffer without bound.
+const FLUSH_AT: usize = 32 * 1024;
+
+type Producer = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What the producer and the body share: the bytes not yet sent, and the response's phase.
+struct Shared {
+    buf: BytesMut,
+    phase: Phase,
+}
+
+enum Phase {
+    /// Nothing decided yet: an error still becomes a JSON response.
+    Setup,
+    /// Headers are (being) sent: an error becomes an `event: error` frame.
+    Open,
+    /// The stream failed before it opened.
+    Failed(HttpException),
+}
+
+impl Shared {
+    fn open(&mut self) {
+        if matches!(self.phase, Phase::Setup) {
+            self.phase = Phase::Open;
+        }
+    }
+
+    fn fail(&mut self, error: HttpException, encoder: &mut SseEncoder) {
+        match self.phase {
+            Phase::Setup => self.phase = Phase::Failed(error),
+            Phase::Open | Phase::Failed(_) => {
+                tracing::error!(target: "RouterResponseController", "{error}");
+                encoder.encode_error(error.message(), &mut self.buf);
+            }
+        }
+    }
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The generated code's handle to one SSE response: it either runs the handler's stream or
+/// reports an error that happened before there was one.
+#[doc(hidden)]
+#[must_use = "the response stays empty until the sink runs a stream or fails"]
+pub struct SseSink {
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl std::fmt::Debug for SseSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SseSink")
+    }
+}
+
+impl SseSink {
+    /// Sends the handler's return value: its stream's events, or its error.
+    pub async fn run<M, R: IntoSse<M>>(self, returned: R) {
+        let stream = match returned.into_sse() {
+            Ok(stream) => stream,
+            Err(error) => return self.fail(error),
+        };
+        let mut stream = std::pin::pin!(stream);
+        let mut encoder = SseEncoder::new();
+        poll_fn(|cx| self.drive::<M, R>(stream.as_mut(), &mut encoder, cx)).await;
+    }
+
+    /// Reports an error found before the handler ran (a bad path parameter, say).
+    pub fn fail(self, error: impl Into<HttpException>) {
+        lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
+    }
+
+    /// Encodes every event the stream has ready, then waits for more.
+    fn drive<M, R: IntoSse<M>>(
+        &self,
+        mut stream: Pin<&mut R::Stream>,
+        encoder: &mut SseEncoder,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let mut shared = lock(&self.shared);
+        loop {
+            match stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) => {
+                    let encoded = R::item_into_event(item).and_then(|event| {
+                        encoder
+                            .encode(&event, &mut shared.buf)
+                            .map_err(HttpException::internal)
+                    });
+                    if let Err(error) = encoded {
+                        shared.fail(error, encoder);
+                        return Poll::Ready(());
+                    }
+                    shared.open();
+                    if shared.buf.len() >= FLUSH_AT {
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                }
+                Poll::Ready(None) => {
+                    shared.open();
+                    return Poll::Ready(());
+                }
+                Poll::Pending => {
+                    shared.open();
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// The body of an SSE response: whatever the producer has encoded, one frame per poll.
+pub(crate) struct SseBody {
+    shared: Arc<Mutex<Shared>>,
+    producer: Option<Producer>,
+}
+
+impl SseBody {
+    pub(crate) fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Frame<Bytes>>> {
+        if let Some(producer) = &mut self.producer {
+            if producer.as_mut().poll(cx).is_ready() {
+                self.producer = None;
+            }
+        }
+        let bytes = lock(&self.shared).buf.split().freeze();
+        if !bytes.is_empty() {
+            Poll::Ready(Some(Frame::data(bytes)))
+        } else if self.producer.is_none() {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
+    }
+
+    pub(crate) fn is_end_stream(&self) -> bool {
+        self.producer.is_none() && lock(&self.shared).buf.is_empty()
+    }
+}
+
+/// The headers NestJS 12.5.1 sends on every event stream, in its order. `Connection` is added
+/// on HTTP/1.x only.
+const SSE_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::CONTENT_TYPE, "text/event-stream"),
+    (
+        header::CACHE_CONTROL,
+        "private, no-cache, no-store, must-revalidate, max-age=0, no-transform",
+    ),
+    (header::PRAGMA, "no-cache"),
+    (header::EXPIRES, "0"),
+    (
+        header::HeaderName::from_static("x-accel-buffering"),
+        "no",
+    ),
+];
+
+/// An SSE response waiting for its producer: created with the request's sink, it answers once
+/// the producer has opened the stream or failed.
+pub(crate) struct PendingSse {
+    shared: Arc<Mutex<Shared>>,
+    version: Version,
+    method: Method,
+}
+
+impl PendingSse {
+    /// The sink to hand to the handler's generated code, and the response that waits on it.
+    pub(crate) fn new(request: &Request) -> (SseSink, Self) {
+        let shared = Arc::new(Mutex::new(Shared {
+            buf: BytesMut::from(PREAMBLE),
+            phase: Phase::Setup,
+        }));
+        let sink = SseSink {
+            shared: Arc::clone(&shared),
+        };
+        let pending = Self {
+            shared,
+            version: request.version(),
+            method: request.method().clone(),
+        };
+        (sink, pending)
+    }
+
+    /// Polls `producer` (the handler's generated code) until the stream opens or fails, then
+    /// answers with the event stream or with the error.
+    pub(crate) async fn respond<Fut>(self, producer: Fut) -> Response
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let Self {
+            shared,
+            version,
+            method,
+        } = self;
+        let mut producer: Producer = Box::pin(producer);
+        let finished = poll_fn(|cx| match producer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(true),
+            Poll::Pending if matches!(lock(&shared).phase, Phase::Setup) => Poll::Pending,
+            Poll::Pending => Poll::Ready(false),
+        })
+        .await;
+        if let Phase::Failed(error) = mem::replace(&mut lock(&shared).phase, Phase::Open) {
+            return error.into_response();
+        }
+        let body = if method == Method::HEAD {
+            // Headers only; dropping the producer ends the stream.
+            Body::empty()
+        } else {
+            Body::sse(SseBody {
+                shared,
+                producer: (!finished).then_some(producer),
+            })
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = if method == Method::POST {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        let headers = response.headers_mut();
+        headers.reserve(SSE_HEADERS.len() + 1);
+        let [content_type, rest @ ..] = &SSE_HEADERS;
+        headers.insert(content_type.0.clone(), HeaderValue::from_static(content_type.1));
+        if version < Version::HTTP_2 {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
+        }
+        for (name, value) in rest {
+            headers.insert(name.clone(), HeaderValue::from_static(value));
+        }
+        response
+    }
+}

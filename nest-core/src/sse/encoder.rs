@@ -1,0 +1,302 @@
+//! The SSE wire format: [`SseEncoder`] turns [`MessageEvent`]s into `text/event-stream` bytes.
+//!
+//! The bytes match NestJS 12.5.1 (`SseStream.formatMessage` and `writeMessage`): fields in the
+//! order `event`, `id`, `retry`, comment lines, data lines, then a blank line; a space after every
+//! colon; automatic ids per connection from 1.
+
+use bytes::{BufMut, BytesMut};
+
+use super::event::{Data, MessageEvent};
+
+/// The first bytes of every event stream: one blank line, which `EventSource` ignores (NestJS
+/// 9+ sends the same).
+pub(crate) const PREAMBLE: &[u8] = b"\n";
+
+/// Encodes events for one connection, numbering those without an id.
+///
+/// One encoder serves one response: its automatic ids start at 1, as NestJS's do for every
+/// request (and every reconnect).
+///
+/// # Example
+/// ```
+/// use bytes::BytesMut;
+/// use nest_core::MessageEvent;
+/// use nest_core::sse::SseEncoder;
+///
+/// let mut encoder = SseEncoder::new();
+/// let mut out = BytesMut::new();
+/// encoder.encode(&MessageEvent::new("hello\nworld"), &mut out).unwrap();
+/// encoder.encode(&MessageEvent::comment_only("ping"), &mut out).unwrap();
+/// encoder.encode(&MessageEvent::new("again").event("tea\ntime"), &mut out).unwrap();
+/// assert_eq!(
+///     &out[..],
+///     b"id: 1\ndata: hello\ndata: world\n\n: ping\n\nevent: teatime\nid: 2\ndata: again\n\n"
+/// );
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct SseEncoder {
+    last_id: u64,
+}
+
+/// An event whose data could not be serialised ([`MessageEvent::json`] failed); nothing was
+/// written for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError {
+    message: String,
+}
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "event data could not be serialised to JSON: {}", self.message)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+impl SseEncoder {
+    /// An encoder whose first automatic id is `1`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one event to `out`.
+    ///
+    /// Returns an error, and writes nothing, if the event's JSON data could not be serialised.
+    pub fn encode(&mut self, event: &MessageEvent, out: &mut BytesMut) -> Result<(), EncodeError> {
+        if let Some(Data::Invalid(message)) = &event.data {
+            return Err(EncodeError {
+                message: message.clone(),
+            });
+        }
+        // NestJS checks `type` for truthiness before removing line breaks.
+        if let Some(name) = event.event.as_deref().filter(|name| !name.is_empty()) {
+            put_field(out, b"event: ", name);
+        }
+        match event.id.as_deref() {
+            Some(id) => put_field(out, b"id: ", id),
+            None if !event.is_comment_only() => self.put_auto_id(out),
+            None => {}
+        }
+        if let Some(retry) = event.retry {
+            out.put_slice(b"retry: ");
+            out.put_slice(itoa::Buffer::new().format(retry).as_bytes());
+            out.put_u8(b'\n');
+        }
+        if let Some(comment) = &event.comment {
+            put_lines(out, b": ", comment);
+        }
+        match &event.data {
+            Some(Data::Text(text)) => put_lines(out, b"data: ", text),
+            Some(Data::Json(json)) => put_line(out, b"data: ", json.as_bytes()),
+            Some(Data::Invalid(_)) | None => {}
+        }
+        out.put_u8(b'\n');
+        Ok(())
+    }
+
+    /// Appends the `event: error` frame NestJS sends when a stream fails after it started:
+    /// it takes an automatic id, and its data is `message` (already made safe by the caller).
+    pub(crate) fn encode_error(&mut self, message: &str, out: &mut BytesMut) {
+        out.put_slice(b"event: error\n");
+        self.put_auto_id(out);
+        put_lines(out, b"data: ", message);
+        out.put_u8(b'\n');
+    }
+
+    fn put_auto_id(&mut self, out: &mut BytesMut) {
+        self.last_id += 1;
+        out.put_slice(b"id: ");
+        out.put_slice(itoa::Buffer::new().format(self.last_id).as_bytes());
+        out.put_u8(b'\n');
+    }
+}
+
+/// `name` + `value` with every CR and LF removed + LF: a single-line field that cannot forge
+/// another field.
+fn put_field(out: &mut BytesMut, name: &[u8], value: &str) {
+    out.put_slice(name);
+    for part in value.as_bytes().split(|&byte| byte == b'\r' || byte == b'\n') {
+        out.put_slice(part);
+    }
+    out.put_u8(b'\n');
+}
+
+/// One `prefix` line per line of `text`, breaking on CRLF, CR and LF (each one break, as a
+/// WHATWG parser reads them). Empty text gives one empty line.
+fn put_lines(out: &mut BytesMut, prefix: &[u8], text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for index in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        if index < start {
+            // The LF of a CRLF pair, already consumed with its CR.
+            continue;
+        }
+        put_line(out, prefix, &bytes[start..index]);
+        start = index + 1;
+        if bytes[index] == b'\r' && bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+    }
+    put_line(out, prefix, &bytes[start..]);
+}
+
+fn put_line(out: &mut BytesMut, prefix: &[u8], line: &[u8]) {
+    out.reserve(prefix.len() + line.len() + 1);
+    out.put_slice(prefix);
+    out.put_slice(line);
+    out.put_u8(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode_all(events: &[MessageEvent]) -> String {
+        let mut encoder = SseEncoder::new();
+        let mut out = BytesMut::from(PREAMBLE);
+        for event in events {
+            encoder.encode(event, &mut out).unwrap();
+        }
+        String::from_utf8(out.to_vec()).unwrap()
+    }
+
+    // The cases of NestJS's `packages/core/test/router/sse-stream.spec.ts` (shared/nestjs-sse.md
+    // §10.1), input → expected, with its `\n` preamble.
+
+    #[test]
+    fn nest_multiline_data_is_split_and_ids_count_from_one() {
+        assert_eq!(
+            encode_all(&["hello\nworld".into(), "bonjour\nmonde".into()]),
+            "\nid: 1\ndata: hello\ndata: world\n\nid: 2\ndata: bonjour\ndata: monde\n\n"
+        );
+    }
+
+    #[test]
+    fn nest_object_data_is_compact_json() {
+        assert_eq!(
+            encode_all(&[MessageEvent::json(&serde_json::json!({"hello": "world"}))]),
+            "\nid: 1\ndata: {\"hello\":\"world\"}\n\n"
+        );
+    }
+
+    #[test]
+    fn nest_all_fields_in_order() {
+        let event = MessageEvent::new("hello").event("tea-time").id("the-id").retry(222);
+        assert_eq!(
+            encode_all(&[event]),
+            "\nevent: tea-time\nid: the-id\nretry: 222\ndata: hello\n\n"
+        );
+    }
+
+    #[test]
+    fn nest_retry_zero_is_written() {
+        let event = MessageEvent::new("hello").id("the-id").retry(0);
+        assert_eq!(encode_all(&[event]), "\nid: the-id\nretry: 0\ndata: hello\n\n");
+    }
+
+    #[test]
+    fn nest_comment_only_messages_get_no_auto_id() {
+        let events = [
+            MessageEvent::comment_only("comment-only"),
+            MessageEvent::comment_only("with-type").event("notice"),
+            MessageEvent::comment_only("with-retry").retry(1000),
+            MessageEvent::new("hello").comment("with-data"),
+        ];
+        assert_eq!(
+            encode_all(&events),
+            "\n: comment-only\n\nevent: notice\nid: 1\n: with-type\n\nid: 2\nretry: 1000\n: with-retry\n\nid: 3\n: with-data\ndata: hello\n\n"
+        );
+    }
+
+    #[test]
+    fn nest_comments_split_on_every_line_break() {
+        let events = [
+            MessageEvent::comment_only(""),
+            MessageEvent::comment_only("first\r\nsecond\rthird\n\nfourth"),
+        ];
+        assert_eq!(
+            encode_all(&events),
+            "\n: \n\n: first\n: second\n: third\n: \n: fourth\n\n"
+        );
+    }
+
+    #[test]
+    fn nest_empty_data_is_written() {
+        assert_eq!(encode_all(&["".into()]), "\nid: 1\ndata: \n\n");
+    }
+
+    #[test]
+    fn nest_explicit_id_zero_is_preserved() {
+        assert_eq!(
+            encode_all(&[MessageEvent::new("first").id("0")]),
+            "\nid: 0\ndata: first\n\n"
+        );
+        assert!(encode_all(&[MessageEvent::new("hello").id("0").event("ping")]).contains("id: 0\n"));
+    }
+
+    // shared/nestjs-sse.md §5.1: the bytes captured from NestJS 12.5.1 for one Observable.
+    #[test]
+    fn nest_captured_wire_bytes() {
+        let events = [
+            "hello\r\nworld\nthird".into(),
+            MessageEvent::json(&serde_json::json!({"a": 1, "b": [1, 2]})),
+            "plain".into(),
+            MessageEvent::new("d").event("tea\ntime").id("x\ny").retry(0),
+            MessageEvent::comment_only("c1\nc2"),
+            serde_json::json!(5).into(),
+            "".into(),
+            MessageEvent::new("zero").id("0"),
+            "after explicit".into(),
+            MessageEvent::default(),
+        ];
+        assert_eq!(
+            encode_all(&events),
+            concat!(
+                "\n",
+                "id: 1\ndata: hello\ndata: world\ndata: third\n\n",
+                "id: 2\ndata: {\"a\":1,\"b\":[1,2]}\n\n",
+                "id: 3\ndata: plain\n\n",
+                "event: teatime\nid: xy\nretry: 0\ndata: d\n\n",
+                ": c1\n: c2\n\n",
+                "id: 4\ndata: 5\n\n",
+                "id: 5\ndata: \n\n",
+                "id: 0\ndata: zero\n\n",
+                "id: 6\ndata: after explicit\n\n",
+                "id: 7\n\n",
+            )
+        );
+    }
+
+    #[test]
+    fn error_frame_takes_an_auto_id() {
+        let mut encoder = SseEncoder::new();
+        let mut out = BytesMut::new();
+        encoder.encode(&"one".into(), &mut out).unwrap();
+        encoder.encode_error("Internal server error", &mut out);
+        assert_eq!(
+            &out[..],
+            b"id: 1\ndata: one\n\nevent: error\nid: 2\ndata: Internal server error\n\n"
+        );
+    }
+
+    #[test]
+    fn unserialisable_json_writes_nothing_and_reports() {
+        let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let mut encoder = SseEncoder::new();
+        let mut out = BytesMut::new();
+        let error = encoder.encode(&MessageEvent::json(&bad), &mut out).unwrap_err();
+        assert!(error.to_string().contains("serialised"), "{error}");
+        assert!(out.is_empty());
+        encoder.encode(&"next".into(), &mut out).unwrap();
+        assert_eq!(&out[..], b"id: 1\ndata: next\n\n", "no id was spent on the failed event");
+    }
+
+    #[test]
+    fn empty_event_name_is_omitted_but_line_breaks_alone_are_not() {
+        assert_eq!(encode_all(&[MessageEvent::new("x").event("")]), "\nid: 1\ndata: x\n\n");
+        assert_eq!(
+            encode_all(&[MessageEvent::new("x").event("\r\n")]),
+            "\nevent: \nid: 1\ndata: x\n\n"
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! What an `#[sse]` handler may return: [`IntoSse`] for the whole return value, [`SseItem`] for
+//! each item of its stream.
+
+use futures_core::Stream;
+
+use crate::{HttpException, MessageEvent};
+
+/// Markers that let one return type pick its [`IntoSse`] / [`SseItem`] impl; never named by
+/// users (the compiler infers them).
+#[doc(hidden)]
+pub mod marker {
+    /// The handler returned the stream itself.
+    #[derive(Debug)]
+    pub enum Direct {}
+    /// The handler returned `Result<stream, error>`.
+    #[derive(Debug)]
+    pub enum Deferred {}
+    /// Items convert into `MessageEvent`.
+    #[derive(Debug)]
+    pub enum Plain {}
+    /// Items are `Result<event, error>`.
+    #[derive(Debug)]
+    pub enum Fallible {}
+}
+
+/// One item of an `#[sse]` stream: anything that converts into [`MessageEvent`], or a
+/// `Result` of one whose error converts into [`HttpException`].
+///
+/// An `Err` item ends the stream: before the first event the client gets the error's status and
+/// JSON body; after it, one `event: error` frame with the error's safe message.
+///
+/// ```
+/// use nest_core::{MessageEvent, sse::SseItem};
+/// fn item<M, T: SseItem<M>>(item: T) -> String {
+///     item.into_event().map(|event| event.data().unwrap_or_default().to_owned()).unwrap_or_default()
+/// }
+/// assert_eq!(item("text"), "text");
+/// assert_eq!(item(Ok::<_, std::io::Error>(MessageEvent::new("ok"))), "ok");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as a Server-Sent Event",
+    label = "stream items must convert into `MessageEvent`",
+    note = "items may be MessageEvent, &str, String, serde_json::Value, or Result<one of them, E> with E: Into<HttpException>"
+)]
+pub trait SseItem<M> {
+    /// The event to send, or the error that ends the stream.
+    fn into_event(self) -> Result<MessageEvent, HttpException>;
+}
+
+impl<T: Into<MessageEvent>> SseItem<marker::Plain> for T {
+    fn into_event(self) -> Result<MessageEvent, HttpException> {
+        Ok(self.into())
+    }
+}
+
+impl<T: Into<MessageEvent>, E: Into<HttpException>> SseItem<marker::Fallible> for Result<T, E> {
+    fn into_event(self) -> Result<MessageEvent, HttpException> {
+        self.map(Into::into).map_err(Into::into)
+    }
+}
+
+/// The return value of an `#[sse]` handler: a `Stream` of [`SseItem`]s, or a
+/// `Result<impl Stream, E>` whose error (with `E: Into<HttpException>`) becomes a normal JSON
+/// error response, since nothing has been sent yet.
+///
+/// `#[controller]` checks this at compile time, at the handler's return type.
+///
+/// ```
+/// use futures_util::stream;
+/// use nest_core::{HttpException, MessageEvent, sse::IntoSse};
+/// fn check<M, R: IntoSse<M>>(_: R) {}
+/// check(stream::iter(["a", "b"]));
+/// check(Ok::<_, HttpException>(stream::iter([MessageEvent::new("a")])));
+/// check(stream::iter([Ok::<_, std::io::Error>("a")]));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "an `#[sse]` route must return a Stream of MessageEvent, not `{Self}`",
+    label = "this is not a Stream of items that convert into `MessageEvent`",
+    note = "return `impl Stream<Item = MessageEvent>`, a Stream of `Result<MessageEvent, E>`, or `Result<impl Stream<Item = MessageEvent>, HttpException>`"
+)]
+pub trait IntoSse<M> {
+    /// The stream of items.
+    type Stream: Stream;
+
+    /// The stream, or the error to answer with instead.
+    fn into_sse(self) -> Result<Self::Stream, HttpException>;
+
+    /// Converts one item of the stream.
+    fn item_into_event(
+        item: <Self::Stream as Stream>::Item,
+    ) -> Result<MessageEvent, HttpException>;
+}
+
+impl<S, M> IntoSse<(marker::Direct, M)> for S
+where
+    S: Stream,
+    S::Item: SseItem<M>,
+{
+    type Stream = S;
+
+    fn into_sse(self) -> Result<S, HttpException> {
+        Ok(self)
+    }
+
+    fn item_into_event(item: S::Item) -> Result<MessageEvent, HttpException> {
+        item.into_event()
+    }
+}
+
+impl<S, E, M> IntoSse<(marker::Deferred, M)> for Result<S, E>
+where
+    S: Stream,
+    S::Item: SseItem<M>,
+    E: Into<HttpException>,
+{
+    type Stream = S;
+
+    fn into_sse(self) -> Result<S, HttpException> {
+        self.map_err(Into::into)
+    }
+
+    fn item_into_event(item: S::Item) -> Result<MessageEvent, HttpException> {
+        item.into_event()
+    }
+}

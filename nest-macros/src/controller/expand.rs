@@ -1,0 +1,118 @@
+//! Code generation for `#[controller]`: the `impl` block as written (minus our attributes), and
+//! an `impl Controller` whose routes call its methods on the shared instance.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::{ItemImpl, ReturnType, spanned::Spanned};
+
+use super::parse::{ArgSource, Controller, Route};
+use crate::paths::private;
+
+pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStream {
+    let private = private();
+    let self_ty = &block.self_ty;
+    let name = &controller.name;
+    let prefix = &controller.prefix;
+    let routes = controller.routes.iter().map(route);
+    quote! {
+        #block
+
+        const _: () = {
+            #[automatically_derived]
+            impl #private::Controller for #self_ty {
+                fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
+                    #private::ControllerRoutes::new(#name, #prefix, ::std::vec![#(#routes),*])
+                }
+            }
+        };
+    }
+}
+
+/// The block, the errors, and a `Controller` impl with no routes, so that uses of the type
+/// (`#[module(controllers = [...])]`) do not fail too.
+pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
+    let private = private();
+    let self_ty = &block.self_ty;
+    let error = error.to_compile_error();
+    let stub = if block.trait_.is_none() && block.generics.params.is_empty() {
+        quote! {
+            const _: () = {
+                #[automatically_derived]
+                impl #private::Controller for #self_ty {
+                    fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
+                        #private::ControllerRoutes::new("", "", ::std::vec::Vec::new())
+                    }
+                }
+            };
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote!(#error #block #stub)
+}
+
+/// One `RouteDefinition::http(...)` or `RouteDefinition::sse(...)`.
+fn route(route: &Route) -> TokenStream {
+    let private = private();
+    let verb = route.attr.verb.to_tokens();
+    let path = &route.attr.path.normalized;
+    let method = &route.method;
+    let method_name = method.to_string();
+    let await_ = route.is_async.then(|| quote!(.await));
+    let ret_span = match &route.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => method.span(),
+    };
+    let args: Vec<_> = (0..route.args.len()).map(|index| format_ident!("__nest_arg{index}")).collect();
+    let on_error = if route.attr.is_sse {
+        quote!(return __nest_sink.fail(error))
+    } else {
+        quote!(return #private::HttpException::into_response(error))
+    };
+    let extract = route.args.iter().zip(&args).map(|(arg, ident)| {
+        let ty = &arg.ty;
+        let ArgSource::Param(name) = &arg.source;
+        let read = quote_spanned!(ty.span()=> #private::param::<#ty>(&__nest_request, #name));
+        quote! {
+            let #ident = match #read {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(error) => #on_error,
+            };
+        }
+    });
+    let call = quote!(__nest_this.#method(#(#args),*) #await_);
+    if route.attr.is_sse {
+        // Spanned at the return type, so a wrong type is reported there.
+        let returned = quote_spanned!(ret_span=> __nest_returned);
+        let run = quote_spanned!(ret_span=> __nest_sink.run(#returned).await);
+        quote! {
+            #private::RouteDefinition::sse(#verb, #path, #method_name, {
+                let __nest_this = ::std::sync::Arc::clone(&self);
+                move |__nest_request: #private::Request, __nest_sink: #private::SseSink| {
+                    let __nest_this = ::std::sync::Arc::clone(&__nest_this);
+                    async move {
+                        #(#extract)*
+                        let __nest_returned = #call;
+                        #run
+                    }
+                }
+            })
+        }
+    } else {
+        let returned = quote_spanned!(ret_span=> __nest_returned);
+        let respond = quote_spanned!(ret_span=> #private::IntoResponse::into_response(#returned));
+        quote! {
+            #private::RouteDefinition::http(#verb, #path, #method_name, {
+                let __nest_this = ::std::sync::Arc::clone(&self);
+                move |__nest_request: #private::Request| {
+                    let __nest_this = ::std::sync::Arc::clone(&__nest_this);
+                    async move {
+                        #(#extract)*
+                        let __nest_returned = #call;
+                        #respond
+                    }
+                }
+            })
+        }
+    }
+}

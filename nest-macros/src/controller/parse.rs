@@ -1,0 +1,317 @@
+//! The `#[controller]` IR: the prefix, and one [`Route`] per annotated method, read from the
+//! `impl` block (whose route and parameter attributes are removed as they are read).
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use syn::{
+    FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Pat, ReturnType, Type,
+};
+
+use crate::{
+    route_attr::{self, RouteAttr},
+    route_path::{self, RoutePath},
+};
+
+pub(crate) struct Controller {
+    /// The type's name, for logs (`AppController`).
+    pub(crate) name: String,
+    /// The normalised prefix (`/cats`, or empty).
+    pub(crate) prefix: String,
+    pub(crate) routes: Vec<Route>,
+}
+
+pub(crate) struct Route {
+    pub(crate) attr: RouteAttr,
+    pub(crate) method: Ident,
+    pub(crate) is_async: bool,
+    pub(crate) output: ReturnType,
+    pub(crate) args: Vec<Arg>,
+}
+
+/// A handler argument and where its value comes from.
+pub(crate) struct Arg {
+    pub(crate) ty: Type,
+    pub(crate) source: ArgSource,
+}
+
+pub(crate) enum ArgSource {
+    /// `#[param("name")]`: a path parameter.
+    Param(String),
+}
+
+/// Collects errors so one build reports all of them.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(first) => first.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn finish<T>(self, value: T) -> syn::Result<T> {
+        self.0.map_or(Ok(value), Err)
+    }
+}
+
+impl Controller {
+    /// Reads the controller from `#[controller(args)]` on `block`, removing the route and
+    /// parameter attributes it consumes from `block`.
+    pub(crate) fn from_impl(args: TokenStream, block: &mut ItemImpl) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        let prefix = match parse_prefix(args) {
+            Ok(prefix) => prefix.normalized,
+            Err(error) => {
+                errors.push(error);
+                String::new()
+            }
+        };
+        if let Some((_, trait_path, _)) = &block.trait_ {
+            errors.push(syn::Error::new_spanned(
+                trait_path,
+                "`#[controller]` must be placed on an inherent `impl` block, not a trait impl",
+            ));
+        }
+        if !block.generics.params.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &block.generics,
+                "`#[controller]` does not support generic `impl` blocks",
+            ));
+        }
+        let name = match &*block.self_ty {
+            Type::Path(path) => path
+                .path
+                .segments
+                .last()
+                .map_or_else(String::new, |segment| segment.ident.to_string()),
+            other => {
+                errors.push(syn::Error::new_spanned(
+                    other,
+                    "`#[controller]` must be placed on an `impl` block of a named type",
+                ));
+                String::new()
+            }
+        };
+        let mut routes = Vec::new();
+        for item in &mut block.items {
+            if let ImplItem::Fn(function) = item {
+                match Route::from_method(function) {
+                    Ok(Some(route)) => routes.push(route),
+                    Ok(None) => {}
+                    Err(error) => errors.push(error),
+                }
+            }
+        }
+        check_duplicates(&prefix, &routes, &mut errors);
+        errors.finish(Self {
+            name,
+            prefix,
+            routes,
+        })
+    }
+}
+
+/// `#[controller]` or `#[controller("prefix")]`.
+fn parse_prefix(args: TokenStream) -> syn::Result<RoutePath> {
+    if args.is_empty() {
+        return route_path::parse(&LitStr::new("", Span::call_site()), "`#[controller]`");
+    }
+    let lit: LitStr = syn::parse2(args.clone()).map_err(|_| {
+        syn::Error::new_spanned(
+            &args,
+            "expected `#[controller]` or `#[controller(\"prefix\")]` with the prefix as a string literal",
+        )
+    })?;
+    let prefix = route_path::parse(&lit, "`#[controller]`")?;
+    if !prefix.params.is_empty() || prefix.normalized.contains('*') {
+        // Keep the simple case simple: a prefix is static, routes carry the parameters.
+        return Err(syn::Error::new_spanned(
+            &lit,
+            "a `#[controller]` prefix cannot hold parameters; put them in the route paths",
+        ));
+    }
+    Ok(prefix)
+}
+
+impl Route {
+    /// The route declared on `function`, if it has a route attribute. Removes the route
+    /// attribute and the `#[param]` attributes of its arguments.
+    fn from_method(function: &mut ImplItemFn) -> syn::Result<Option<Self>> {
+        let mut errors = Errors::default();
+        let mut found: Option<RouteAttr> = None;
+        let mut meant_as_route = false;
+        let mut kept = Vec::with_capacity(function.attrs.len());
+        for attr in std::mem::take(&mut function.attrs) {
+            let Some(name) = route_attr::route_attribute_name(&attr) else {
+                kept.push(attr);
+                continue;
+            };
+            meant_as_route = true;
+            match (&found, route_attr::parse(&attr, name)) {
+                (Some(first), _) => errors.push(syn::Error::new_spanned(
+                    &attr,
+                    format!(
+                        "a method can have only one route attribute, and this one already has `#[{}]`",
+                        first.name
+                    ),
+                )),
+                (None, Ok(parsed)) => found = Some(parsed),
+                (None, Err(error)) => errors.push(error),
+            }
+        }
+        function.attrs = kept;
+        let Some(attr) = found else {
+            if meant_as_route {
+                // The route attribute was malformed: still consume the `#[param]`s, so that
+                // only the real mistake is reported.
+                for input in &mut function.sig.inputs {
+                    if let FnArg::Typed(typed) = input {
+                        typed.attrs.retain(|attr| !attr.path().is_ident("param"));
+                    }
+                }
+            }
+            return errors.finish(None);
+        };
+        let signature = &function.sig;
+        if !signature.generics.params.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &signature.generics,
+                "route handlers cannot have generic parameters",
+            ));
+        }
+        match signature.inputs.first() {
+            Some(FnArg::Receiver(receiver))
+                if receiver.reference.is_some()
+                    && receiver.mutability.is_none()
+                    && receiver.colon_token.is_none() => {}
+            Some(FnArg::Receiver(receiver)) => errors.push(syn::Error::new_spanned(
+                receiver,
+                "a route handler takes `&self`: the controller is shared by every request",
+            )),
+            _ => errors.push(syn::Error::new_spanned(
+                &signature.ident,
+                "a route handler takes `&self` as its first argument",
+            )),
+        }
+        if attr.is_sse && matches!(signature.output, ReturnType::Default) {
+            errors.push(syn::Error::new_spanned(
+                &signature.ident,
+                "an `#[sse]` route must return a Stream of MessageEvent, as in `-> impl Stream<Item = MessageEvent>`",
+            ));
+        }
+        let mut args = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for input in function.sig.inputs.iter_mut().skip(1) {
+            let FnArg::Typed(typed) = input else { continue };
+            match Arg::from_input(typed, &attr.path) {
+                Ok((arg, span)) => {
+                    let ArgSource::Param(name) = &arg.source;
+                    if seen.insert(name.clone(), span).is_some() {
+                        errors.push(syn::Error::new(
+                            span,
+                            format!("the path parameter `{name}` is already read by another argument"),
+                        ));
+                    }
+                    args.push(arg);
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        let route = Self {
+            method: function.sig.ident.clone(),
+            is_async: function.sig.asyncness.is_some(),
+            output: function.sig.output.clone(),
+            args,
+            attr,
+        };
+        errors.finish(Some(route))
+    }
+}
+
+impl Arg {
+    /// Reads the argument's `#[param("name")]` (removing it), checked against the route path.
+    fn from_input(typed: &mut syn::PatType, path: &RoutePath) -> syn::Result<(Self, Span)> {
+        let mut source = None;
+        let mut result = Ok(());
+        typed.attrs.retain(|attr| {
+            if !attr.path().is_ident("param") {
+                return true;
+            }
+            if source.is_some() {
+                result = Err(syn::Error::new_spanned(attr, "an argument can have only one `#[param]`"));
+                return false;
+            }
+            match attr.parse_args::<LitStr>() {
+                Ok(name) => source = Some(name),
+                Err(_) => {
+                    result = Err(syn::Error::new_spanned(
+                        attr,
+                        "expected `#[param(\"name\")]`, naming a `:name` parameter of the route path",
+                    ));
+                }
+            }
+            false
+        });
+        result?;
+        let Some(name) = source else {
+            let what = match &*typed.pat {
+                Pat::Ident(ident) => format!("`{}`", ident.ident),
+                _ => "this argument".to_owned(),
+            };
+            return Err(syn::Error::new_spanned(
+                &typed.pat,
+                format!(
+                    "{what} needs an attribute saying where its value comes from, as in `#[param(\"id\")] id: String`"
+                ),
+            ));
+        };
+        let value = name.value();
+        if !path.params.contains(&value) {
+            let known = if path.params.is_empty() {
+                "the route path has no parameters".to_owned()
+            } else {
+                format!(
+                    "the route path has {}",
+                    path.params.iter().map(|p| format!("`:{p}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            return Err(syn::Error::new_spanned(
+                &name,
+                format!("`#[param(\"{value}\")]` names no parameter of the route path; {known}"),
+            ));
+        }
+        Ok((
+            Self {
+                ty: (*typed.ty).clone(),
+                source: ArgSource::Param(value),
+            },
+            name.span(),
+        ))
+    }
+}
+
+/// Two routes of one controller with the same method and path shape: the second could never be
+/// reached.
+fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
+    let mut seen: HashMap<(&'static str, String), &Route> = HashMap::new();
+    for route in routes {
+        let key = (route.attr.verb.as_str(), route.attr.path.shape());
+        if let Some(first) = seen.get(&key) {
+            errors.push(syn::Error::new(
+                route.attr.span,
+                format!(
+                    "duplicate route `{} {}{}`: `{}` already maps it",
+                    route.attr.verb.as_str(),
+                    prefix,
+                    if route.attr.path.normalized.is_empty() && prefix.is_empty() { "/" } else { &route.attr.path.normalized },
+                    first.method
+                ),
+            ));
+        } else {
+            seen.insert(key, route);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Attribute macros for nest-rs. Use them through `nest-core`, which re-exports them and
+//! documents them with examples; this crate only turns attributes into code.
+//!
+//! Each macro is parse → check → expand, with errors as spanned `syn::Error`s collected so that
+//! one build reports every mistake. Set `NEST_MACROS_DEBUG=1` to print each expansion.
+
+use proc_macro::TokenStream;
+
+mod controller;
+mod module;
+mod paths;
+mod route_attr;
+mod route_path;
+mod standalone;
+
+/// Marks an inherent `impl` block as a controller: `#[controller]` or `#[controller("prefix")]`.
+#[proc_macro_attribute]
+pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
+    emit("controller", controller::expand(args.into(), item.into()))
+}
+
+/// A module listing controllers and imported modules: `#[module(controllers = [A], imports = [M])]`.
+#[proc_macro_attribute]
+pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
+    emit("module", module::expand(args.into(), item.into()))
+}
+
+macro_rules! route_attributes {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        ///
+        /// Read by `#[controller]`, which removes it; used anywhere else it is a compile error.
+        #[proc_macro_attribute]
+        pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
+            standalone::expand(stringify!($name), args.into(), item.into()).into()
+        }
+    )*};
+}
+
+route_attributes! {
+    /// An event-stream route: `#[sse("path")]`, `#[sse("path", method = "POST")]`.
+    sse,
+    /// A `GET` route: `#[get]` or `#[get("path")]`.
+    get,
+    /// A `POST` route: `#[post]` or `#[post("path")]`.
+    post,
+    /// A `PUT` route: `#[put]` or `#[put("path")]`.
+    put,
+    /// A `DELETE` route: `#[delete]` or `#[delete("path")]`.
+    delete,
+    /// A `PATCH` route: `#[patch]` or `#[patch("path")]`.
+    patch,
+    /// An `OPTIONS` route: `#[options]` or `#[options("path")]`.
+    options,
+    /// A `HEAD` route: `#[head]` or `#[head("path")]`.
+    head,
+    /// A route for every method: `#[all]` or `#[all("path")]`.
+    all,
+}
+
+/// Turns an expansion result into tokens, printing it first when `NEST_MACROS_DEBUG` is set.
+fn emit(name: &str, tokens: proc_macro2::TokenStream) -> TokenStream {
+    if std::env::var_os("NEST_MACROS_DEBUG").is_some() {
+        eprintln!("#[{name}] expands to:\n{tokens}\n");
+    }
+    tokens.into()
+}
