@@ -1,1 +1,166 @@
-//! Helpers shared by the integration tests in `tests/`.
+//! Helpers shared by the integration tests in `tests/`: a raw HTTP/1.1 exchange over TCP (to
+//! see the exact bytes a browser would get), and a log capture for what the app prints.
+
+use std::{
+    io,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// A response read byte for byte: the head as text, and the body with chunked framing removed.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// Status line and header lines, as sent (CRLF line ends), without the blank line.
+    pub head: String,
+    /// The body, de-chunked.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The header lines after the status line, with the `date` line left out (it changes).
+    pub fn header_lines(&self) -> Vec<&str> {
+        self.head
+            .split("\r\n")
+            .skip(1)
+            .filter(|line| !line.to_ascii_lowercase().starts_with("date:"))
+            .collect()
+    }
+
+    /// The status line.
+    pub fn status_line(&self) -> &str {
+        self.head.split("\r\n").next().unwrap_or_default()
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `request` as it is and reads until the server closes the connection (send
+/// `Connection: close`), at most 10 seconds.
+pub async fn raw_exchange(addr: SocketAddr, request: &str) -> io::Result<RawResponse> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut bytes = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut bytes))
+        .await
+        .map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the server did not close the connection",
+            )
+        })??;
+    let split = bytes
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .ok_or_else(|| io::Error::other("no end of head"))?;
+    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
+    let rest = &bytes[split + 4..];
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("\r\ntransfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_vec()
+    };
+    Ok(RawResponse { head, body })
+}
+
+/// Sends `request` and reads only the response head (status and header lines), at most 10
+/// seconds; the connection is then dropped.
+pub async fn raw_head(addr: SocketAddr, request: &str) -> io::Result<RawResponse> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut bytes = Vec::new();
+    let read_head = async {
+        let mut buf = [0u8; 1024];
+        loop {
+            let read = stream.read(&mut buf).await?;
+            if read == 0 {
+                return Err(io::Error::other("closed before the end of the head"));
+            }
+            bytes.extend_from_slice(&buf[..read]);
+            if let Some(end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") {
+                return Ok(end);
+            }
+        }
+    };
+    let end = tokio::time::timeout(Duration::from_secs(10), read_head)
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no response head"))??;
+    Ok(RawResponse {
+        head: String::from_utf8_lossy(&bytes[..end]).into_owned(),
+        body: Vec::new(),
+    })
+}
+
+fn dechunk(mut input: &[u8]) -> io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = input
+            .windows(2)
+            .position(|window| window == b"\r\n")
+            .ok_or_else(|| io::Error::other("truncated chunk size"))?;
+        let size = std::str::from_utf8(&input[..line_end])
+            .ok()
+            .and_then(|size| usize::from_str_radix(size.trim(), 16).ok())
+            .ok_or_else(|| io::Error::other("bad chunk size"))?;
+        input = &input[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        if input.len() < size + 2 {
+            return Err(io::Error::other("truncated chunk"));
+        }
+        body.extend_from_slice(&input[..size]);
+        input = &input[size + 2..];
+    }
+}
+
+/// A `GET` request for `path` that asks the server to close the connection afterwards.
+pub fn get_and_close(path: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
+    )
+}
+
+/// Log lines captured from `tracing`, for asserting what the app logs.
+#[derive(Clone, Default, Debug)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// A subscriber that writes plain (uncoloured) log lines here; use with
+    /// `tracing::subscriber::with_default` or `set_default`.
+    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
+        let logs = self.clone();
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || logs.clone())
+            .finish()
+    }
+}
+
+impl io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

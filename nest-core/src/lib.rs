@@ -169,9 +169,8 @@ pub mod prelude {
     pub use crate::sse::interval;
     pub use crate::{
         AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
-        IntoResponse, Json, MessageEvent, Module, NestApplication, NestFactory,
-        NotFoundException, RequestMethod, all, controller, delete, get, head, module, options,
-        patch, post, put, sse,
+        IntoResponse, Json, MessageEvent, Module, NestApplication, NestFactory, NotFoundException,
+        RequestMethod, all, controller, delete, get, head, module, options, patch, post, put, sse,
     };
     pub use futures_util::{Stream, StreamExt, stream};
     pub use serde_json::json;
@@ -182,7 +181,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
-    pub use crate::http::{FromParam, HttpException, IntoResponse, Request, RequestMethod, Response};
+    pub use crate::http::{
+        FromParam, HttpException, IntoResponse, Request, RequestMethod, Response,
+    };
     pub use crate::sse::SseSink;
     pub use crate::{AppBuilder, Module};
 

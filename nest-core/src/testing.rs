@@ -144,9 +144,10 @@ impl TestClient {
     /// `GET path` with `Accept: text/event-stream`, as `EventSource` sends it.
     pub async fn sse(&self, path: &str) -> io::Result<SseConnection> {
         let mut request = Self::build("GET", path)?;
-        request
-            .headers_mut()
-            .insert(http::header::ACCEPT, http::HeaderValue::from_static("text/event-stream"));
+        request.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("text/event-stream"),
+        );
         self.sse_request(request).await
     }
 

@@ -3,9 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::{
-    Item, Path, Token, bracketed, punctuated::Punctuated, spanned::Spanned,
-};
+use syn::{Item, Path, Token, bracketed, punctuated::Punctuated, spanned::Spanned};
 
 use crate::paths::private;
 
@@ -45,7 +43,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             imports.extend(list(&meta)?);
             Ok(())
         } else {
-            let name = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
+            let name = meta
+                .path
+                .get_ident()
+                .map_or_else(|| "?".to_owned(), ToString::to_string);
             Err(meta.error(format!(
                 "unknown `#[module]` option `{name}`; expected one of: `controllers`, `imports`"
             )))

@@ -3,9 +3,14 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::{Attribute, Ident, LitStr, Meta, Token, ext::IdentExt, parse::ParseStream, spanned::Spanned};
+use syn::{
+    Attribute, Ident, LitStr, Meta, Token, ext::IdentExt, parse::ParseStream, spanned::Spanned,
+};
 
-use crate::{paths::private, route_path::{self, RoutePath}};
+use crate::{
+    paths::private,
+    route_path::{self, RoutePath},
+};
 
 /// An HTTP method, as NestJS's `RequestMethod`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +88,11 @@ impl Verb {
 /// `#[nest_core::get]` counts too).
 pub(crate) fn route_attribute_name(attr: &Attribute) -> Option<&'static str> {
     let name = attr.path().segments.last()?.ident.to_string();
-    ["sse", "get", "post", "put", "delete", "patch", "options", "head", "all"]
-        .into_iter()
-        .find(|known| *known == name)
+    [
+        "sse", "get", "post", "put", "delete", "patch", "options", "head", "all",
+    ]
+    .into_iter()
+    .find(|known| *known == name)
 }
 
 /// One parsed route attribute.
@@ -104,7 +111,11 @@ pub(crate) struct RouteAttr {
 pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAttr> {
     let is_sse = name == "sse";
     let mut verb = Verb::from_attribute(name).unwrap_or(Verb::Get);
-    let example = if is_sse { "#[sse(\"events\")]" } else { "#[get(\"cats/:id\")]" };
+    let example = if is_sse {
+        "#[sse(\"events\")]"
+    } else {
+        "#[get(\"cats/:id\")]"
+    };
     let what = format!("`#[{name}]`");
     let missing_path = || {
         syn::Error::new_spanned(

@@ -35,8 +35,16 @@ const ALLOWED: &str = "-._~!$&'()+,;=@%";
 /// Checks `lit` as a route path; `what` names the attribute in messages (`#[get]`).
 pub(crate) fn parse(lit: &LitStr, what: &str) -> syn::Result<RoutePath> {
     let value = lit.value();
-    let error = |message: String| syn::Error::new(lit.span(), format!("invalid {what} path {value:?}: {message}"));
-    let segments: Vec<&str> = value.split('/').filter(|segment| !segment.is_empty()).collect();
+    let error = |message: String| {
+        syn::Error::new(
+            lit.span(),
+            format!("invalid {what} path {value:?}: {message}"),
+        )
+    };
+    let segments: Vec<&str> = value
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
     let mut params: Vec<String> = Vec::new();
     for (index, segment) in segments.iter().enumerate() {
         let last = index + 1 == segments.len();
@@ -71,7 +79,9 @@ pub(crate) fn parse(lit: &LitStr, what: &str) -> syn::Result<RoutePath> {
                 '{' | '}' => "write parameters as `:name`, not `{name}`".to_owned(),
                 '?' | '#' => "a route path has no query or fragment".to_owned(),
                 c if c.is_whitespace() => "a route path cannot contain whitespace".to_owned(),
-                c if !c.is_ascii() => "route paths are ASCII; percent-encode other characters".to_owned(),
+                c if !c.is_ascii() => {
+                    "route paths are ASCII; percent-encode other characters".to_owned()
+                }
                 c => format!("`{c}` is not allowed in a route path"),
             };
             return Err(error(hint));
@@ -97,7 +107,9 @@ fn check_param_name(name: &str) -> Result<(), String> {
                 )),
             }
         }
-        Some(_) => Err(format!("the parameter name `{name}` must start with a letter or `_`")),
+        Some(_) => Err(format!(
+            "the parameter name `{name}` must start with a letter or `_`"
+        )),
     }
 }
 
@@ -106,7 +118,11 @@ mod tests {
     use super::*;
 
     fn check(path: &str) -> Result<RoutePath, String> {
-        parse(&LitStr::new(path, proc_macro2::Span::call_site()), "`#[get]`").map_err(|e| e.to_string())
+        parse(
+            &LitStr::new(path, proc_macro2::Span::call_site()),
+            "`#[get]`",
+        )
+        .map_err(|e| e.to_string())
     }
 
     #[test]

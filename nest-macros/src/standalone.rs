@@ -5,9 +5,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 pub(crate) fn expand(name: &str, _args: TokenStream, item: TokenStream) -> TokenStream {
-    let message = format!(
-        "`#[{name}]` must be used on a method of an `impl` block marked `#[controller]`"
-    );
+    let message =
+        format!("`#[{name}]` must be used on a method of an `impl` block marked `#[controller]`");
     let error = syn::Error::new(Span::call_site(), message).into_compile_error();
     quote!(#error #item)
 }

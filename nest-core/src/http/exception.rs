@@ -53,7 +53,10 @@ enum ExceptionBody {
     /// `new HttpException('x', s)`: `{statusCode, message}`.
     Plain(String),
     /// A built-in exception given a message: `{message, error, statusCode}`.
-    Described { message: String, error: &'static str },
+    Described {
+        message: String,
+        error: &'static str,
+    },
     /// `new HttpException(object, s)`: the object as it is.
     Custom(serde_json::Value),
 }
@@ -313,7 +316,10 @@ mod tests {
     #[test]
     fn built_in_without_message_puts_status_first() {
         let error: HttpException = NotFoundException.into();
-        assert_eq!(error.body_json(), r#"{"statusCode":404,"message":"Not Found"}"#);
+        assert_eq!(
+            error.body_json(),
+            r#"{"statusCode":404,"message":"Not Found"}"#
+        );
         assert_eq!(error.message(), "Not Found");
     }
 
@@ -335,6 +341,9 @@ mod tests {
 
     #[test]
     fn out_of_range_status_is_500() {
-        assert_eq!(HttpException::new("x", 42).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            HttpException::new("x", 42).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -113,7 +113,9 @@ macro_rules! numeric_params {
     )*};
 }
 
-numeric_params!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+numeric_params!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
+);
 
 /// Decodes `%XX` escapes in a path segment. `None` if an escape is malformed or the result is not
 /// UTF-8.

@@ -206,7 +206,9 @@ impl Router {
 
     /// Every route as `(method, path, handler name)`, in the order they were added.
     pub(crate) fn routes(&self) -> impl Iterator<Item = &Route> {
-        self.endpoints.iter().flat_map(|endpoint| endpoint.routes.iter())
+        self.endpoints
+            .iter()
+            .flat_map(|endpoint| endpoint.routes.iter())
     }
 }
 

@@ -176,8 +176,8 @@ impl SseBody {
     }
 }
 
-/// The headers NestJS 12.5.1 sends on every event stream, in its order. `Connection` is added
-/// on HTTP/1.x only.
+/// The headers NestJS 12.5.1 sends on every event stream, in its order. `Connection:
+/// keep-alive` comes second, on HTTP/1.x connections that stay open.
 const SSE_HEADERS: [(header::HeaderName, &str); 5] = [
     (header::CONTENT_TYPE, "text/event-stream"),
     (
@@ -186,17 +186,16 @@ const SSE_HEADERS: [(header::HeaderName, &str); 5] = [
     ),
     (header::PRAGMA, "no-cache"),
     (header::EXPIRES, "0"),
-    (
-        header::HeaderName::from_static("x-accel-buffering"),
-        "no",
-    ),
+    (header::HeaderName::from_static("x-accel-buffering"), "no"),
 ];
 
 /// An SSE response waiting for its producer: created with the request's sink, it answers once
 /// the producer has opened the stream or failed.
 pub(crate) struct PendingSse {
     shared: Arc<Mutex<Shared>>,
-    version: Version,
+    /// HTTP/1.x without `Connection: close`: the one case NestJS's `Connection: keep-alive`
+    /// is true.
+    keep_alive: bool,
     method: Method,
 }
 
@@ -210,9 +209,16 @@ impl PendingSse {
         let sink = SseSink {
             shared: Arc::clone(&shared),
         };
+        let close_requested = request
+            .headers()
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case("close"));
         let pending = Self {
             shared,
-            version: request.version(),
+            keep_alive: request.version() < Version::HTTP_2 && !close_requested,
             method: request.method().clone(),
         };
         (sink, pending)
@@ -226,7 +232,7 @@ impl PendingSse {
     {
         let Self {
             shared,
-            version,
+            keep_alive,
             method,
         } = self;
         let mut producer: Producer = Box::pin(producer);
@@ -257,8 +263,13 @@ impl PendingSse {
         let headers = response.headers_mut();
         headers.reserve(SSE_HEADERS.len() + 1);
         let [content_type, rest @ ..] = &SSE_HEADERS;
-        headers.insert(content_type.0.clone(), HeaderValue::from_static(content_type.1));
-        if version < Version::HTTP_2 {
+        headers.insert(
+            content_type.0.clone(),
+            HeaderValue::from_static(content_type.1),
+        );
+        // NestJS sends `Connection: keep-alive` even when the client asked to close (and on
+        // HTTP/2, where the header is forbidden): only say it when it is true.
+        if keep_alive {
             headers.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
         }
         for (name, value) in rest {

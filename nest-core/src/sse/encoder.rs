@@ -47,7 +47,11 @@ pub struct EncodeError {
 
 impl std::fmt::Display for EncodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "event data could not be serialised to JSON: {}", self.message)
+        write!(
+            f,
+            "event data could not be serialised to JSON: {}",
+            self.message
+        )
     }
 }
 
@@ -115,7 +119,10 @@ impl SseEncoder {
 /// another field.
 fn put_field(out: &mut BytesMut, name: &[u8], value: &str) {
     out.put_slice(name);
-    for part in value.as_bytes().split(|&byte| byte == b'\r' || byte == b'\n') {
+    for part in value
+        .as_bytes()
+        .split(|&byte| byte == b'\r' || byte == b'\n')
+    {
         out.put_slice(part);
     }
     out.put_u8(b'\n');
@@ -181,7 +188,10 @@ mod tests {
 
     #[test]
     fn nest_all_fields_in_order() {
-        let event = MessageEvent::new("hello").event("tea-time").id("the-id").retry(222);
+        let event = MessageEvent::new("hello")
+            .event("tea-time")
+            .id("the-id")
+            .retry(222);
         assert_eq!(
             encode_all(&[event]),
             "\nevent: tea-time\nid: the-id\nretry: 222\ndata: hello\n\n"
@@ -191,7 +201,10 @@ mod tests {
     #[test]
     fn nest_retry_zero_is_written() {
         let event = MessageEvent::new("hello").id("the-id").retry(0);
-        assert_eq!(encode_all(&[event]), "\nid: the-id\nretry: 0\ndata: hello\n\n");
+        assert_eq!(
+            encode_all(&[event]),
+            "\nid: the-id\nretry: 0\ndata: hello\n\n"
+        );
     }
 
     #[test]
@@ -231,7 +244,9 @@ mod tests {
             encode_all(&[MessageEvent::new("first").id("0")]),
             "\nid: 0\ndata: first\n\n"
         );
-        assert!(encode_all(&[MessageEvent::new("hello").id("0").event("ping")]).contains("id: 0\n"));
+        assert!(
+            encode_all(&[MessageEvent::new("hello").id("0").event("ping")]).contains("id: 0\n")
+        );
     }
 
     // shared/nestjs-sse.md §5.1: the bytes captured from NestJS 12.5.1 for one Observable.
@@ -241,7 +256,10 @@ mod tests {
             "hello\r\nworld\nthird".into(),
             MessageEvent::json(&serde_json::json!({"a": 1, "b": [1, 2]})),
             "plain".into(),
-            MessageEvent::new("d").event("tea\ntime").id("x\ny").retry(0),
+            MessageEvent::new("d")
+                .event("tea\ntime")
+                .id("x\ny")
+                .retry(0),
             MessageEvent::comment_only("c1\nc2"),
             serde_json::json!(5).into(),
             "".into(),
@@ -284,16 +302,25 @@ mod tests {
         let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
         let mut encoder = SseEncoder::new();
         let mut out = BytesMut::new();
-        let error = encoder.encode(&MessageEvent::json(&bad), &mut out).unwrap_err();
+        let error = encoder
+            .encode(&MessageEvent::json(&bad), &mut out)
+            .unwrap_err();
         assert!(error.to_string().contains("serialised"), "{error}");
         assert!(out.is_empty());
         encoder.encode(&"next".into(), &mut out).unwrap();
-        assert_eq!(&out[..], b"id: 1\ndata: next\n\n", "no id was spent on the failed event");
+        assert_eq!(
+            &out[..],
+            b"id: 1\ndata: next\n\n",
+            "no id was spent on the failed event"
+        );
     }
 
     #[test]
     fn empty_event_name_is_omitted_but_line_breaks_alone_are_not() {
-        assert_eq!(encode_all(&[MessageEvent::new("x").event("")]), "\nid: 1\ndata: x\n\n");
+        assert_eq!(
+            encode_all(&[MessageEvent::new("x").event("")]),
+            "\nid: 1\ndata: x\n\n"
+        );
         assert_eq!(
             encode_all(&[MessageEvent::new("x").event("\r\n")]),
             "\nevent: \nid: 1\ndata: x\n\n"

@@ -250,7 +250,10 @@ impl MessageEvent {
 
     /// A comment and nothing else that a browser would dispatch: such an event gets no auto id.
     pub(crate) fn is_comment_only(&self) -> bool {
-        self.comment.is_some() && self.data.is_none() && self.event.is_none() && self.retry.is_none()
+        self.comment.is_some()
+            && self.data.is_none()
+            && self.event.is_none()
+            && self.retry.is_none()
     }
 }
 

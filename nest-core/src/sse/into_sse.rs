@@ -86,9 +86,8 @@ pub trait IntoSse<M> {
     fn into_sse(self) -> Result<Self::Stream, HttpException>;
 
     /// Converts one item of the stream.
-    fn item_into_event(
-        item: <Self::Stream as Stream>::Item,
-    ) -> Result<MessageEvent, HttpException>;
+    fn item_into_event(item: <Self::Stream as Stream>::Item)
+    -> Result<MessageEvent, HttpException>;
 }
 
 impl<S, M> IntoSse<(marker::Direct, M)> for S

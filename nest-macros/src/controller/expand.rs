@@ -63,7 +63,9 @@ fn route(route: &Route) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => method.span(),
     };
-    let args: Vec<_> = (0..route.args.len()).map(|index| format_ident!("__nest_arg{index}")).collect();
+    let args: Vec<_> = (0..route.args.len())
+        .map(|index| format_ident!("__nest_arg{index}"))
+        .collect();
     let on_error = if route.attr.is_sse {
         quote!(return __nest_sink.fail(error))
     } else {

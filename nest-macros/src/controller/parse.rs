@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use syn::{
-    FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Pat, ReturnType, Type,
-};
+use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Pat, ReturnType, Type};
 
 use crate::{
     route_attr::{self, RouteAttr},
@@ -212,7 +210,9 @@ impl Route {
                     if seen.insert(name.clone(), span).is_some() {
                         errors.push(syn::Error::new(
                             span,
-                            format!("the path parameter `{name}` is already read by another argument"),
+                            format!(
+                                "the path parameter `{name}` is already read by another argument"
+                            ),
                         ));
                     }
                     args.push(arg);
@@ -275,7 +275,11 @@ impl Arg {
             } else {
                 format!(
                     "the route path has {}",
-                    path.params.iter().map(|p| format!("`:{p}`")).collect::<Vec<_>>().join(", ")
+                    path.params
+                        .iter()
+                        .map(|p| format!("`:{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             return Err(syn::Error::new_spanned(
@@ -306,7 +310,11 @@ fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
                     "duplicate route `{} {}{}`: `{}` already maps it",
                     route.attr.verb.as_str(),
                     prefix,
-                    if route.attr.path.normalized.is_empty() && prefix.is_empty() { "/" } else { &route.attr.path.normalized },
+                    if route.attr.path.normalized.is_empty() && prefix.is_empty() {
+                        "/"
+                    } else {
+                        &route.attr.path.normalized
+                    },
                     first.method
                 ),
             ));

@@ -1,0 +1,233 @@
+//! What goes on the wire for an `#[sse]` route, byte for byte, against the bytes captured from
+//! NestJS 12.5.1 (shared/nestjs-sse.md §5).
+
+use nest_core::prelude::*;
+use nest_core::{RunningApp, testing::TestClient};
+use nest_tests::{get_and_close, raw_exchange, raw_head};
+
+#[derive(Default)]
+struct WireController;
+
+#[controller]
+impl WireController {
+    /// The Observable of §5.1.
+    #[sse("capture")]
+    fn capture(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter([
+            MessageEvent::new("hello\r\nworld\nthird"),
+            MessageEvent::json(&json!({"a": 1, "b": [1, 2]})),
+            "plain".into(),
+            MessageEvent::new("d")
+                .event("tea\ntime")
+                .id("x\ny")
+                .retry(0),
+            MessageEvent::comment_only("c1\nc2"),
+            json!(5).into(),
+            "".into(),
+            MessageEvent::new("zero").id("0"),
+            "after explicit".into(),
+            MessageEvent::default(),
+        ])
+    }
+
+    /// NestJS's router-response-controller spec: `of('test')`.
+    #[sse("test")]
+    fn test(&self) -> impl Stream<Item = &'static str> {
+        stream::iter(["test"])
+    }
+
+    /// §5.6: an empty Observable.
+    #[sse("empty")]
+    fn empty(&self) -> impl Stream<Item = MessageEvent> {
+        stream::empty()
+    }
+
+    /// A stream that never yields: headers must still go out at once (§3.7, spec 10.2.16).
+    #[sse("silent")]
+    fn silent(&self) -> impl Stream<Item = MessageEvent> {
+        stream::pending()
+    }
+}
+
+async fn start() -> RunningApp {
+    let app = NestApplication::builder()
+        .controller(WireController)
+        .build()
+        .unwrap();
+    app.bind("127.0.0.1:0").await.unwrap()
+}
+
+const NEST_HEADERS: [&str; 6] = [
+    "content-type: text/event-stream",
+    "connection: keep-alive",
+    "cache-control: private, no-cache, no-store, must-revalidate, max-age=0, no-transform",
+    "pragma: no-cache",
+    "expires: 0",
+    "x-accel-buffering: no",
+];
+
+#[tokio::test]
+async fn nest_captured_observable_gives_the_same_bytes() {
+    let server = start().await;
+    let response = raw_exchange(server.local_addr(), &get_and_close("/capture"))
+        .await
+        .unwrap();
+    assert_eq!(response.status_line(), "HTTP/1.1 200 OK");
+    assert_eq!(
+        response.text(),
+        concat!(
+            "\n",
+            "id: 1\ndata: hello\ndata: world\ndata: third\n\n",
+            "id: 2\ndata: {\"a\":1,\"b\":[1,2]}\n\n",
+            "id: 3\ndata: plain\n\n",
+            "event: teatime\nid: xy\nretry: 0\ndata: d\n\n",
+            ": c1\n: c2\n\n",
+            "id: 4\ndata: 5\n\n",
+            "id: 5\ndata: \n\n",
+            "id: 0\ndata: zero\n\n",
+            "id: 6\ndata: after explicit\n\n",
+            "id: 7\n\n",
+        )
+    );
+}
+
+#[tokio::test]
+async fn nest_headers_in_nest_order_over_http1() {
+    let server = start().await;
+    let response = raw_head(
+        server.local_addr(),
+        "GET /silent HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let lines: Vec<String> = response
+        .header_lines()
+        .iter()
+        .map(|line| line.to_ascii_lowercase())
+        .filter(|line| !line.starts_with("transfer-encoding"))
+        .collect();
+    assert_eq!(lines, NEST_HEADERS);
+    assert!(
+        response
+            .head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+    );
+}
+
+#[tokio::test]
+async fn connection_close_is_not_contradicted() {
+    let server = start().await;
+    let response = raw_exchange(server.local_addr(), &get_and_close("/test"))
+        .await
+        .unwrap();
+    let connection: Vec<&str> = response
+        .header_lines()
+        .into_iter()
+        .filter(|line| line.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    assert_eq!(connection, ["connection: close"]);
+}
+
+#[tokio::test]
+async fn nest_of_test_is_one_event_then_the_response_ends() {
+    let server = start().await;
+    let response = raw_exchange(server.local_addr(), &get_and_close("/test"))
+        .await
+        .unwrap();
+    assert_eq!(response.text(), "\nid: 1\ndata: test\n\n");
+}
+
+#[tokio::test]
+async fn nest_empty_observable_is_a_valid_empty_stream() {
+    let server = start().await;
+    let response = raw_exchange(server.local_addr(), &get_and_close("/empty"))
+        .await
+        .unwrap();
+    assert_eq!(response.status_line(), "HTTP/1.1 200 OK");
+    assert!(response.head.contains("content-type: text/event-stream"));
+    assert_eq!(response.text(), "\n");
+}
+
+#[tokio::test]
+async fn headers_are_sent_before_the_first_event() {
+    let server = start().await;
+    let connection = TestClient::new(server.local_addr())
+        .sse("/silent")
+        .await
+        .unwrap();
+    assert_eq!(connection.status, 200);
+    assert_eq!(connection.header("content-type"), Some("text/event-stream"));
+}
+
+#[tokio::test]
+async fn head_gets_the_headers_and_no_body() {
+    let server = start().await;
+    let response = raw_exchange(
+        server.local_addr(),
+        "HEAD /silent HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status_line(), "HTTP/1.1 200 OK");
+    assert!(response.head.contains("content-type: text/event-stream"));
+    assert!(response.body.is_empty(), "{:?}", response.text());
+}
+
+#[tokio::test]
+async fn http2_omits_connection_header() {
+    use http_body_util::{BodyExt, Empty};
+
+    let server = start().await;
+    let stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    let request = http::Request::get(server.url("/test"))
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    let headers = response.headers();
+    assert_eq!(headers["content-type"], "text/event-stream");
+    assert_eq!(headers["x-accel-buffering"], "no");
+    assert!(headers.get("connection").is_none(), "{headers:?}");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"\nid: 1\ndata: test\n\n");
+}
+
+#[tokio::test]
+async fn a_spec_parser_sees_what_eventsource_sees() {
+    let server = start().await;
+    let events = TestClient::new(server.local_addr())
+        .sse("/capture")
+        .await
+        .unwrap()
+        .collect_events()
+        .await;
+    let seen: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|event| (event.event.as_str(), event.id.as_str(), event.data.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("message", "1", "hello\nworld\nthird"),
+            ("message", "2", r#"{"a":1,"b":[1,2]}"#),
+            ("message", "3", "plain"),
+            ("teatime", "xy", "d"),
+            ("message", "4", "5"),
+            ("message", "5", ""),
+            ("message", "0", "zero"),
+            ("message", "6", "after explicit"),
+        ],
+        "the comment-only frame and the frame with no data dispatch nothing"
+    );
+}
