@@ -103,8 +103,8 @@ pub(crate) struct RouteAttr {
     pub(crate) is_sse: bool,
     pub(crate) verb: Verb,
     pub(crate) path: RoutePath,
-    /// The whole attribute, for error spans.
-    pub(crate) span: Span,
+    /// The whole attribute, for errors that cover it.
+    pub(crate) tokens: TokenStream,
 }
 
 /// Parses `#[get]`, `#[get("path")]`, `#[sse("path")]`, `#[sse("path", method = "POST")]`.
@@ -188,6 +188,6 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
         is_sse,
         verb,
         path,
-        span: attr.span(),
+        tokens: quote!(#attr),
     })
 }

@@ -304,8 +304,8 @@ fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
     for route in routes {
         let key = (route.attr.verb.as_str(), route.attr.path.shape());
         if let Some(first) = seen.get(&key) {
-            errors.push(syn::Error::new(
-                route.attr.span,
+            errors.push(syn::Error::new_spanned(
+                &route.attr.tokens,
                 format!(
                     "duplicate route `{} {}{}`: `{}` already maps it",
                     route.attr.verb.as_str(),

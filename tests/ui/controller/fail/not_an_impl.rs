@@ -1,0 +1,6 @@
+use nest_core::prelude::*;
+
+#[controller]
+struct AppController;
+
+fn main() {}
