@@ -35,15 +35,15 @@
 //!
 //! | NestJS | nest-rs |
 //! | --- | --- |
-//! | `@Controller('cats')` on a class | [`#[controller("cats")]`](controller) on an `impl` block |
-//! | `@Get(':id')`, `@Post()`, … | [`#[get(":id")]`](get), [`#[post]`](post), … |
-//! | `@Sse('sse')` returning `Observable<MessageEvent>` | [`#[sse("sse")]`](sse) returning `impl Stream<Item = MessageEvent>` |
+//! | `@Controller('cats')` on a class | [`#[controller("cats")]`](macro@controller) on an `impl` block |
+//! | `@Get(':id')`, `@Post()`, … | [`#[get(":id")]`](macro@get), [`#[post]`](macro@post), … |
+//! | `@Sse('sse')` returning `Observable<MessageEvent>` | [`#[sse("sse")]`](macro@sse) returning `impl Stream<Item = MessageEvent>` |
 //! | `@Param('id') id: string` | `#[param("id")] id: String` |
-//! | `@Module({ controllers: [...] })` | [`#[module(controllers = [...])]`](module) |
+//! | `@Module({ controllers: [...] })` | [`#[module(controllers = [...])]`](macro@module) |
 //! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
 //! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |
 //!
-//! Server-Sent Events are described in [`sse`]; the guide is in the repository's `docs/`.
+//! Server-Sent Events are described in [`mod@sse`]; the guide is in the repository's `docs/`.
 //!
 //! # Features
 //! | feature | what it adds | default |

@@ -16,13 +16,13 @@ mod standalone;
 /// Marks an inherent `impl` block as a controller: `#[controller]` or `#[controller("prefix")]`.
 #[proc_macro_attribute]
 pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
-    emit("controller", controller::expand(args.into(), item.into()))
+    emit("controller", controller::expand(&args.into(), &item.into()))
 }
 
 /// A module listing controllers and imported modules: `#[module(controllers = [A], imports = [M])]`.
 #[proc_macro_attribute]
 pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
-    emit("module", module::expand(args.into(), item.into()))
+    emit("module", module::expand(args.into(), &item.into()))
 }
 
 macro_rules! route_attributes {
@@ -31,8 +31,8 @@ macro_rules! route_attributes {
         ///
         /// Read by `#[controller]`, which removes it; used anywhere else it is a compile error.
         #[proc_macro_attribute]
-        pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
-            standalone::expand(stringify!($name), args.into(), item.into()).into()
+        pub fn $name(_args: TokenStream, item: TokenStream) -> TokenStream {
+            standalone::expand(stringify!($name), &item.into()).into()
         }
     )*};
 }

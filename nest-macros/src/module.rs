@@ -7,7 +7,7 @@ use syn::{Item, Path, Token, bracketed, punctuated::Punctuated, spanned::Spanned
 
 use crate::paths::private;
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let parsed: Item = match syn::parse2(item.clone()) {
         Ok(item) => item,
         Err(error) => {

@@ -54,7 +54,7 @@ pub(crate) fn parse(lit: &LitStr, what: &str) -> syn::Result<RoutePath> {
                     "optional parameters (`{segment}`) are not supported; declare one route with the parameter and one without"
                 )));
             }
-            check_param_name(name).map_err(|message| error(message))?;
+            check_param_name(name).map_err(&error)?;
             if params.iter().any(|param| param == name) {
                 return Err(error(format!("the parameter `:{name}` appears twice")));
             }
@@ -64,7 +64,7 @@ pub(crate) fn parse(lit: &LitStr, what: &str) -> syn::Result<RoutePath> {
                 return Err(error("a wildcard `*` must be the last segment".to_owned()));
             }
             let name = if name.is_empty() { "path" } else { name };
-            check_param_name(name).map_err(|message| error(message))?;
+            check_param_name(name).map_err(&error)?;
             if params.iter().any(|param| param == name) {
                 return Err(error(format!("the parameter `{name}` appears twice")));
             }

@@ -4,7 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-pub(crate) fn expand(name: &str, _args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(name: &str, item: &TokenStream) -> TokenStream {
     let message =
         format!("`#[{name}]` must be used on a method of an `impl` block marked `#[controller]`");
     let error = syn::Error::new(Span::call_site(), message).into_compile_error();

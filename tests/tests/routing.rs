@@ -1,10 +1,8 @@
 //! Routes as NestJS maps them: prefixes and paths joined with normalised slashes, `:name`
-//! parameters, NestJS's 404 body, the `Mapped {…} route` log lines, modules, and conflicts found
-//! at start-up.
+//! parameters, NestJS's 404 body, modules, and conflicts found at start-up.
 
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
-use nest_tests::CapturedLogs;
 
 #[derive(Default)]
 struct CatsController;
@@ -147,29 +145,6 @@ async fn handler_results_become_responses() {
         html.header("content-type"),
         Some("text/html; charset=utf-8")
     );
-}
-
-#[test]
-fn routes_are_logged_as_nest_maps_them() {
-    let logs = CapturedLogs::default();
-    tracing::subscriber::with_default(logs.subscriber(), || {
-        NestApplication::builder()
-            .import::<AppModule>()
-            .build()
-            .unwrap();
-    });
-    let text = logs.text();
-    for line in [
-        "RoutesResolver: CatsController {/cats}:",
-        "RouterExplorer: Mapped {/cats, GET} route",
-        "RouterExplorer: Mapped {/cats/:id, GET} route",
-        "RouterExplorer: Mapped {/cats/any, ALL} route",
-        "RoutesResolver: RootController {/}:",
-        "RouterExplorer: Mapped {/, GET} route",
-        "RouterExplorer: Mapped {/sse, GET} route",
-    ] {
-        assert!(text.contains(line), "missing {line:?} in:\n{text}");
-    }
 }
 
 #[derive(Default)]

@@ -249,6 +249,10 @@ macro_rules! define_exceptions {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $name;
 
+        #[allow(
+            clippy::new_ret_no_self,
+            reason = "`NotFoundException::new(msg)` reads as NestJS's `new NotFoundException(msg)`, and the value is an HttpException"
+        )]
         impl $name {
             /// This exception with `message`: `{"message":message,"error":<description>,"statusCode":<status>}`.
             pub fn new(message: impl Into<String>) -> HttpException {

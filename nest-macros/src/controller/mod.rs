@@ -11,7 +11,7 @@ mod parse;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
     let item: syn::Item = match syn::parse2(item.clone()) {
         Ok(item) => item,
         Err(error) => {

@@ -58,7 +58,7 @@ impl Errors {
 impl Controller {
     /// Reads the controller from `#[controller(args)]` on `block`, removing the route and
     /// parameter attributes it consumes from `block`.
-    pub(crate) fn from_impl(args: TokenStream, block: &mut ItemImpl) -> syn::Result<Self> {
+    pub(crate) fn from_impl(args: &TokenStream, block: &mut ItemImpl) -> syn::Result<Self> {
         let mut errors = Errors::default();
         let prefix = match parse_prefix(args) {
             Ok(prefix) => prefix.normalized,
@@ -113,13 +113,13 @@ impl Controller {
 }
 
 /// `#[controller]` or `#[controller("prefix")]`.
-fn parse_prefix(args: TokenStream) -> syn::Result<RoutePath> {
+fn parse_prefix(args: &TokenStream) -> syn::Result<RoutePath> {
     if args.is_empty() {
         return route_path::parse(&LitStr::new("", Span::call_site()), "`#[controller]`");
     }
     let lit: LitStr = syn::parse2(args.clone()).map_err(|_| {
         syn::Error::new_spanned(
-            &args,
+            args,
             "expected `#[controller]` or `#[controller(\"prefix\")]` with the prefix as a string literal",
         )
     })?;

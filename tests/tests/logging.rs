@@ -1,0 +1,96 @@
+//! What the application logs, as NestJS logs it: each controller and mapped route at start-up,
+//! and the error behind an `event: error` frame.
+//!
+//! One process-wide subscriber captures every line (a thread-local one would race with the
+//! interest cache of `tracing` callsites shared by parallel tests); each test looks for lines
+//! only it can produce.
+
+use std::{io, sync::OnceLock};
+
+use nest_core::prelude::*;
+use nest_core::testing::TestClient;
+use nest_tests::CapturedLogs;
+
+fn logs() -> &'static CapturedLogs {
+    static LOGS: OnceLock<CapturedLogs> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = CapturedLogs::default();
+        tracing::subscriber::set_global_default(logs.subscriber()).unwrap();
+        logs
+    })
+}
+
+#[derive(Default)]
+struct LoggedCatsController;
+
+#[controller("logged-cats")]
+impl LoggedCatsController {
+    #[get]
+    fn find_all(&self) -> &'static str {
+        "cats"
+    }
+
+    #[get(":id")]
+    fn find_one(&self, #[param("id")] id: String) -> String {
+        id
+    }
+
+    #[all("any")]
+    fn any(&self) {}
+
+    #[sse("events")]
+    fn events(&self) -> impl Stream<Item = Result<&'static str, io::Error>> {
+        stream::iter([Ok("one"), Err(io::Error::other("secret boom 7f3a"))])
+    }
+}
+
+#[derive(Default)]
+struct LoggedRootController;
+
+#[controller]
+impl LoggedRootController {
+    #[sse("logged-sse")]
+    fn sse(&self) -> impl Stream<Item = MessageEvent> {
+        stream::empty()
+    }
+}
+
+#[module(controllers = [LoggedCatsController, LoggedRootController])]
+struct LoggedModule;
+
+#[tokio::test]
+async fn routes_are_logged_as_nest_maps_them() {
+    let logs = logs();
+    NestFactory::create::<LoggedModule>().await.unwrap();
+    let text = logs.text();
+    for line in [
+        "RoutesResolver: LoggedCatsController {/logged-cats}:",
+        "RouterExplorer: Mapped {/logged-cats, GET} route",
+        "RouterExplorer: Mapped {/logged-cats/:id, GET} route",
+        "RouterExplorer: Mapped {/logged-cats/any, ALL} route",
+        "RouterExplorer: Mapped {/logged-cats/events, GET} route",
+        "RoutesResolver: LoggedRootController {/}:",
+        "RouterExplorer: Mapped {/logged-sse, GET} route",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_stream_error_is_logged_but_not_sent() {
+    let logs = logs();
+    let app = NestApplication::builder()
+        .controller(LoggedCatsController)
+        .build()
+        .unwrap();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let events = TestClient::new(server.local_addr())
+        .sse("/logged-cats/events")
+        .await
+        .unwrap()
+        .collect_events()
+        .await;
+    assert_eq!(events.last().unwrap().data, "Internal server error");
+    assert!(events.iter().all(|event| !event.data.contains("7f3a")));
+    assert!(logs.text().contains("secret boom 7f3a"), "{}", logs.text());
+}
