@@ -24,13 +24,20 @@ impl Drop for Running {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(addr: SocketAddr, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on {addr}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {addr}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -52,7 +59,9 @@ async fn webdriver(client: &TestClient, method: &str, path: &str, body: Value) -
         .uri(path)
         .header("host", "localhost")
         .header("content-type", "application/json")
-        .body(http_body_util::Full::new(bytes::Bytes::from(body.to_string())))
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
         .unwrap();
     let response = client.request(request).await.expect("chromedriver answers");
     let value = response.json().expect("chromedriver answers JSON");
@@ -102,9 +111,18 @@ async fn chromium_eventsource_lists_hello_world_messages() {
         }}
     });
     let session = webdriver(&driver, "POST", "/session", capabilities).await;
-    let session = session["sessionId"].as_str().expect("a session id").to_owned();
+    let session = session["sessionId"]
+        .as_str()
+        .expect("a session id")
+        .to_owned();
     let page = format!("http://{app_addr}/");
-    webdriver(&driver, "POST", &format!("/session/{session}/url"), json!({ "url": page })).await;
+    webdriver(
+        &driver,
+        "POST",
+        &format!("/session/{session}/url"),
+        json!({ "url": page }),
+    )
+    .await;
 
     let script = json!({
         "script": "return Array.from(document.querySelectorAll('li'), li => li.innerText)",
@@ -112,7 +130,13 @@ async fn chromium_eventsource_lists_hello_world_messages() {
     });
     let deadline = Instant::now() + Duration::from_secs(20);
     let messages = loop {
-        let items = webdriver(&driver, "POST", &format!("/session/{session}/execute/sync"), script.clone()).await;
+        let items = webdriver(
+            &driver,
+            "POST",
+            &format!("/session/{session}/execute/sync"),
+            script.clone(),
+        )
+        .await;
         let items: Vec<String> = serde_json::from_value(items).unwrap();
         if items.len() >= 3 || Instant::now() > deadline {
             break items;
