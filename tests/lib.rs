@@ -102,6 +102,78 @@ pub async fn raw_head(addr: SocketAddr, request: &str) -> io::Result<RawResponse
     })
 }
 
+/// A connection read incrementally, raw bytes (chunk framing included), for watching a stream
+/// that does not end.
+#[derive(Debug)]
+pub struct RawStream {
+    stream: TcpStream,
+    /// Every byte received so far.
+    pub received: Vec<u8>,
+}
+
+impl RawStream {
+    /// Connects and sends `request` as it is.
+    pub async fn open(addr: SocketAddr, request: &str) -> io::Result<Self> {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(request.as_bytes()).await?;
+        Ok(Self {
+            stream,
+            received: Vec::new(),
+        })
+    }
+
+    /// How many times `needle` occurs in what was received.
+    pub fn count(&self, needle: &str) -> usize {
+        self.text().matches(needle).count()
+    }
+
+    /// Everything received, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.received).into_owned()
+    }
+
+    /// Reads until `needle` has been received `times` times; false if the connection closed
+    /// first or 10 seconds passed.
+    pub async fn read_until(&mut self, needle: &str, times: usize) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut buf = [0u8; 4096];
+        while self.count(needle) < times {
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Ok(Ok(read)) if read > 0 => self.received.extend_from_slice(&buf[..read]),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Reads for `period`, whatever comes (to check that something does *not* come).
+    pub async fn read_for(&mut self, period: Duration) {
+        let deadline = tokio::time::Instant::now() + period;
+        let mut buf = [0u8; 4096];
+        while let Ok(Ok(read)) = tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await
+        {
+            if read == 0 {
+                return;
+            }
+            self.received.extend_from_slice(&buf[..read]);
+        }
+    }
+
+    /// Reads until the server closes the connection (at most 10 seconds); true if it did.
+    pub async fn read_to_end(&mut self) -> bool {
+        let read = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.stream.read_to_end(&mut self.received),
+        );
+        matches!(read.await, Ok(Ok(_)))
+    }
+}
+
+/// A keep-alive `GET` for an event stream, as `EventSource` sends it.
+pub fn get_stream(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+}
+
 fn dechunk(mut input: &[u8]) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {

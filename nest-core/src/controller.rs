@@ -5,7 +5,7 @@ use std::{future::Future, sync::Arc};
 
 use crate::{
     http::{Request, RequestMethod, Response, join_path, router},
-    sse::{PendingSse, SseSink},
+    sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
 /// A set of routes served by one instance, as NestJS's `@Controller()` class.
@@ -119,6 +119,7 @@ impl RouteDefinition {
         method: RequestMethod,
         path: &'static str,
         handler_name: &'static str,
+        options: SseRouteOptions,
         handler: F,
     ) -> Self
     where
@@ -130,7 +131,7 @@ impl RouteDefinition {
             path,
             handler_name,
             handler: Arc::new(move |request| {
-                let (sink, pending) = PendingSse::new(&request);
+                let (sink, pending) = PendingSse::new(&request, &options);
                 Box::pin(pending.respond(handler(request, sink)))
             }),
         }

@@ -184,7 +184,7 @@ pub mod __private {
     pub use crate::http::{
         FromParam, HttpException, IntoResponse, Request, RequestMethod, Response,
     };
-    pub use crate::sse::SseSink;
+    pub use crate::sse::{SseRouteOptions, SseSink};
     pub use crate::{AppBuilder, Module};
 
     /// Reads and converts the path parameter `name` (present, since the route declares it).

@@ -38,7 +38,9 @@ macro_rules! route_attributes {
 }
 
 route_attributes! {
-    /// An event-stream route: `#[sse("path")]`, `#[sse("path", method = "POST")]`.
+    /// An event-stream route: `#[sse("path")]`, with options `method = "POST"`,
+    /// `keep_alive = "15s"` or `false`, `retry = "3s"`, `max_lifetime = "1h"`,
+    /// `shutdown_event = "shutdown"`.
     sse,
     /// A `GET` route: `#[get]` or `#[get("path")]`.
     get,

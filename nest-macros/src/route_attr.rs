@@ -95,6 +95,75 @@ pub(crate) fn route_attribute_name(attr: &Attribute) -> Option<&'static str> {
     .find(|known| *known == name)
 }
 
+/// The event-stream settings an `#[sse(...)]` attribute overrides.
+#[derive(Debug, Default)]
+pub(crate) struct SseSettings {
+    /// `keep_alive = "5s"` (milliseconds) or `keep_alive = false` (`None`).
+    keep_alive: Option<Option<u64>>,
+    retry: Option<u64>,
+    max_lifetime: Option<u64>,
+    shutdown_event: Option<String>,
+}
+
+impl SseSettings {
+    /// `::nest_core::__private::SseRouteOptions::new().keep_alive(...)...`
+    pub(crate) fn to_tokens(&self) -> TokenStream {
+        let private = private();
+        let mut tokens = quote!(#private::SseRouteOptions::new());
+        if let Some(keep_alive) = self.keep_alive {
+            let value = match keep_alive {
+                Some(millis) => quote!(::core::option::Option::Some(#millis)),
+                None => quote!(::core::option::Option::None),
+            };
+            tokens.extend(quote!(.keep_alive(#value)));
+        }
+        if let Some(millis) = self.retry {
+            tokens.extend(quote!(.retry(#millis)));
+        }
+        if let Some(millis) = self.max_lifetime {
+            tokens.extend(quote!(.max_lifetime(#millis)));
+        }
+        if let Some(name) = &self.shutdown_event {
+            tokens.extend(quote!(.shutdown_event(#name)));
+        }
+        tokens
+    }
+}
+
+/// The options `#[sse]` accepts, for messages.
+const SSE_OPTIONS: &str = "`method`, `keep_alive`, `retry`, `max_lifetime`, `shutdown_event`";
+
+/// Parses a duration literal: `"500ms"`, `"15s"`, `"5m"`, `"1h"`, into milliseconds.
+fn parse_duration(lit: &LitStr) -> syn::Result<u64> {
+    let text = lit.value();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let scale = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => 0,
+    };
+    match digits.parse::<u64>() {
+        Ok(value) if scale != 0 && !digits.is_empty() => value
+            .checked_mul(scale)
+            .filter(|millis| *millis > 0)
+            .ok_or_else(|| {
+                syn::Error::new_spanned(
+                    lit,
+                    "the duration must be more than zero and fit in 64 bits of milliseconds",
+                )
+            }),
+        _ => Err(syn::Error::new_spanned(
+            lit,
+            format!(
+                "expected a duration such as \"500ms\", \"15s\", \"5m\" or \"1h\", found {text:?}"
+            ),
+        )),
+    }
+}
+
 /// One parsed route attribute.
 #[derive(Debug)]
 pub(crate) struct RouteAttr {
@@ -103,6 +172,8 @@ pub(crate) struct RouteAttr {
     pub(crate) is_sse: bool,
     pub(crate) verb: Verb,
     pub(crate) path: RoutePath,
+    /// `#[sse]` only: the settings it overrides.
+    pub(crate) sse: SseSettings,
     /// The whole attribute, for errors that cover it.
     pub(crate) tokens: TokenStream,
 }
@@ -111,6 +182,8 @@ pub(crate) struct RouteAttr {
 pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAttr> {
     let is_sse = name == "sse";
     let mut verb = Verb::from_attribute(name).unwrap_or(Verb::Get);
+    let mut sse = SseSettings::default();
+    let mut seen: Vec<String> = Vec::new();
     let example = if is_sse {
         "#[sse(\"events\")]"
     } else {
@@ -155,7 +228,53 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
                     break;
                 }
                 let key = input.call(Ident::parse_any)?;
+                let key_name = key.to_string();
+                if seen.contains(&key_name) {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        format!("`{key_name}` is set twice in this `#[{name}]`"),
+                    ));
+                }
+                seen.push(key_name);
                 match key.to_string().as_str() {
+                    "keep_alive" if is_sse => {
+                        input.parse::<Token![=]>()?;
+                        if input.peek(syn::LitBool) {
+                            let flag: syn::LitBool = input.parse()?;
+                            if flag.value {
+                                return Err(syn::Error::new_spanned(
+                                    &flag,
+                                    "heartbeats are on by default; write `keep_alive = \"15s\"` to set the interval or `keep_alive = false` to turn them off",
+                                ));
+                            }
+                            sse.keep_alive = Some(None);
+                        } else {
+                            let value: LitStr = input.parse().map_err(|error| {
+                                syn::Error::new(error.span(), "expected `keep_alive = \"15s\"` or `keep_alive = false`")
+                            })?;
+                            sse.keep_alive = Some(Some(parse_duration(&value)?));
+                        }
+                    }
+                    "retry" if is_sse => {
+                        input.parse::<Token![=]>()?;
+                        sse.retry = Some(parse_duration(&input.parse()?)?);
+                    }
+                    "max_lifetime" if is_sse => {
+                        input.parse::<Token![=]>()?;
+                        sse.max_lifetime = Some(parse_duration(&input.parse()?)?);
+                    }
+                    "shutdown_event" if is_sse => {
+                        input.parse::<Token![=]>()?;
+                        let value: LitStr = input.parse()?;
+                        let event = value.value();
+                        if event.is_empty() || event.contains(['\r', '\n']) {
+                            return Err(syn::Error::new_spanned(
+                                &value,
+                                "the shutdown event name must be non-empty and on one line",
+                            ));
+                        }
+                        sse.shutdown_event = Some(event);
+                    }
                     "method" if is_sse => {
                         input.parse::<Token![=]>()?;
                         let value: LitStr = input.parse()?;
@@ -169,7 +288,7 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
                     other if is_sse => {
                         return Err(syn::Error::new_spanned(
                             &key,
-                            format!("unknown `#[sse]` option `{other}`; expected `method`"),
+                            format!("unknown `#[sse]` option `{other}`; expected one of: {SSE_OPTIONS}"),
                         ));
                     }
                     other => {
@@ -188,6 +307,7 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
         is_sse,
         verb,
         path,
+        sse,
         tokens: quote!(#attr),
     })
 }

@@ -65,9 +65,7 @@ impl AppBuilder {
                 tracing::info!(target: "RouterExplorer", "{mapped}");
             }
         }
-        Ok(NestApplication {
-            router: Arc::new(router),
-        })
+        Ok(NestApplication::new(router))
     }
 }
 

@@ -2,18 +2,24 @@
 //! [`NestApplication::listen`] serves it.
 
 mod builder;
+mod context;
 mod module;
 mod server;
+
+pub(crate) use context::AppContext;
 
 pub use builder::{AppBuilder, StartupError};
 pub use module::Module;
 pub use server::RunningApp;
 
-use std::{io, net::SocketAddr, sync::Arc};
+use std::{io, net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use crate::http::router::Router;
+use crate::{http::router::Router, sse::SseOptions};
+
+/// How long a graceful shutdown waits for open connections before closing them: 10 s.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Creates applications, as NestJS's `NestFactory`.
 ///
@@ -57,6 +63,8 @@ impl NestFactory {
 #[derive(Debug)]
 pub struct NestApplication {
     router: Arc<Router>,
+    sse: SseOptions,
+    shutdown_timeout: Duration,
 }
 
 impl NestApplication {
@@ -83,19 +91,72 @@ impl NestApplication {
         AppBuilder::new()
     }
 
+    pub(crate) fn new(router: Router) -> Self {
+        Self {
+            router: Arc::new(router),
+            sse: SseOptions::default(),
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+        }
+    }
+
+    /// Sets the event-stream settings every `#[sse]` route starts from (heartbeat interval, retry
+    /// hint, lifetime, shutdown event); a route's attribute overrides them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use nest_core::{NestApplication, sse::SseOptions};
+    ///
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.set_sse_options(SseOptions::default().keep_alive(Some(Duration::from_secs(30))));
+    /// ```
+    pub fn set_sse_options(&mut self, options: SseOptions) -> &mut Self {
+        self.sse = options;
+        self
+    }
+
+    /// Sets how long a graceful shutdown waits for open connections before it closes them
+    /// (default [`DEFAULT_SHUTDOWN_TIMEOUT`]). Event streams end at once on shutdown; this
+    /// bounds the wait for other requests and for clients slow to take the last bytes.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use nest_core::NestApplication;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.set_shutdown_timeout(Duration::from_secs(2));
+    /// ```
+    pub fn set_shutdown_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    fn into_server(self) -> server::Server {
+        server::Server {
+            router: self.router,
+            context: Arc::new(AppContext {
+                sse: self.sse,
+                shutdown: tokio_util::sync::CancellationToken::new(),
+            }),
+            shutdown_timeout: self.shutdown_timeout,
+        }
+    }
+
     /// Serves the application on `port` on every interface (IPv6 and IPv4 where the machine
-    /// has both), until the process ends, as NestJS's `app.listen(port)`.
+    /// has both), as NestJS's `app.listen(port)`, until SIGINT or SIGTERM; then shuts down
+    /// gracefully (see [`RunningApp::close`]) and returns.
     pub async fn listen(self, port: u16) -> io::Result<()> {
         let listener = match TcpListener::bind(SocketAddr::from(([0u16; 8], port))).await {
             Ok(listener) => listener,
             Err(_) => TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?,
         };
-        server::serve(listener, self.router, None).await;
+        let running = RunningApp::start(listener, self.into_server())?;
+        server::shutdown_signal().await;
+        tracing::info!(target: "NestApplication", "Shutdown signal received");
+        running.close().await;
         Ok(())
     }
 
     /// Starts serving on `addr` (`"127.0.0.1:0"` picks a free port) in the background and
-    /// returns a handle that knows the bound address. The server stops when the handle is
+    /// returns a handle that knows the bound address. The server shuts down when the handle is
     /// closed or dropped.
     ///
     /// ```
@@ -114,7 +175,7 @@ impl NestApplication {
     /// ```
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<RunningApp> {
         let listener = TcpListener::bind(addr).await?;
-        RunningApp::start(listener, self.router)
+        RunningApp::start(listener, self.into_server())
     }
 
     /// The routes this application serves, as `(method, path)` pairs, in registration order.

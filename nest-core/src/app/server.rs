@@ -1,35 +1,38 @@
-//! The hyper server: one task per connection, HTTP/1.1 and HTTP/2 (h2c) on the same port.
+//! The hyper server: one task per connection, HTTP/1.1 and HTTP/2 (h2c) on the same port, and a
+//! graceful shutdown that ends event streams instead of waiting for them forever.
 
 use std::{convert::Infallible, io, net::SocketAddr, sync::Arc, time::Duration};
 
 use hyper::{body::Incoming, service::service_fn};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::conn::auto,
+    server::{conn::auto, graceful::GracefulShutdown},
 };
-use tokio::{net::TcpListener, sync::oneshot, task::JoinSet};
+use tokio::{net::TcpListener, task::JoinSet};
 
+use super::AppContext;
 use crate::http::{Response, router::Router};
 
 /// A server started with [`NestApplication::bind`](super::NestApplication::bind).
 ///
-/// Closing or dropping it stops accepting and ends every open connection.
+/// [`close`](Self::close) shuts it down gracefully; dropping the handle starts the same shutdown
+/// without waiting for it.
 #[derive(Debug)]
-#[must_use = "the server stops when this handle is dropped"]
+#[must_use = "the server shuts down when this handle is dropped"]
 pub struct RunningApp {
     local_addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    context: Arc<AppContext>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningApp {
-    pub(super) fn start(listener: TcpListener, router: Arc<Router>) -> io::Result<Self> {
+    pub(super) fn start(listener: TcpListener, server: Server) -> io::Result<Self> {
         let local_addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, router, Some(stopped)));
+        let context = Arc::clone(&server.context);
+        let task = tokio::spawn(server.serve(listener));
         Ok(Self {
             local_addr,
-            stop: Some(stop),
+            context,
             task: Some(task),
         })
     }
@@ -44,9 +47,11 @@ impl RunningApp {
         format!("http://{}{path}", self.local_addr)
     }
 
-    /// Stops accepting, ends every connection, and waits until the server task is gone.
+    /// Shuts down gracefully, as on SIGTERM: stops accepting, ends every event stream (with the
+    /// route's shutdown event, if any), lets other requests finish, and closes what is still
+    /// open when the shutdown timeout expires. Returns once everything is closed.
     pub async fn close(mut self) {
-        self.stop.take();
+        self.context.shutdown.cancel();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -55,65 +60,108 @@ impl RunningApp {
 
 impl Drop for RunningApp {
     fn drop(&mut self) {
-        self.stop.take();
+        self.context.shutdown.cancel();
     }
 }
 
-/// Accepts connections until `stop` fires (or forever without one); each connection is served
-/// on its own task, and all are ended when this returns.
-pub(super) async fn serve(
-    listener: TcpListener,
-    router: Arc<Router>,
-    stop: Option<oneshot::Receiver<()>>,
-) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new());
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
-    let stop = async move {
-        match stop {
-            Some(stop) => {
-                let _ = stop.await;
-            }
-            None => std::future::pending().await,
-        }
-    };
-    tokio::pin!(stop);
-    let mut connections = JoinSet::new();
-    tracing::info!(target: "NestApplication", "Nest application successfully started");
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let _ = stream.set_nodelay(true);
-                    let router = Arc::clone(&router);
-                    let builder = Arc::clone(&builder);
-                    connections.spawn(async move {
+/// Everything a running server needs.
+pub(super) struct Server {
+    pub(super) router: Arc<Router>,
+    pub(super) context: Arc<AppContext>,
+    pub(super) shutdown_timeout: Duration,
+}
+
+impl Server {
+    /// Accepts connections until the context's shutdown token is cancelled, then shuts down
+    /// gracefully within the shutdown timeout.
+    pub(super) async fn serve(self, listener: TcpListener) {
+        let Self {
+            router,
+            context,
+            shutdown_timeout,
+        } = self;
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder.http1().timer(TokioTimer::new());
+        builder.http2().timer(TokioTimer::new());
+        let graceful = GracefulShutdown::new();
+        let mut connections = JoinSet::new();
+        tracing::info!(target: "NestApplication", "Nest application successfully started");
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        let router = Arc::clone(&router);
+                        let context = Arc::clone(&context);
                         let service = service_fn(move |request| {
-                            let response = dispatch(&router, request);
+                            let response = dispatch(&router, request, &context);
                             async move { Ok::<_, Infallible>(response.await) }
                         });
-                        if let Err(error) = builder.serve_connection(TokioIo::new(stream), service).await {
-                            tracing::debug!(target: "NestApplication", "connection ended: {error}");
-                        }
-                    });
-                }
-                Err(error) => {
-                    // Out of file descriptors, say: wait a little instead of spinning.
-                    tracing::warn!(target: "NestApplication", "accept failed: {error}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            () = &mut stop => break,
+                        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                        let connection = graceful.watch(connection);
+                        connections.spawn(async move {
+                            if let Err(error) = connection.await {
+                                tracing::debug!(target: "NestApplication", "connection ended: {error}");
+                            }
+                        });
+                    }
+                    Err(error) => {
+                        // Out of file descriptors, say: wait a little instead of spinning.
+                        tracing::warn!(target: "NestApplication", "accept failed: {error}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                () = context.shutdown.cancelled() => break,
+            }
         }
+        drop(listener);
+        tracing::info!(target: "NestApplication", "Shutting down: {} open connection(s)", connections.len());
+        // Event streams end themselves on the same token; idle connections close at once.
+        let drain = async {
+            graceful.shutdown().await;
+            while connections.join_next().await.is_some() {}
+        };
+        if tokio::time::timeout(shutdown_timeout, drain).await.is_err() {
+            tracing::warn!(
+                target: "NestApplication",
+                "{} connection(s) still open after {shutdown_timeout:?}: closing them",
+                connections.len()
+            );
+        }
+        connections.shutdown().await;
     }
 }
 
 fn dispatch(
     router: &Router,
     request: hyper::Request<Incoming>,
+    context: &Arc<AppContext>,
 ) -> impl Future<Output = Response> + Send + use<> {
     let (parts, _body) = request.into_parts();
-    router.dispatch(parts)
+    router.dispatch(parts, context)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub(super) async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

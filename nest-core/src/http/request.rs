@@ -1,9 +1,12 @@
 //! [`Request`]: what a handler's generated code reads its arguments from, and [`FromParam`],
 //! the conversion of a `:name` path segment into a typed argument.
 
+use std::sync::Arc;
+
 use http::{HeaderMap, Method, Uri, Version, request::Parts};
 
 use super::exception::{BadRequestException, HttpException};
+use crate::app::AppContext;
 
 /// A request as routed to a handler: its head and its decoded `:name` path parameters.
 ///
@@ -23,12 +26,31 @@ use super::exception::{BadRequestException, HttpException};
 pub struct Request {
     parts: Parts,
     params: Vec<(String, String)>,
+    context: Arc<AppContext>,
 }
 
 impl Request {
-    /// A request from its head and its path parameters (already percent-decoded).
+    /// A request from its head and its path parameters (already percent-decoded), outside any
+    /// running application (default settings).
     pub fn from_parts(parts: Parts, params: Vec<(String, String)>) -> Self {
-        Self { parts, params }
+        Self::new(parts, params, Arc::default())
+    }
+
+    pub(crate) fn new(
+        parts: Parts,
+        params: Vec<(String, String)>,
+        context: Arc<AppContext>,
+    ) -> Self {
+        Self {
+            parts,
+            params,
+            context,
+        }
+    }
+
+    /// The running application's shared settings and signals.
+    pub(crate) fn context(&self) -> &AppContext {
+        &self.context
     }
 
     /// The value of the path parameter `name` (`:name` in the route path), percent-decoded.

@@ -5,6 +5,8 @@ use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use http::Method;
 
+use crate::app::AppContext;
+
 use super::{
     exception::{BadRequestException, HttpException},
     request::{Request, percent_decode},
@@ -174,7 +176,11 @@ impl Router {
     }
 
     /// Finds the handler for a request and runs it.
-    pub(crate) fn dispatch(&self, parts: http::request::Parts) -> BoxFuture {
+    pub(crate) fn dispatch(
+        &self,
+        parts: http::request::Parts,
+        context: &Arc<AppContext>,
+    ) -> BoxFuture {
         let path = parts.uri.path();
         // Express's non-strict routing: `/cats/` is `/cats`.
         let lookup = match path.strip_suffix('/') {
@@ -201,7 +207,7 @@ impl Router {
             };
             params.push((name.to_owned(), value));
         }
-        (route.handler)(Request::from_parts(parts, params))
+        (route.handler)(Request::new(parts, params, Arc::clone(context)))
     }
 
     /// Every route as `(method, path, handler name)`, in the order they were added.

@@ -19,19 +19,23 @@
 use std::{
     future::{Future, poll_fn},
     mem,
-    pin::Pin,
+    pin::{Pin, pin},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
     task::{Context, Poll},
+    time::Duration,
 };
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http::{HeaderValue, Method, StatusCode, Version, header};
 use http_body::Frame;
+use tokio::time::{Instant, Sleep, sleep_until};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use super::{
     encoder::{PREAMBLE, SseEncoder},
     into_sse::IntoSse,
+    options::{SseOptions, SseRouteOptions},
 };
 use crate::http::{Body, HttpException, Request, Response};
 
@@ -84,12 +88,28 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 #[must_use = "the response stays empty until the sink runs a stream or fails"]
 pub struct SseSink {
     shared: Arc<Mutex<Shared>>,
+    options: SseOptions,
+    shutdown: CancellationToken,
 }
 
 impl std::fmt::Debug for SseSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SseSink")
+        f.debug_struct("SseSink")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
+}
+
+/// The timers and signals a running stream watches besides its own events.
+struct Watch<'a, 'token> {
+    /// The heartbeat interval and its timer, if heartbeats are on.
+    heartbeat: Option<(Duration, Pin<&'a mut Sleep>)>,
+    /// When the last bytes were written (an event or a heartbeat).
+    last_write: Instant,
+    /// Fires when the stream has lived its maximum lifetime.
+    lifetime: Option<Pin<&'a mut Sleep>>,
+    /// Fires when the application shuts down.
+    shutdown: Pin<&'a mut WaitForCancellationFuture<'token>>,
 }
 
 impl SseSink {
@@ -99,9 +119,22 @@ impl SseSink {
             Ok(stream) => stream,
             Err(error) => return self.fail(error),
         };
-        let mut stream = std::pin::pin!(stream);
+        let mut stream = pin!(stream);
         let mut encoder = SseEncoder::new();
-        poll_fn(|cx| self.drive::<M, R>(stream.as_mut(), &mut encoder, cx)).await;
+        let now = Instant::now();
+        let keep_alive = self.options.keep_alive_interval();
+        let mut heartbeat = pin!(sleep_until(now + keep_alive.unwrap_or_default()));
+        let mut lifetime = pin!(sleep_until(
+            now + self.options.lifetime().unwrap_or_default()
+        ));
+        let mut shutdown = pin!(self.shutdown.cancelled());
+        let mut watch = Watch {
+            heartbeat: keep_alive.map(|interval| (interval, heartbeat.as_mut())),
+            last_write: now,
+            lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
+            shutdown: shutdown.as_mut(),
+        };
+        poll_fn(|cx| self.drive::<M, R>(stream.as_mut(), &mut encoder, &mut watch, cx)).await;
     }
 
     /// Reports an error found before the handler ran (a bad path parameter, say).
@@ -109,14 +142,30 @@ impl SseSink {
         lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
     }
 
-    /// Encodes every event the stream has ready, then waits for more.
+    /// Encodes every event the stream has ready, then waits for more, for a heartbeat, for the
+    /// end of the stream's lifetime, or for shutdown.
     fn drive<M, R: IntoSse<M>>(
         &self,
         mut stream: Pin<&mut R::Stream>,
         encoder: &mut SseEncoder,
+        watch: &mut Watch<'_, '_>,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
         let mut shared = lock(&self.shared);
+        if watch.shutdown.as_mut().poll(cx).is_ready() {
+            shared.open();
+            if let Some(name) = self.options.shutdown_event_name() {
+                put_shutdown_frame(&mut shared.buf, name, self.options.retry_delay());
+            }
+            return Poll::Ready(());
+        }
+        if let Some(lifetime) = &mut watch.lifetime {
+            if lifetime.as_mut().poll(cx).is_ready() {
+                shared.open();
+                return Poll::Ready(());
+            }
+        }
+        let mut wrote = false;
         loop {
             match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
@@ -130,6 +179,7 @@ impl SseSink {
                         return Poll::Ready(());
                     }
                     shared.open();
+                    wrote = true;
                     if shared.buf.len() >= FLUSH_AT {
                         cx.waker().wake_by_ref();
                         return Poll::Pending;
@@ -141,11 +191,46 @@ impl SseSink {
                 }
                 Poll::Pending => {
                     shared.open();
-                    return Poll::Pending;
+                    break;
                 }
             }
         }
+        if let Some((interval, timer)) = &mut watch.heartbeat {
+            let now = Instant::now();
+            if wrote {
+                watch.last_write = now;
+            }
+            // The timer is only moved when it fires: events in between just move `last_write`.
+            while timer.as_mut().poll(cx).is_ready() {
+                let due = watch.last_write + *interval;
+                if due <= now {
+                    shared.buf.extend_from_slice(KEEP_ALIVE);
+                    watch.last_write = now;
+                }
+                timer.as_mut().reset(watch.last_write + *interval);
+            }
+        }
+        Poll::Pending
     }
+}
+
+/// The heartbeat: a comment, which `EventSource` ignores.
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// The last frame on shutdown: `event: <name>`, the retry hint, and empty data so that the
+/// browser dispatches it. It has no id, so the browser's `Last-Event-ID` still names the last
+/// real event.
+fn put_shutdown_frame(buf: &mut BytesMut, name: &str, retry: Option<Duration>) {
+    let name = name.replace(['\r', '\n'], "");
+    buf.extend_from_slice(b"event: ");
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\n");
+    if let Some(retry) = retry {
+        buf.extend_from_slice(b"retry: ");
+        buf.extend_from_slice(itoa::Buffer::new().format(retry.as_millis()).as_bytes());
+        buf.extend_from_slice(b"\n");
+    }
+    buf.extend_from_slice(b"data: \n\n");
 }
 
 /// The body of an SSE response: whatever the producer has encoded, one frame per poll.
@@ -201,13 +286,23 @@ pub(crate) struct PendingSse {
 
 impl PendingSse {
     /// The sink to hand to the handler's generated code, and the response that waits on it.
-    pub(crate) fn new(request: &Request) -> (SseSink, Self) {
+    pub(crate) fn new(request: &Request, route: &SseRouteOptions) -> (SseSink, Self) {
+        let context = request.context();
+        let options = route.apply(&context.sse);
+        let mut buf = BytesMut::from(PREAMBLE);
+        if let Some(retry) = options.retry_delay() {
+            buf.extend_from_slice(b"retry: ");
+            buf.extend_from_slice(itoa::Buffer::new().format(retry.as_millis()).as_bytes());
+            buf.extend_from_slice(b"\n\n");
+        }
         let shared = Arc::new(Mutex::new(Shared {
-            buf: BytesMut::from(PREAMBLE),
+            buf,
             phase: Phase::Setup,
         }));
         let sink = SseSink {
             shared: Arc::clone(&shared),
+            options,
+            shutdown: context.shutdown.clone(),
         };
         let close_requested = request
             .headers()

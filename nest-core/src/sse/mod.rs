@@ -56,11 +56,15 @@ mod encoder;
 mod event;
 mod interval;
 mod into_sse;
+mod options;
 
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
 pub use interval::{IntervalStream, interval};
 pub use into_sse::{IntoSse, SseItem, marker};
+#[doc(hidden)]
+pub use options::SseRouteOptions;
+pub use options::{DEFAULT_KEEP_ALIVE, SseOptions};
 
 #[doc(hidden)]
 pub use body::SseSink;

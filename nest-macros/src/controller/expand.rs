@@ -87,8 +87,9 @@ fn route(route: &Route) -> TokenStream {
         // Spanned at the return type, so a wrong type is reported there.
         let returned = quote_spanned!(ret_span=> __nest_returned);
         let run = quote_spanned!(ret_span=> __nest_sink.run(#returned).await);
+        let options = route.attr.sse.to_tokens();
         quote! {
-            #private::RouteDefinition::sse(#verb, #path, #method_name, {
+            #private::RouteDefinition::sse(#verb, #path, #method_name, #options, {
                 let __nest_this = ::std::sync::Arc::clone(&self);
                 move |__nest_request: #private::Request, __nest_sink: #private::SseSink| {
                     let __nest_this = ::std::sync::Arc::clone(&__nest_this);

@@ -1,0 +1,15 @@
+//! [`AppContext`]: what every request of a running application shares: its SSE settings and its
+//! shutdown signal.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::sse::SseOptions;
+
+/// Shared by the server and every request it serves.
+#[derive(Debug, Default)]
+pub(crate) struct AppContext {
+    /// Settings for every event stream, before per-route overrides.
+    pub(crate) sse: SseOptions,
+    /// Cancelled when the application starts shutting down.
+    pub(crate) shutdown: CancellationToken,
+}
