@@ -130,10 +130,12 @@ impl RouteDefinition {
             method,
             path,
             handler_name,
-            handler: Arc::new(move |request| {
-                let (sink, pending) = PendingSse::new(&request, &options);
-                Box::pin(pending.respond(handler(request, sink)))
-            }),
+            handler: Arc::new(
+                move |mut request| match PendingSse::new(&mut request, &options) {
+                    Ok((sink, pending)) => Box::pin(pending.respond(handler(request, sink))),
+                    Err(error) => Box::pin(std::future::ready(error.into_response())),
+                },
+            ),
         }
     }
 }

@@ -166,11 +166,12 @@ pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 
 /// Everything a controller file needs: `use nest_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::sse::interval;
+    pub use crate::sse::{SseSignal, interval};
     pub use crate::{
         AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
-        IntoResponse, Json, MessageEvent, Module, NestApplication, NestFactory, NotFoundException,
-        RequestMethod, all, controller, delete, get, head, module, options, patch, post, put, sse,
+        IntoResponse, Json, LastEventId, MessageEvent, Module, NestApplication, NestFactory,
+        NotFoundException, RequestMethod, all, controller, delete, get, head, module, options,
+        patch, post, put, sse,
     };
     pub use futures_util::{Stream, StreamExt, stream};
     pub use serde_json::json;
@@ -182,7 +183,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
     pub use crate::http::{
-        FromParam, HttpException, IntoResponse, Request, RequestMethod, Response,
+        FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Response,
     };
     pub use crate::sse::{SseRouteOptions, SseSink};
     pub use crate::{AppBuilder, Module};

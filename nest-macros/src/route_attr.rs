@@ -103,6 +103,7 @@ pub(crate) struct SseSettings {
     retry: Option<u64>,
     max_lifetime: Option<u64>,
     shutdown_event: Option<String>,
+    continue_ids: Option<bool>,
 }
 
 impl SseSettings {
@@ -126,12 +127,16 @@ impl SseSettings {
         if let Some(name) = &self.shutdown_event {
             tokens.extend(quote!(.shutdown_event(#name)));
         }
+        if let Some(continue_ids) = self.continue_ids {
+            tokens.extend(quote!(.continue_ids(#continue_ids)));
+        }
         tokens
     }
 }
 
 /// The options `#[sse]` accepts, for messages.
-const SSE_OPTIONS: &str = "`method`, `keep_alive`, `retry`, `max_lifetime`, `shutdown_event`";
+const SSE_OPTIONS: &str =
+    "`method`, `keep_alive`, `retry`, `max_lifetime`, `shutdown_event`, `continue_ids`";
 
 /// Parses a duration literal: `"500ms"`, `"15s"`, `"5m"`, `"1h"`, into milliseconds.
 fn parse_duration(lit: &LitStr) -> syn::Result<u64> {
@@ -274,6 +279,11 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
                             ));
                         }
                         sse.shutdown_event = Some(event);
+                    }
+                    "continue_ids" if is_sse => {
+                        input.parse::<Token![=]>()?;
+                        let flag: syn::LitBool = input.parse()?;
+                        sse.continue_ids = Some(flag.value);
                     }
                     "method" if is_sse => {
                         input.parse::<Token![=]>()?;

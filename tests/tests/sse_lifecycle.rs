@@ -4,7 +4,7 @@
 use std::{sync::Mutex, time::Duration};
 
 use nest_core::prelude::*;
-use nest_core::{RunningApp, testing::TestClient};
+use nest_core::{RunningApp, sse::SseSignal, testing::TestClient};
 use tokio::sync::mpsc;
 
 /// Sends on its channel when dropped: the stream's teardown.
@@ -60,6 +60,38 @@ impl LifecycleController {
             let _keep = &guard;
             event
         })
+    }
+
+    /// `@SseSignal()`: reports when the stream's life ends.
+    #[sse("signal/:mode")]
+    fn signal(
+        &self,
+        #[param("mode")] mode: String,
+        signal: SseSignal,
+    ) -> impl Stream<Item = MessageEvent> {
+        let dropped = self.dropped.clone();
+        tokio::spawn(async move {
+            signal.aborted().await;
+            let _ = dropped.send("signal");
+        });
+        let events = stream::iter([MessageEvent::new("one")]);
+        if mode == "complete" {
+            events.boxed()
+        } else {
+            events.chain(stream::pending()).boxed()
+        }
+    }
+
+    /// NestJS's `signal/promise-delayed`: a slow async setup that checks the signal.
+    #[sse("setup")]
+    async fn setup(&self, signal: SseSignal) -> impl Stream<Item = MessageEvent> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = self.dropped.send(if signal.is_aborted() {
+            "setup saw abort"
+        } else {
+            "setup done"
+        });
+        stream::iter(["ready"]).map(MessageEvent::from)
     }
 
     /// `@Sse('post', { method: RequestMethod.POST })` (§5.5): 201.
@@ -152,6 +184,80 @@ async fn disconnect_drops_an_idle_stream_within_a_second() {
         dropped,
         Ok(Some("idle")),
         "the stream's Drop must run within a second"
+    );
+}
+
+async fn signal_after(
+    server: &RunningApp,
+    drops: &mut mpsc::UnboundedReceiver<&'static str>,
+    mode: &str,
+    close: bool,
+) {
+    let mut connection = TestClient::new(server.local_addr())
+        .sse(&format!("/life/signal/{mode}"))
+        .await
+        .unwrap();
+    assert_eq!(connection.next_event().await.unwrap().data, "one");
+    if close {
+        drop(connection);
+    } else {
+        while connection.next_event().await.is_some() {}
+    }
+    let fired = tokio::time::timeout(Duration::from_secs(5), drops.recv()).await;
+    assert_eq!(fired, Ok(Some("signal")), "{mode}: the signal fires");
+}
+
+#[tokio::test]
+async fn sse_signal_fires_on_disconnect() {
+    let (server, mut drops) = start().await;
+    signal_after(&server, &mut drops, "endless", true).await;
+}
+
+#[tokio::test]
+async fn sse_signal_fires_on_completion() {
+    let (server, mut drops) = start().await;
+    signal_after(&server, &mut drops, "complete", false).await;
+}
+
+#[tokio::test]
+async fn sse_signal_fires_on_shutdown() {
+    let (server, mut drops) = start().await;
+    let mut connection = TestClient::new(server.local_addr())
+        .sse("/life/signal/endless")
+        .await
+        .unwrap();
+    assert_eq!(connection.next_event().await.unwrap().data, "one");
+    server.close().await;
+    let fired = tokio::time::timeout(Duration::from_secs(5), drops.recv()).await;
+    assert_eq!(fired, Ok(Some("signal")));
+    assert!(connection.next_event().await.is_none());
+}
+
+#[tokio::test]
+async fn a_client_gone_during_setup_never_gets_a_stream_started() {
+    let (server, mut drops) = start().await;
+    let mut raw =
+        nest_tests::RawStream::open(server.local_addr(), &nest_tests::get_stream("/life/setup"))
+            .await
+            .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    raw.read_for(Duration::from_millis(1)).await;
+    drop(raw);
+    // The setup future is dropped with the connection, so it never reports; the control request
+    // below shows what it reports when the client stays.
+    let control = TestClient::new(server.local_addr())
+        .sse("/life/setup")
+        .await
+        .unwrap();
+    let events = control.collect_events().await;
+    assert_eq!(events[0].data, "ready");
+    let first = tokio::time::timeout(Duration::from_secs(5), drops.recv()).await;
+    assert_eq!(first, Ok(Some("setup done")));
+    // Both setups would be over by now; only the one whose client stayed ran to its end.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        drops.try_recv().is_err(),
+        "the abandoned setup was dropped, not run to its end"
     );
 }
 

@@ -1,11 +1,13 @@
 //! The HTTP layer: requests, responses, NestJS's exceptions and the router.
 
 mod exception;
+mod extract;
 mod request;
 mod response;
 pub(crate) mod router;
 
 pub use exception::*;
+pub use extract::{FromRequest, LastEventId};
 pub use request::{FromParam, Request};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 pub use router::{RequestMethod, RouteConflict, join_path};

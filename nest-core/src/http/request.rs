@@ -80,6 +80,15 @@ impl Request {
     pub fn headers(&self) -> &HeaderMap {
         &self.parts.headers
     }
+
+    /// Values attached to the request by the framework or by middleware.
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.parts.extensions
+    }
+
+    pub(crate) fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.parts.extensions
+    }
 }
 
 /// A type a `:name` path segment converts into, for `#[param("name")] value: T` arguments.

@@ -30,14 +30,15 @@ use futures_core::Stream;
 use http::{HeaderValue, Method, StatusCode, Version, header};
 use http_body::Frame;
 use tokio::time::{Instant, Sleep, sleep_until};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
 
 use super::{
     encoder::{PREAMBLE, SseEncoder},
     into_sse::IntoSse,
     options::{SseOptions, SseRouteOptions},
+    signal::SseSignal,
 };
-use crate::http::{Body, HttpException, Request, Response};
+use crate::http::{Body, FromRequest, HttpException, LastEventId, Request, Response};
 
 /// Once this many bytes are buffered, the producer lets the body send them before it encodes
 /// more, so a stream that is always ready cannot grow the buffer without bound.
@@ -89,7 +90,13 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 pub struct SseSink {
     shared: Arc<Mutex<Shared>>,
     options: SseOptions,
+    /// The application's shutdown signal.
     shutdown: CancellationToken,
+    /// Fires the route's [`SseSignal`] when the sink is dropped: the stream completed or failed,
+    /// or the producer was dropped because the client left.
+    _signal: DropGuard,
+    /// The encoder's first automatic id is the one after this.
+    last_id: u64,
 }
 
 impl std::fmt::Debug for SseSink {
@@ -120,7 +127,7 @@ impl SseSink {
             Err(error) => return self.fail(error),
         };
         let mut stream = pin!(stream);
-        let mut encoder = SseEncoder::new();
+        let mut encoder = SseEncoder::starting_after(self.last_id);
         let now = Instant::now();
         let keep_alive = self.options.keep_alive_interval();
         let mut heartbeat = pin!(sleep_until(now + keep_alive.unwrap_or_default()));
@@ -286,9 +293,21 @@ pub(crate) struct PendingSse {
 
 impl PendingSse {
     /// The sink to hand to the handler's generated code, and the response that waits on it.
-    pub(crate) fn new(request: &Request, route: &SseRouteOptions) -> (SseSink, Self) {
+    /// Attaches the route's [`SseSignal`] to the request. Fails with a 400 when ids continue from
+    /// `Last-Event-ID` and that header is not a number.
+    pub(crate) fn new(
+        request: &mut Request,
+        route: &SseRouteOptions,
+    ) -> Result<(SseSink, Self), HttpException> {
         let context = request.context();
         let options = route.apply(&context.sse);
+        let last_id = if options.continues_ids() {
+            LastEventId::<u64>::from_request(request)?.0.unwrap_or(0)
+        } else {
+            0
+        };
+        let signal = context.shutdown.child_token();
+        let shutdown = context.shutdown.clone();
         let mut buf = BytesMut::from(PREAMBLE);
         if let Some(retry) = options.retry_delay() {
             buf.extend_from_slice(b"retry: ");
@@ -299,10 +318,15 @@ impl PendingSse {
             buf,
             phase: Phase::Setup,
         }));
+        request
+            .extensions_mut()
+            .insert(SseSignal::new(signal.clone()));
         let sink = SseSink {
             shared: Arc::clone(&shared),
             options,
-            shutdown: context.shutdown.clone(),
+            shutdown,
+            _signal: signal.drop_guard(),
+            last_id,
         };
         let close_requested = request
             .headers()
@@ -316,7 +340,7 @@ impl PendingSse {
             keep_alive: request.version() < Version::HTTP_2 && !close_requested,
             method: request.method().clone(),
         };
-        (sink, pending)
+        Ok((sink, pending))
     }
 
     /// Polls `producer` (the handler's generated code) until the stream opens or fails, then

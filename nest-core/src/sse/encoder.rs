@@ -63,6 +63,20 @@ impl SseEncoder {
         Self::default()
     }
 
+    /// An encoder whose first automatic id is `last_id + 1`: ids continue from a reconnecting
+    /// client's `Last-Event-ID` instead of restarting at 1.
+    ///
+    /// ```
+    /// # use bytes::BytesMut;
+    /// # use nest_core::{MessageEvent, sse::SseEncoder};
+    /// let mut out = BytesMut::new();
+    /// SseEncoder::starting_after(41).encode(&"x".into(), &mut out).unwrap();
+    /// assert_eq!(&out[..], b"id: 42\ndata: x\n\n");
+    /// ```
+    pub fn starting_after(last_id: u64) -> Self {
+        Self { last_id }
+    }
+
     /// Appends one event to `out`.
     ///
     /// Returns an error, and writes nothing, if the event's JSON data could not be serialised.

@@ -57,6 +57,7 @@ mod event;
 mod interval;
 mod into_sse;
 mod options;
+mod signal;
 
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
@@ -65,6 +66,7 @@ pub use into_sse::{IntoSse, SseItem, marker};
 #[doc(hidden)]
 pub use options::SseRouteOptions;
 pub use options::{DEFAULT_KEEP_ALIVE, SseOptions};
+pub use signal::SseSignal;
 
 #[doc(hidden)]
 pub use body::SseSink;

@@ -12,6 +12,7 @@ use std::{sync::Arc, time::Duration};
 /// | `retry` | none | `retry = "3s"` | a `retry:` field sent when the stream opens: the browser's reconnection delay |
 /// | `max_lifetime` | none | `max_lifetime = "1h"` | ends the stream after that long; the browser reconnects (and passes the guards again) |
 /// | `shutdown_event` | none | `shutdown_event = "shutdown"` | on shutdown, a last `event: <name>` frame (with the `retry` hint, if any) before the stream ends |
+/// | `continue_ids` | off | `continue_ids = true` | automatic ids continue from a numeric `Last-Event-ID` (a non-numeric one is a 400) instead of restarting at 1 |
 ///
 /// ```
 /// use std::{sync::Arc, time::Duration};
@@ -29,6 +30,7 @@ pub struct SseOptions {
     retry: Option<Duration>,
     max_lifetime: Option<Duration>,
     shutdown_event: Option<Arc<str>>,
+    continue_ids: bool,
 }
 
 /// The default heartbeat interval: a `: keep-alive` comment after 15 s without an event.
@@ -41,6 +43,7 @@ impl Default for SseOptions {
             retry: None,
             max_lifetime: None,
             shutdown_event: None,
+            continue_ids: false,
         }
     }
 }
@@ -72,6 +75,19 @@ impl SseOptions {
     pub fn shutdown_event(mut self, name: Option<&str>) -> Self {
         self.shutdown_event = name.map(Arc::from);
         self
+    }
+
+    /// Whether automatic ids continue from the client's numeric `Last-Event-ID` (`n + 1`, …)
+    /// instead of restarting at 1 on every connection (NestJS restarts).
+    #[must_use]
+    pub fn continue_ids(mut self, continue_ids: bool) -> Self {
+        self.continue_ids = continue_ids;
+        self
+    }
+
+    /// Whether automatic ids continue from `Last-Event-ID`.
+    pub fn continues_ids(&self) -> bool {
+        self.continue_ids
     }
 
     /// The heartbeat interval, if heartbeats are on.
@@ -108,6 +124,7 @@ pub struct SseRouteOptions {
     retry: Option<Option<Duration>>,
     max_lifetime: Option<Option<Duration>>,
     shutdown_event: Option<Option<Arc<str>>>,
+    continue_ids: Option<bool>,
 }
 
 impl SseRouteOptions {
@@ -144,6 +161,13 @@ impl SseRouteOptions {
         self
     }
 
+    /// `continue_ids = true`.
+    #[must_use]
+    pub fn continue_ids(mut self, continue_ids: bool) -> Self {
+        self.continue_ids = Some(continue_ids);
+        self
+    }
+
     /// The application's options with this route's overrides applied.
     pub(crate) fn apply(&self, app: &SseOptions) -> SseOptions {
         let mut options = app.clone();
@@ -158,6 +182,9 @@ impl SseRouteOptions {
         }
         if let Some(name) = &self.shutdown_event {
             options.shutdown_event.clone_from(name);
+        }
+        if let Some(continue_ids) = self.continue_ids {
+            options.continue_ids = continue_ids;
         }
         options
     }

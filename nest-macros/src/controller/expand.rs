@@ -73,8 +73,14 @@ fn route(route: &Route) -> TokenStream {
     };
     let extract = route.args.iter().zip(&args).map(|(arg, ident)| {
         let ty = &arg.ty;
-        let ArgSource::Param(name) = &arg.source;
-        let read = quote_spanned!(ty.span()=> #private::param::<#ty>(&__nest_request, #name));
+        let read = match &arg.source {
+            ArgSource::Param(name) => {
+                quote_spanned!(ty.span()=> #private::param::<#ty>(&__nest_request, #name))
+            }
+            ArgSource::Extract => quote_spanned!(ty.span()=>
+                <#ty as #private::FromRequest>::from_request(&__nest_request)
+            ),
+        };
         quote! {
             let #ident = match #read {
                 ::core::result::Result::Ok(value) => value,

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Pat, ReturnType, Type};
+use syn::{
+    FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type, spanned::Spanned,
+};
 
 use crate::{
     route_attr::{self, RouteAttr},
@@ -36,6 +38,8 @@ pub(crate) struct Arg {
 pub(crate) enum ArgSource {
     /// `#[param("name")]`: a path parameter.
     Param(String),
+    /// No attribute: the type reads itself from the request (`FromRequest`).
+    Extract,
 }
 
 /// Collects errors so one build reports all of them.
@@ -206,8 +210,9 @@ impl Route {
             let FnArg::Typed(typed) = input else { continue };
             match Arg::from_input(typed, &attr.path) {
                 Ok((arg, span)) => {
-                    let ArgSource::Param(name) = &arg.source;
-                    if seen.insert(name.clone(), span).is_some() {
+                    if let ArgSource::Param(name) = &arg.source
+                        && seen.insert(name.clone(), span).is_some()
+                    {
                         errors.push(syn::Error::new(
                             span,
                             format!(
@@ -257,15 +262,12 @@ impl Arg {
         });
         result?;
         let Some(name) = source else {
-            let what = match &*typed.pat {
-                Pat::Ident(ident) => format!("`{}`", ident.ident),
-                _ => "this argument".to_owned(),
-            };
-            return Err(syn::Error::new_spanned(
-                &typed.pat,
-                format!(
-                    "{what} needs an attribute saying where its value comes from, as in `#[param(\"id\")] id: String`"
-                ),
+            return Ok((
+                Self {
+                    ty: (*typed.ty).clone(),
+                    source: ArgSource::Extract,
+                },
+                typed.ty.span(),
             ));
         };
         let value = name.value();

@@ -1,0 +1,82 @@
+//! [`FromRequest`]: handler arguments read from the request by their type alone (no attribute),
+//! such as [`LastEventId`] and [`SseSignal`](crate::sse::SseSignal).
+
+use std::{fmt, str::FromStr};
+
+use super::{
+    exception::{BadRequestException, HttpException},
+    request::Request,
+};
+
+/// A handler argument read from the request by its type, without an attribute:
+/// `fn feed(&self, last: LastEventId<u64>)`.
+///
+/// ```
+/// use nest_core::{FromRequest, HttpException, Request};
+///
+/// /// The `User-Agent`, or `"unknown"`.
+/// struct UserAgent(String);
+///
+/// impl FromRequest for UserAgent {
+///     fn from_request(request: &Request) -> Result<Self, HttpException> {
+///         let agent = request.headers().get("user-agent").and_then(|v| v.to_str().ok());
+///         Ok(Self(agent.unwrap_or("unknown").to_owned()))
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from the request",
+    label = "an argument without an attribute must implement `FromRequest`",
+    note = "mark the argument with where its value comes from, as in `#[param(\"id\")] id: String`, or use an extractor such as `LastEventId<u64>` or `SseSignal`"
+)]
+pub trait FromRequest: Sized {
+    /// Reads the value, or the error to answer with.
+    fn from_request(request: &Request) -> Result<Self, HttpException>;
+}
+
+/// The `Last-Event-ID` header a reconnecting `EventSource` sends: the id of the last event it
+/// received. `None` on a first connection.
+///
+/// `T` is the id's type (`String` by default, or a number); a header that does not parse as `T`
+/// is answered with `400 {"message":"Invalid Last-Event-ID header","error":"Bad Request","statusCode":400}`,
+/// before the stream opens. NestJS users read it with `@Headers('last-event-id')`.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::LastEventId;
+///
+/// #[derive(Default)]
+/// struct TicksController;
+///
+/// #[controller]
+/// impl TicksController {
+///     /// Resumes counting after the last tick the browser saw.
+///     #[sse("ticks")]
+///     fn ticks(&self, last: LastEventId<u64>) -> impl Stream<Item = MessageEvent> {
+///         let next = last.0.map_or(0, |id| id + 1);
+///         stream::iter(next..next + 3).map(|n| MessageEvent::new(n.to_string()).id(n.to_string()))
+///     }
+/// }
+/// ```
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct LastEventId<T = String>(pub Option<T>);
+
+impl<T: fmt::Debug> fmt::Debug for LastEventId<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LastEventId").field(&self.0).finish()
+    }
+}
+
+impl<T: FromStr> FromRequest for LastEventId<T> {
+    fn from_request(request: &Request) -> Result<Self, HttpException> {
+        let Some(value) = request.headers().get("last-event-id") else {
+            return Ok(Self(None));
+        };
+        value
+            .to_str()
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .map(|id| Self(Some(id)))
+            .ok_or_else(|| BadRequestException::new("Invalid Last-Event-ID header"))
+    }
+}
