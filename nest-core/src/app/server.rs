@@ -9,9 +9,13 @@ use hyper_util::{
     server::{conn::auto, graceful::GracefulShutdown},
 };
 use tokio::{net::TcpListener, task::JoinSet};
+use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
-use crate::http::{Response, router::Router};
+use crate::{
+    http::{Response, router::Router},
+    sse::CONNECTION,
+};
 
 /// A server started with [`NestApplication::bind`](super::NestApplication::bind).
 ///
@@ -99,11 +103,19 @@ impl Server {
                         });
                         let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                         let connection = graceful.watch(connection);
-                        connections.spawn(async move {
-                            if let Err(error) = connection.await {
-                                tracing::debug!(target: "NestApplication", "connection ended: {error}");
+                        // Cancelled to close this connection at once (a hub subscriber that
+                        // stopped reading).
+                        let close = CancellationToken::new();
+                        connections.spawn(CONNECTION.scope(close.clone(), async move {
+                            tokio::select! {
+                                ended = connection => if let Err(error) = ended {
+                                    tracing::debug!(target: "NestApplication", "connection ended: {error}");
+                                },
+                                () = close.cancelled() => {
+                                    tracing::debug!(target: "NestApplication", "connection closed by the server");
+                                }
                             }
-                        });
+                        }));
                     }
                     Err(error) => {
                         // Out of file descriptors, say: wait a little instead of spinning.

@@ -34,7 +34,7 @@ use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
 
 use super::{
     encoder::{PREAMBLE, SseEncoder},
-    into_sse::IntoSse,
+    into_sse::{IntoSse, SseFrame},
     options::{SseOptions, SseRouteOptions},
     signal::SseSignal,
 };
@@ -176,10 +176,14 @@ impl SseSink {
         loop {
             match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
-                    let encoded = R::item_into_event(item).and_then(|event| {
-                        encoder
+                    let encoded = R::item_into_frame(item).and_then(|frame| match frame {
+                        SseFrame::Event(event) => encoder
                             .encode(&event, &mut shared.buf)
-                            .map_err(HttpException::internal)
+                            .map_err(HttpException::internal),
+                        SseFrame::Encoded(frame) => {
+                            shared.buf.extend_from_slice(frame.as_bytes());
+                            Ok(())
+                        }
                     });
                     if let Err(error) = encoded {
                         shared.fail(error, encoder);

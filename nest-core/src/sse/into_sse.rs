@@ -3,7 +3,18 @@
 
 use futures_core::Stream;
 
+use super::hub::HubFrame;
 use crate::{HttpException, MessageEvent};
+
+/// What one item of an `#[sse]` stream becomes: an event to encode, or a frame a
+/// [`Hub`](super::Hub) already encoded once for all its subscribers.
+#[derive(Debug)]
+pub enum SseFrame {
+    /// An event, encoded for this connection (automatic id included).
+    Event(MessageEvent),
+    /// A frame encoded by a hub, written as it is.
+    Encoded(HubFrame),
+}
 
 /// Markers that let one return type pick its [`IntoSse`] / [`SseItem`] impl; never named by
 /// users (the compiler infers them).
@@ -21,6 +32,9 @@ pub mod marker {
     /// Items are `Result<event, error>`.
     #[derive(Debug)]
     pub enum Fallible {}
+    /// Items are frames from a hub.
+    #[derive(Debug)]
+    pub enum Encoded {}
 }
 
 /// One item of an `#[sse]` stream: anything that converts into [`MessageEvent`], or a
@@ -30,9 +44,12 @@ pub mod marker {
 /// JSON body; after it, one `event: error` frame with the error's safe message.
 ///
 /// ```
-/// use nest_core::{MessageEvent, sse::SseItem};
+/// use nest_core::{MessageEvent, sse::{SseFrame, SseItem}};
 /// fn item<M, T: SseItem<M>>(item: T) -> String {
-///     item.into_event().map(|event| event.data().unwrap_or_default().to_owned()).unwrap_or_default()
+///     match item.into_frame() {
+///         Ok(SseFrame::Event(event)) => event.data().unwrap_or_default().to_owned(),
+///         _ => String::new(),
+///     }
 /// }
 /// assert_eq!(item("text"), "text");
 /// assert_eq!(item(Ok::<_, std::io::Error>(MessageEvent::new("ok"))), "ok");
@@ -43,19 +60,26 @@ pub mod marker {
     note = "items may be MessageEvent, &str, String, serde_json::Value, or Result<one of them, E> with E: Into<HttpException>"
 )]
 pub trait SseItem<M> {
-    /// The event to send, or the error that ends the stream.
-    fn into_event(self) -> Result<MessageEvent, HttpException>;
+    /// The frame to send, or the error that ends the stream.
+    fn into_frame(self) -> Result<SseFrame, HttpException>;
 }
 
 impl<T: Into<MessageEvent>> SseItem<marker::Plain> for T {
-    fn into_event(self) -> Result<MessageEvent, HttpException> {
-        Ok(self.into())
+    fn into_frame(self) -> Result<SseFrame, HttpException> {
+        Ok(SseFrame::Event(self.into()))
     }
 }
 
 impl<T: Into<MessageEvent>, E: Into<HttpException>> SseItem<marker::Fallible> for Result<T, E> {
-    fn into_event(self) -> Result<MessageEvent, HttpException> {
-        self.map(Into::into).map_err(Into::into)
+    fn into_frame(self) -> Result<SseFrame, HttpException> {
+        self.map(|event| SseFrame::Event(event.into()))
+            .map_err(Into::into)
+    }
+}
+
+impl SseItem<marker::Encoded> for HubFrame {
+    fn into_frame(self) -> Result<SseFrame, HttpException> {
+        Ok(SseFrame::Encoded(self))
     }
 }
 
@@ -86,8 +110,7 @@ pub trait IntoSse<M> {
     fn into_sse(self) -> Result<Self::Stream, HttpException>;
 
     /// Converts one item of the stream.
-    fn item_into_event(item: <Self::Stream as Stream>::Item)
-    -> Result<MessageEvent, HttpException>;
+    fn item_into_frame(item: <Self::Stream as Stream>::Item) -> Result<SseFrame, HttpException>;
 }
 
 impl<S, M> IntoSse<(marker::Direct, M)> for S
@@ -101,8 +124,8 @@ where
         Ok(self)
     }
 
-    fn item_into_event(item: S::Item) -> Result<MessageEvent, HttpException> {
-        item.into_event()
+    fn item_into_frame(item: S::Item) -> Result<SseFrame, HttpException> {
+        item.into_frame()
     }
 }
 
@@ -118,7 +141,7 @@ where
         self.map_err(Into::into)
     }
 
-    fn item_into_event(item: S::Item) -> Result<MessageEvent, HttpException> {
-        item.into_event()
+    fn item_into_frame(item: S::Item) -> Result<SseFrame, HttpException> {
+        item.into_frame()
     }
 }

@@ -54,6 +54,7 @@
 mod body;
 mod encoder;
 mod event;
+mod hub;
 mod interval;
 mod into_sse;
 mod options;
@@ -61,8 +62,10 @@ mod signal;
 
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
+pub(crate) use hub::CONNECTION;
+pub use hub::{Hub, HubFrame, HubOptions, HubStats, Subscription};
 pub use interval::{IntervalStream, interval};
-pub use into_sse::{IntoSse, SseItem, marker};
+pub use into_sse::{IntoSse, SseFrame, SseItem, marker};
 #[doc(hidden)]
 pub use options::SseRouteOptions;
 pub use options::{DEFAULT_KEEP_ALIVE, SseOptions};
