@@ -106,11 +106,26 @@ impl RouteDefinition {
         F: Fn(Request) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Response> + Send + 'static,
     {
+        let handler: router::Handler = if method == RequestMethod::Post {
+            // NestJS answers POST with 201 unless told otherwise.
+            Arc::new(move |request| {
+                let response = handler(request);
+                Box::pin(async move {
+                    let mut response = response.await;
+                    if response.status() == http::StatusCode::OK {
+                        *response.status_mut() = http::StatusCode::CREATED;
+                    }
+                    response
+                })
+            })
+        } else {
+            Arc::new(move |request| Box::pin(handler(request)))
+        };
         Self {
             method,
             path,
             handler_name,
-            handler: Arc::new(move |request| Box::pin(handler(request))),
+            handler,
         }
     }
 

@@ -188,6 +188,13 @@ pub mod __private {
     pub use crate::sse::{SseRouteOptions, SseSink};
     pub use crate::{AppBuilder, Module};
 
+    /// Reads the body as JSON, for `#[body]` arguments.
+    pub async fn body<T: serde::de::DeserializeOwned>(
+        request: &mut Request,
+    ) -> Result<T, HttpException> {
+        crate::http::json_body(request).await
+    }
+
     /// Reads and converts the path parameter `name` (present, since the route declares it).
     pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
         T::from_param(request.param(name).unwrap_or_default())

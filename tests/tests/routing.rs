@@ -36,6 +36,17 @@ impl CatsController {
 
     #[all("any")]
     fn any(&self) {}
+
+    #[post]
+    fn create(&self, #[body] cat: NewCat) -> Json<NewCat> {
+        Json(cat)
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct NewCat {
+    name: String,
+    age: u8,
 }
 
 #[derive(Default)]
@@ -169,6 +180,56 @@ impl RenamedParamController {
     }
 }
 
+fn post(path: &str, body: &str) -> http::Request<http_body_util::Full<bytes::Bytes>> {
+    http::Request::post(path)
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_owned(),
+        )))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn json_bodies_are_read_and_checked() {
+    let server = start().await;
+    let client = TestClient::new(server.local_addr());
+    let created = client
+        .request(post("/cats", r#"{"name":"Tom","age":3}"#))
+        .await
+        .unwrap();
+    assert_eq!(created.status, 201, "POST answers 201, as NestJS");
+    assert_eq!(created.text(), r#"{"name":"Tom","age":3}"#);
+
+    let malformed = client.request(post("/cats", r#"{"name":"#)).await.unwrap();
+    assert_eq!(malformed.status, 400);
+    assert_eq!(malformed.json().unwrap()["error"], "Bad Request");
+
+    let missing = client
+        .request(post("/cats", r#"{"name":"Tom"}"#))
+        .await
+        .unwrap();
+    assert_eq!(missing.status, 400);
+    assert!(
+        missing.text().contains("missing field `age`"),
+        "{}",
+        missing.text()
+    );
+
+    let empty = client.request(post("/cats", "")).await.unwrap();
+    assert_eq!(
+        empty.status,
+        400,
+        "an empty body reads as {{}}: {}",
+        empty.text()
+    );
+
+    let huge = format!(r#"{{"name":"{}","age":1}}"#, "x".repeat(2 * 1024 * 1024));
+    let too_large = client.request(post("/cats", &huge)).await.unwrap();
+    assert_eq!(too_large.status, 413);
+    assert_eq!(too_large.json().unwrap()["statusCode"], 413);
+}
+
 #[test]
 fn conflicting_routes_are_a_startup_error_naming_both_handlers() {
     let error = NestApplication::builder()
@@ -200,5 +261,5 @@ fn a_module_imported_twice_is_added_once() {
         .import::<Twice>()
         .build()
         .unwrap();
-    assert_eq!(app.routes().len(), 6);
+    assert_eq!(app.routes().len(), 7);
 }

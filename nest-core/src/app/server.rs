@@ -150,8 +150,8 @@ fn dispatch(
     request: hyper::Request<Incoming>,
     context: &Arc<AppContext>,
 ) -> impl Future<Output = Response> + Send + use<> {
-    let (parts, _body) = request.into_parts();
-    router.dispatch(parts, context)
+    let (parts, body) = request.into_parts();
+    router.dispatch(parts, body, context)
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -80,3 +80,37 @@ impl<T: FromStr> FromRequest for LastEventId<T> {
             .ok_or_else(|| BadRequestException::new("Invalid Last-Event-ID header"))
     }
 }
+
+/// The largest request body `#[body]` reads: 1 MiB; a larger one is a 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Reads the request body as JSON into `T`, for `#[body] value: T` arguments (NestJS's `@Body()`).
+///
+/// An empty body reads as `{}`, as NestJS's body parser gives. Malformed JSON, or JSON that does
+/// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`] is a 413.
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
+    request: &mut Request,
+) -> Result<T, HttpException> {
+    use http_body_util::BodyExt;
+
+    let bytes = match request.take_body() {
+        Some(body) => http_body_util::Limited::new(body, BODY_LIMIT)
+            .collect()
+            .await
+            .map_err(|error| {
+                if error.is::<http_body_util::LengthLimitError>() {
+                    super::exception::PayloadTooLargeException::new("request entity too large")
+                } else {
+                    BadRequestException::new("Could not read the request body")
+                }
+            })?
+            .to_bytes(),
+        None => bytes::Bytes::new(),
+    };
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(bytes).map_err(|error| BadRequestException::new(error.to_string()))
+}

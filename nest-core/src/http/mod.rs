@@ -7,7 +7,8 @@ mod response;
 pub(crate) mod router;
 
 pub use exception::*;
-pub use extract::{FromRequest, LastEventId};
+pub(crate) use extract::json_body;
+pub use extract::{BODY_LIMIT, FromRequest, LastEventId};
 pub use request::{FromParam, Request};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 pub use router::{RequestMethod, RouteConflict, join_path};

@@ -27,25 +27,33 @@ pub struct Request {
     parts: Parts,
     params: Vec<(String, String)>,
     context: Arc<AppContext>,
+    body: Option<hyper::body::Incoming>,
 }
 
 impl Request {
     /// A request from its head and its path parameters (already percent-decoded), outside any
     /// running application (default settings).
     pub fn from_parts(parts: Parts, params: Vec<(String, String)>) -> Self {
-        Self::new(parts, params, Arc::default())
+        Self::new(parts, params, Arc::default(), None)
     }
 
     pub(crate) fn new(
         parts: Parts,
         params: Vec<(String, String)>,
         context: Arc<AppContext>,
+        body: Option<hyper::body::Incoming>,
     ) -> Self {
         Self {
             parts,
             params,
             context,
+            body,
         }
+    }
+
+    /// Takes the request body (once; later calls get `None`).
+    pub fn take_body(&mut self) -> Option<hyper::body::Incoming> {
+        self.body.take()
     }
 
     /// The running application's shared settings and signals.

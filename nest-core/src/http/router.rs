@@ -179,6 +179,7 @@ impl Router {
     pub(crate) fn dispatch(
         &self,
         parts: http::request::Parts,
+        body: hyper::body::Incoming,
         context: &Arc<AppContext>,
     ) -> BoxFuture {
         let path = parts.uri.path();
@@ -207,7 +208,7 @@ impl Router {
             };
             params.push((name.to_owned(), value));
         }
-        (route.handler)(Request::new(parts, params, Arc::clone(context)))
+        (route.handler)(Request::new(parts, params, Arc::clone(context), Some(body)))
     }
 
     /// Every route as `(method, path, handler name)`, in the order they were added.

@@ -323,6 +323,30 @@ impl<T: Into<MessageEvent>> Hub<T> {
     pub fn stats(&self) -> HubStats {
         self.topic.stats()
     }
+
+    /// Ends every subscription of this topic now, closing the connections they were made on (as
+    /// a crash or a deploy would); returns how many. Browsers reconnect with `Last-Event-ID`
+    /// and resume from the replay log. For operations and for testing resumption.
+    pub fn disconnect_all(&self) -> usize {
+        let mut wake = Vec::new();
+        let count = {
+            let mut log = lock(&self.topic.log);
+            let mut count = 0;
+            for subscriber in log.subscribers.values_mut().filter(|s| !s.dropped) {
+                subscriber.dropped = true;
+                if let Some(connection) = &subscriber.connection {
+                    connection.cancel();
+                }
+                wake.extend(subscriber.waker.take());
+                count += 1;
+            }
+            count
+        };
+        for waker in wake {
+            waker.wake();
+        }
+        count
+    }
 }
 
 impl Topic {
@@ -652,6 +676,16 @@ mod tests {
         tokio::time::advance(Duration::from_secs(11)).await;
         hub.publish("b").unwrap();
         assert_eq!(hub.stats().retained_events, 1);
+    }
+
+    #[tokio::test]
+    async fn disconnect_all_ends_every_subscription() {
+        let hub: Hub<&str> = Hub::new();
+        let mut first = hub.subscribe(None);
+        let mut second = hub.subscribe(None);
+        assert_eq!(hub.disconnect_all(), 2);
+        assert!(first.next().await.is_none());
+        assert!(second.next().await.is_none());
     }
 
     #[tokio::test]

@@ -80,6 +80,9 @@ fn route(route: &Route) -> TokenStream {
             ArgSource::Extract => quote_spanned!(ty.span()=>
                 <#ty as #private::FromRequest>::from_request(&__nest_request)
             ),
+            ArgSource::Body => {
+                quote_spanned!(ty.span()=> #private::body::<#ty>(&mut __nest_request).await)
+            }
         };
         quote! {
             let #ident = match #read {
@@ -89,6 +92,11 @@ fn route(route: &Route) -> TokenStream {
         }
     });
     let call = quote!(__nest_this.#method(#(#args),*) #await_);
+    let rebind = route
+        .args
+        .iter()
+        .any(|arg| matches!(arg.source, ArgSource::Body))
+        .then(|| quote!(let mut __nest_request = __nest_request;));
     if route.attr.is_sse {
         // Spanned at the return type, so a wrong type is reported there.
         let returned = quote_spanned!(ret_span=> __nest_returned);
@@ -100,6 +108,7 @@ fn route(route: &Route) -> TokenStream {
                 move |__nest_request: #private::Request, __nest_sink: #private::SseSink| {
                     let __nest_this = ::std::sync::Arc::clone(&__nest_this);
                     async move {
+                        #rebind
                         #(#extract)*
                         let __nest_returned = #call;
                         #run
@@ -116,6 +125,7 @@ fn route(route: &Route) -> TokenStream {
                 move |__nest_request: #private::Request| {
                     let __nest_this = ::std::sync::Arc::clone(&__nest_this);
                     async move {
+                        #rebind
                         #(#extract)*
                         let __nest_returned = #call;
                         #respond

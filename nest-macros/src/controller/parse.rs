@@ -40,6 +40,8 @@ pub(crate) enum ArgSource {
     Param(String),
     /// No attribute: the type reads itself from the request (`FromRequest`).
     Extract,
+    /// `#[body]`: the JSON body.
+    Body,
 }
 
 /// Collects errors so one build reports all of them.
@@ -171,7 +173,9 @@ impl Route {
                 // only the real mistake is reported.
                 for input in &mut function.sig.inputs {
                     if let FnArg::Typed(typed) = input {
-                        typed.attrs.retain(|attr| !attr.path().is_ident("param"));
+                        typed.attrs.retain(|attr| {
+                            !attr.path().is_ident("param") && !attr.path().is_ident("body")
+                        });
                     }
                 }
             }
@@ -240,13 +244,29 @@ impl Arg {
     /// Reads the argument's `#[param("name")]` (removing it), checked against the route path.
     fn from_input(typed: &mut syn::PatType, path: &RoutePath) -> syn::Result<(Self, Span)> {
         let mut source = None;
+        let mut body = false;
         let mut result = Ok(());
         typed.attrs.retain(|attr| {
-            if !attr.path().is_ident("param") {
+            let is_body = attr.path().is_ident("body");
+            if !attr.path().is_ident("param") && !is_body {
                 return true;
             }
-            if source.is_some() {
-                result = Err(syn::Error::new_spanned(attr, "an argument can have only one `#[param]`"));
+            if source.is_some() || body {
+                result = Err(syn::Error::new_spanned(
+                    attr,
+                    "an argument can have only one of `#[param]` and `#[body]`",
+                ));
+                return false;
+            }
+            if is_body {
+                if matches!(attr.meta, syn::Meta::Path(_)) {
+                    body = true;
+                } else {
+                    result = Err(syn::Error::new_spanned(
+                        attr,
+                        "expected `#[body]`: the whole JSON body (fields come with a later release)",
+                    ));
+                }
                 return false;
             }
             match attr.parse_args::<LitStr>() {
@@ -265,7 +285,11 @@ impl Arg {
             return Ok((
                 Self {
                     ty: (*typed.ty).clone(),
-                    source: ArgSource::Extract,
+                    source: if body {
+                        ArgSource::Body
+                    } else {
+                        ArgSource::Extract
+                    },
                 },
                 typed.ty.span(),
             ));

@@ -1,0 +1,179 @@
+//! Shared by the browser tests: start an example binary as a user would, and drive headless
+//! Chromium (Debian's `chromium`) through `chromedriver` over WebDriver.
+
+use std::{
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use nest_core::testing::TestClient;
+use serde_json::{Value, json};
+
+/// Kills the child process when dropped, so a failing test leaves nothing running.
+pub(crate) struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(addr: SocketAddr, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn find(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{program}` is not installed: run ./scripts/test.sh, which installs Debian's chromium and chromium-driver")
+        })
+}
+
+/// Starts an example binary with `PORT` set to a free port, and waits until it listens.
+pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(binary)
+        .env("PORT", addr.port().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example starts");
+    let running = Running(child);
+    wait_for_port(addr, binary);
+    (running, addr)
+}
+
+/// A headless Chromium session.
+pub(crate) struct Browser {
+    _driver: Running,
+    client: TestClient,
+    session: String,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session.
+    pub(crate) async fn start() -> Self {
+        let chromium = find("chromium");
+        let chromedriver = find("chromedriver");
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let driver = Running(
+            Command::new(chromedriver)
+                .arg(format!("--port={}", addr.port()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
+        wait_for_port(addr, "chromedriver");
+        let client = TestClient::new(addr);
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync"
+                    ]
+                }
+            }}
+        });
+        let session = call(&client, "POST", "/session", capabilities).await;
+        let session = session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Self {
+            _driver: driver,
+            client,
+            session,
+        }
+    }
+
+    /// Opens `url`.
+    pub(crate) async fn open(&self, url: &str) {
+        let path = format!("/session/{}/url", self.session);
+        call(&self.client, "POST", &path, json!({ "url": url })).await;
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub(crate) async fn eval(&self, script: &str) -> Value {
+        let path = format!("/session/{}/execute/sync", self.session);
+        call(
+            &self.client,
+            "POST",
+            &path,
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    /// Evaluates `script` every 100 ms until `done` accepts its value (at most 20 s); returns
+    /// the last value.
+    pub(crate) async fn wait_for(&self, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let value = self.eval(script).await;
+            if done(&value) || Instant::now() > deadline {
+                return value;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the session.
+    pub(crate) async fn quit(self) {
+        let path = format!("/session/{}", self.session);
+        call(&self.client, "DELETE", &path, json!({})).await;
+    }
+}
+
+async fn call(client: &TestClient, method: &str, path: &str, body: Value) -> Value {
+    let response = client
+        .request(json_request(method, path, &body))
+        .await
+        .expect("chromedriver answers");
+    let value = response.json().expect("chromedriver answers JSON");
+    assert!(response.status.is_success(), "{method} {path}: {value}");
+    value["value"].clone()
+}
+
+/// A request with a JSON body.
+pub(crate) fn json_request(
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> http::Request<http_body_util::Full<bytes::Bytes>> {
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
+        .unwrap()
+}
