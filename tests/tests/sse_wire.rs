@@ -231,3 +231,42 @@ async fn a_spec_parser_sees_what_eventsource_sees() {
         "the comment-only frame and the frame with no data dispatch nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_streams_share_one_http2_connection() {
+    use http_body_util::{BodyExt, Empty};
+
+    let server = start().await;
+    let stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    let streams = (0..100).map(|_| {
+        let mut sender = sender.clone();
+        let url = server.url("/silent");
+        async move {
+            let request = http::Request::get(url)
+                .body(Empty::<bytes::Bytes>::new())
+                .unwrap();
+            let response = sender.send_request(request).await.unwrap();
+            assert_eq!(response.status(), 200);
+            let mut body = response.into_body();
+            // The first frame is the stream's opening blank line: the stream is open.
+            let frame = body.frame().await.unwrap().unwrap();
+            assert_eq!(frame.into_data().unwrap(), "\n");
+            body
+        }
+    });
+    let open = futures_util::future::join_all(streams).await;
+    assert_eq!(
+        open.len(),
+        100,
+        "100 event streams open at once on one connection"
+    );
+}
