@@ -49,6 +49,7 @@
 //! | feature | what it adds | default |
 //! | --- | --- | --- |
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
+//! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
 //!
 //! # Debugging the macros
 //! Set `NEST_MACROS_DEBUG=1` while building to print what `#[controller]` generates.

@@ -5,12 +5,16 @@ mod builder;
 mod context;
 mod module;
 mod server;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub(crate) use context::AppContext;
 
 pub use builder::{AppBuilder, StartupError};
 pub use module::Module;
 pub use server::RunningApp;
+#[cfg(feature = "tls")]
+pub use tls::TlsConfig;
 
 use std::{io, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -65,6 +69,8 @@ pub struct NestApplication {
     router: Arc<Router>,
     sse: SseOptions,
     shutdown_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsConfig>,
 }
 
 impl NestApplication {
@@ -96,7 +102,17 @@ impl NestApplication {
             router: Arc::new(router),
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
+    }
+
+    /// Serves HTTPS with this certificate (feature `tls`), offering HTTP/2 and HTTP/1.1 by ALPN;
+    /// NestJS's `httpsOptions`. Without it the server speaks plain HTTP/1.1 and h2c.
+    #[cfg(feature = "tls")]
+    pub fn set_tls(&mut self, tls: TlsConfig) -> &mut Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// Sets the event-stream settings every `#[sse]` route starts from (heartbeat interval, retry
@@ -137,6 +153,8 @@ impl NestApplication {
                 shutdown: tokio_util::sync::CancellationToken::new(),
             }),
             shutdown_timeout: self.shutdown_timeout,
+            #[cfg(feature = "tls")]
+            tls: self.tls.as_ref().map(TlsConfig::acceptor),
         }
     }
 

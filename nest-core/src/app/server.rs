@@ -6,7 +6,10 @@ use std::{convert::Infallible, io, net::SocketAddr, sync::Arc, time::Duration};
 use hyper::{body::Incoming, service::service_fn};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    server::{
+        conn::auto,
+        graceful::{GracefulShutdown, Watcher},
+    },
 };
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -73,6 +76,52 @@ pub(super) struct Server {
     pub(super) router: Arc<Router>,
     pub(super) context: Arc<AppContext>,
     pub(super) shutdown_timeout: Duration,
+    #[cfg(feature = "tls")]
+    pub(super) tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+/// How long a client may take to complete its TLS handshake.
+#[cfg(feature = "tls")]
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: Watcher,
+    router: Arc<Router>,
+    context: Arc<AppContext>,
+    /// Cancelled to close this connection at once (a hub subscriber that stopped reading).
+    close: CancellationToken,
+}
+
+impl Connection {
+    /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
+    /// connection down, or `close` is cancelled.
+    async fn serve<I>(self, io: I)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            builder,
+            watcher,
+            router,
+            context,
+            close,
+        } = self;
+        let service = service_fn(move |request| {
+            let response = dispatch(&router, request, &context);
+            async move { Ok::<_, Infallible>(response.await) }
+        });
+        let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
+        tokio::select! {
+            ended = connection => if let Err(error) = ended {
+                tracing::debug!(target: "NestApplication", "connection ended: {error}");
+            },
+            () = close.cancelled() => {
+                tracing::debug!(target: "NestApplication", "connection closed by the server");
+            }
+        }
+    }
 }
 
 impl Server {
@@ -83,10 +132,13 @@ impl Server {
             router,
             context,
             shutdown_timeout,
+            #[cfg(feature = "tls")]
+            tls,
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder.http1().timer(TokioTimer::new());
         builder.http2().timer(TokioTimer::new());
+        let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         tracing::info!(target: "NestApplication", "Nest application successfully started");
@@ -95,26 +147,26 @@ impl Server {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => {
                         let _ = stream.set_nodelay(true);
-                        let router = Arc::clone(&router);
-                        let context = Arc::clone(&context);
-                        let service = service_fn(move |request| {
-                            let response = dispatch(&router, request, &context);
-                            async move { Ok::<_, Infallible>(response.await) }
-                        });
-                        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                        let connection = graceful.watch(connection);
-                        // Cancelled to close this connection at once (a hub subscriber that
-                        // stopped reading).
-                        let close = CancellationToken::new();
-                        connections.spawn(CONNECTION.scope(close.clone(), async move {
-                            tokio::select! {
-                                ended = connection => if let Err(error) = ended {
-                                    tracing::debug!(target: "NestApplication", "connection ended: {error}");
-                                },
-                                () = close.cancelled() => {
-                                    tracing::debug!(target: "NestApplication", "connection closed by the server");
+                        let connection = Connection {
+                            builder: Arc::clone(&builder),
+                            watcher: graceful.watcher(),
+                            router: Arc::clone(&router),
+                            context: Arc::clone(&context),
+                            close: CancellationToken::new(),
+                        };
+                        #[cfg(feature = "tls")]
+                        let tls = tls.clone();
+                        connections.spawn(CONNECTION.scope(connection.close.clone(), async move {
+                            #[cfg(feature = "tls")]
+                            if let Some(acceptor) = tls {
+                                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(stream)) => connection.serve(stream).await,
+                                    Ok(Err(error)) => tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}"),
+                                    Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
                                 }
+                                return;
                             }
+                            connection.serve(stream).await;
                         }));
                     }
                     Err(error) => {
