@@ -1,5 +1,7 @@
-//! Shared by the browser tests: start an example binary as a user would, and drive headless
+//! Shared by the example tests: start an example binary as a user would, and drive headless
 //! Chromium (Debian's `chromium`) through `chromedriver` over WebDriver.
+
+#![allow(dead_code, reason = "each test binary uses a part of these helpers")]
 
 use std::{
     net::{SocketAddr, TcpListener, TcpStream},
@@ -13,6 +15,32 @@ use serde_json::{Value, json};
 
 /// Kills the child process when dropped, so a failing test leaves nothing running.
 pub(crate) struct Running(Child);
+
+impl Running {
+    /// Sends SIGTERM, as a process manager does on a deploy.
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -TERM {}", self.0.id()))
+            .status()
+            .expect("sh runs");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits up to `timeout` for the process to exit; its status, if it did.
+    pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
