@@ -59,6 +59,7 @@
 pub mod app;
 pub mod controller;
 pub mod http;
+mod lock;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;

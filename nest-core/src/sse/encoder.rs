@@ -129,6 +129,13 @@ impl SseEncoder {
     }
 }
 
+/// A `retry: <milliseconds>` line.
+pub(crate) fn put_retry(out: &mut BytesMut, retry: std::time::Duration) {
+    out.put_slice(b"retry: ");
+    out.put_slice(itoa::Buffer::new().format(retry.as_millis()).as_bytes());
+    out.put_u8(b'\n');
+}
+
 /// `name` + `value` with every CR and LF removed + LF: a single-line field that cannot forge
 /// another field.
 fn put_field(out: &mut BytesMut, name: &[u8], value: &str) {

@@ -21,7 +21,7 @@ use std::{
     fmt,
     marker::PhantomData,
     pin::Pin,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex},
     task::{Context, Poll, Waker},
     time::Duration,
 };
@@ -32,7 +32,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::encoder::{EncodeError, SseEncoder};
-use crate::MessageEvent;
+use crate::{MessageEvent, lock::lock};
 
 tokio::task_local! {
     /// The connection the current request arrived on: a hub subscription made while handling
@@ -209,10 +209,6 @@ struct Subscriber {
     waker: Option<Waker>,
     connection: Option<CancellationToken>,
     dropped: bool,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<T: Into<MessageEvent>> Hub<T> {

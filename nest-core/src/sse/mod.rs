@@ -58,7 +58,9 @@ mod hub;
 mod interval;
 mod into_sse;
 mod options;
+mod response;
 mod signal;
+mod sink;
 
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
@@ -71,6 +73,7 @@ pub use options::SseRouteOptions;
 pub use options::{DEFAULT_KEEP_ALIVE, SseOptions};
 pub use signal::SseSignal;
 
+pub(crate) use body::SseBody;
+pub(crate) use response::PendingSse;
 #[doc(hidden)]
-pub use body::SseSink;
-pub(crate) use body::{PendingSse, SseBody};
+pub use sink::SseSink;

@@ -1,0 +1,184 @@
+//! [`SseSink`]: runs an `#[sse]` handler's stream inside the producer future, encoding its
+//! events and writing heartbeats, until it ends, fails, outlives its lifetime, or the
+//! application shuts down.
+
+use std::{
+    future::poll_fn,
+    pin::{Pin, pin},
+    sync::{Arc, Mutex},
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use bytes::BytesMut;
+use futures_core::Stream;
+use tokio::time::{Instant, Sleep, sleep_until};
+use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
+
+use super::{
+    body::{FLUSH_AT, Shared},
+    encoder::{SseEncoder, put_retry},
+    into_sse::{IntoSse, SseFrame},
+    options::SseOptions,
+};
+use crate::{http::HttpException, lock::lock};
+
+/// The generated code's handle to one SSE response: it either runs the handler's stream or
+/// reports an error that happened before there was one.
+#[doc(hidden)]
+#[must_use = "the response stays empty until the sink runs a stream or fails"]
+pub struct SseSink {
+    pub(super) shared: Arc<Mutex<Shared>>,
+    pub(super) options: SseOptions,
+    /// The application's shutdown signal.
+    pub(super) shutdown: CancellationToken,
+    /// Fires the route's [`SseSignal`](super::SseSignal) when the sink is dropped: the stream
+    /// completed or failed, or the producer was dropped because the client left.
+    pub(super) _signal: DropGuard,
+    /// The encoder's first automatic id is the one after this.
+    pub(super) last_id: u64,
+}
+
+impl std::fmt::Debug for SseSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SseSink")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The timers and signals a running stream watches besides its own events.
+struct Watch<'a, 'token> {
+    /// The heartbeat interval and its timer, if heartbeats are on.
+    heartbeat: Option<(Duration, Pin<&'a mut Sleep>)>,
+    /// When the last bytes were written (an event or a heartbeat).
+    last_write: Instant,
+    /// Fires when the stream has lived its maximum lifetime.
+    lifetime: Option<Pin<&'a mut Sleep>>,
+    /// Fires when the application shuts down.
+    shutdown: Pin<&'a mut WaitForCancellationFuture<'token>>,
+}
+
+impl SseSink {
+    /// Sends the handler's return value: its stream's events, or its error.
+    pub async fn run<M, R: IntoSse<M>>(self, returned: R) {
+        let stream = match returned.into_sse() {
+            Ok(stream) => stream,
+            Err(error) => return self.fail(error),
+        };
+        let mut stream = pin!(stream);
+        let mut encoder = SseEncoder::starting_after(self.last_id);
+        let now = Instant::now();
+        let keep_alive = self.options.keep_alive_interval();
+        let mut heartbeat = pin!(sleep_until(now + keep_alive.unwrap_or_default()));
+        let mut lifetime = pin!(sleep_until(
+            now + self.options.lifetime().unwrap_or_default()
+        ));
+        let mut shutdown = pin!(self.shutdown.cancelled());
+        let mut watch = Watch {
+            heartbeat: keep_alive.map(|interval| (interval, heartbeat.as_mut())),
+            last_write: now,
+            lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
+            shutdown: shutdown.as_mut(),
+        };
+        poll_fn(|cx| self.drive::<M, R>(stream.as_mut(), &mut encoder, &mut watch, cx)).await;
+    }
+
+    /// Reports an error found before the handler ran (a bad path parameter, say).
+    pub fn fail(self, error: impl Into<HttpException>) {
+        lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
+    }
+
+    /// Encodes every event the stream has ready, then waits for more, for a heartbeat, for the
+    /// end of the stream's lifetime, or for shutdown.
+    fn drive<M, R: IntoSse<M>>(
+        &self,
+        mut stream: Pin<&mut R::Stream>,
+        encoder: &mut SseEncoder,
+        watch: &mut Watch<'_, '_>,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let mut shared = lock(&self.shared);
+        if watch.shutdown.as_mut().poll(cx).is_ready() {
+            shared.open();
+            if let Some(name) = self.options.shutdown_event_name() {
+                put_shutdown_frame(&mut shared.buf, name, self.options.retry_delay());
+            }
+            return Poll::Ready(());
+        }
+        if let Some(lifetime) = &mut watch.lifetime {
+            if lifetime.as_mut().poll(cx).is_ready() {
+                shared.open();
+                return Poll::Ready(());
+            }
+        }
+        let mut wrote = false;
+        loop {
+            match stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) => {
+                    let encoded = R::item_into_frame(item).and_then(|frame| match frame {
+                        SseFrame::Event(event) => encoder
+                            .encode(&event, &mut shared.buf)
+                            .map_err(HttpException::internal),
+                        SseFrame::Encoded(frame) => {
+                            shared.buf.extend_from_slice(frame.as_bytes());
+                            Ok(())
+                        }
+                    });
+                    if let Err(error) = encoded {
+                        shared.fail(error, encoder);
+                        return Poll::Ready(());
+                    }
+                    shared.open();
+                    wrote = true;
+                    if shared.buf.len() >= FLUSH_AT {
+                        watch.last_write = Instant::now();
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                }
+                Poll::Ready(None) => {
+                    shared.open();
+                    return Poll::Ready(());
+                }
+                Poll::Pending => {
+                    shared.open();
+                    break;
+                }
+            }
+        }
+        if let Some((interval, timer)) = &mut watch.heartbeat {
+            let now = Instant::now();
+            if wrote {
+                watch.last_write = now;
+            }
+            // The timer is only moved when it fires: events in between just move `last_write`.
+            while timer.as_mut().poll(cx).is_ready() {
+                let due = watch.last_write + *interval;
+                if due <= now {
+                    shared.buf.extend_from_slice(KEEP_ALIVE);
+                    watch.last_write = now;
+                }
+                timer.as_mut().reset(watch.last_write + *interval);
+            }
+        }
+        Poll::Pending
+    }
+}
+
+/// The heartbeat: a comment, which `EventSource` ignores.
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// The last frame on shutdown: `event: <name>`, the retry hint, and empty data so that the
+/// browser dispatches it. It has no id, so the browser's `Last-Event-ID` still names the last
+/// real event.
+fn put_shutdown_frame(buf: &mut BytesMut, name: &str, retry: Option<Duration>) {
+    let name = name.replace(['\r', '\n'], "");
+    buf.extend_from_slice(b"event: ");
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\n");
+    if let Some(retry) = retry {
+        put_retry(buf, retry);
+    }
+    buf.extend_from_slice(b"data: \n\n");
+}
