@@ -5,6 +5,7 @@ use std::{future::Future, sync::Arc};
 
 use crate::{
     http::{Request, RequestMethod, Response, join_path, router},
+    panic,
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
@@ -106,21 +107,18 @@ impl RouteDefinition {
         F: Fn(Request) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Response> + Send + 'static,
     {
-        let handler: router::Handler = if method == RequestMethod::Post {
-            // NestJS answers POST with 201 unless told otherwise.
-            Arc::new(move |request| {
-                let response = handler(request);
-                Box::pin(async move {
-                    let mut response = response.await;
-                    if response.status() == http::StatusCode::OK {
-                        *response.status_mut() = http::StatusCode::CREATED;
-                    }
-                    response
-                })
-            })
-        } else {
-            Arc::new(move |request| Box::pin(handler(request)))
-        };
+        let post = method == RequestMethod::Post;
+        let handler: router::Handler = Arc::new(move |request| {
+            let response = handler(request);
+            Box::pin(panic::catch(handler_name, async move {
+                let mut response = response.await;
+                // NestJS answers POST with 201 unless told otherwise.
+                if post && response.status() == http::StatusCode::OK {
+                    *response.status_mut() = http::StatusCode::CREATED;
+                }
+                response
+            }))
+        });
         Self {
             method,
             path,
@@ -147,7 +145,10 @@ impl RouteDefinition {
             handler_name,
             handler: Arc::new(
                 move |mut request| match PendingSse::new(&mut request, &options) {
-                    Ok((sink, pending)) => Box::pin(pending.respond(handler(request, sink))),
+                    Ok((sink, pending)) => Box::pin(panic::catch(
+                        handler_name,
+                        pending.respond(handler(request, sink)),
+                    )),
                     Err(error) => Box::pin(std::future::ready(error.into_response())),
                 },
             ),

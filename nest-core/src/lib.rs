@@ -60,6 +60,7 @@ pub mod app;
 pub mod controller;
 pub mod http;
 mod lock;
+mod panic;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -38,6 +38,11 @@ impl LoggedCatsController {
     #[all("any")]
     fn any(&self) {}
 
+    #[get("boom")]
+    fn boom(&self) -> String {
+        panic!("panic 9c1e")
+    }
+
     #[sse("events")]
     fn events(&self) -> impl Stream<Item = Result<&'static str, io::Error>> {
         stream::iter([Ok("one"), Err(io::Error::other("secret boom 7f3a"))])
@@ -69,6 +74,7 @@ async fn routes_are_logged_as_nest_maps_them() {
         "RouterExplorer: Mapped {/logged-cats/:id, GET} route",
         "RouterExplorer: Mapped {/logged-cats/any, ALL} route",
         "RouterExplorer: Mapped {/logged-cats/events, GET} route",
+        "RouterExplorer: Mapped {/logged-cats/boom, GET} route",
         "RoutesResolver: LoggedRootController {/}:",
         "RouterExplorer: Mapped {/logged-sse, GET} route",
     ] {
@@ -93,4 +99,25 @@ async fn a_stream_error_is_logged_but_not_sent() {
     assert_eq!(events.last().unwrap().data, "Internal server error");
     assert!(events.iter().all(|event| !event.data.contains("7f3a")));
     assert!(logs.text().contains("secret boom 7f3a"), "{}", logs.text());
+}
+
+#[tokio::test]
+async fn a_panic_is_logged_with_its_handler() {
+    let logs = logs();
+    let app = NestApplication::builder()
+        .controller(LoggedCatsController)
+        .build()
+        .unwrap();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let response = TestClient::new(server.local_addr())
+        .get("/logged-cats/boom")
+        .await
+        .unwrap();
+    assert_eq!(response.status, 500);
+    assert!(!response.text().contains("9c1e"));
+    let text = logs.text();
+    assert!(
+        text.contains("ExceptionsHandler: boom panicked: panic 9c1e"),
+        "{text}"
+    );
 }

@@ -18,6 +18,7 @@
 
 use std::{
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::{Arc, Mutex},
     task::{Context, Poll},
@@ -39,6 +40,9 @@ pub(super) type Producer = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub(super) struct Shared {
     pub(super) buf: BytesMut,
     pub(super) phase: Phase,
+    /// The last automatic id the stream used, so that an error frame after a panic (when the
+    /// encoder is gone) takes the next one.
+    pub(super) last_id: u64,
 }
 
 pub(super) enum Phase {
@@ -77,8 +81,17 @@ pub(crate) struct SseBody {
 impl SseBody {
     pub(crate) fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Frame<Bytes>>> {
         if let Some(producer) = &mut self.producer {
-            if producer.as_mut().poll(cx).is_ready() {
-                self.producer = None;
+            match std::panic::catch_unwind(AssertUnwindSafe(|| producer.as_mut().poll(cx))) {
+                Ok(Poll::Ready(())) => self.producer = None,
+                Ok(Poll::Pending) => {}
+                Err(panic) => {
+                    // The stream panicked: end it as NestJS ends a failed stream.
+                    tracing::error!(target: "RouterResponseController", "event stream panicked: {}", crate::panic::message(&*panic));
+                    self.producer = None;
+                    let mut shared = lock(&self.shared);
+                    let mut encoder = SseEncoder::starting_after(shared.last_id);
+                    encoder.encode_error("Internal server error", &mut shared.buf);
+                }
             }
         }
         let bytes = lock(&self.shared).buf.split().freeze();

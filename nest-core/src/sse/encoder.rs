@@ -77,6 +77,11 @@ impl SseEncoder {
         Self { last_id }
     }
 
+    /// The last automatic id given (0 before the first).
+    pub(crate) fn last_id(&self) -> u64 {
+        self.last_id
+    }
+
     /// Appends one event to `out`.
     ///
     /// Returns an error, and writes nothing, if the event's JSON data could not be serialised.

@@ -71,6 +71,7 @@ impl PendingSse {
         let shared = Arc::new(Mutex::new(Shared {
             buf,
             phase: Phase::Setup,
+            last_id,
         }));
         request
             .extensions_mut()

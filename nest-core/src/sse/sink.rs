@@ -81,7 +81,14 @@ impl SseSink {
             lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
             shutdown: shutdown.as_mut(),
         };
-        poll_fn(|cx| self.drive::<M, R>(stream.as_mut(), &mut encoder, &mut watch, cx)).await;
+        poll_fn(|cx| {
+            let mut shared = lock(&self.shared);
+            let poll =
+                self.drive::<M, R>(&mut shared, stream.as_mut(), &mut encoder, &mut watch, cx);
+            shared.last_id = encoder.last_id();
+            poll
+        })
+        .await;
     }
 
     /// Reports an error found before the handler ran (a bad path parameter, say).
@@ -93,12 +100,12 @@ impl SseSink {
     /// end of the stream's lifetime, or for shutdown.
     fn drive<M, R: IntoSse<M>>(
         &self,
+        shared: &mut Shared,
         mut stream: Pin<&mut R::Stream>,
         encoder: &mut SseEncoder,
         watch: &mut Watch<'_, '_>,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
-        let mut shared = lock(&self.shared);
         if watch.shutdown.as_mut().poll(cx).is_ready() {
             shared.open();
             if let Some(name) = self.options.shutdown_event_name() {
