@@ -3,6 +3,8 @@
 
 use std::{future::Future, sync::Arc};
 
+use http::{HeaderName, HeaderValue, StatusCode};
+
 use crate::{
     http::{Request, RequestMethod, Response, join_path, router},
     panic,
@@ -71,7 +73,7 @@ impl ControllerRoutes {
             method: route.method,
             path: join_path(prefix, route.path),
             name: format!("{name}::{}", route.handler_name),
-            handler: route.handler,
+            handler: route.meta.wrap(route.handler),
         })
     }
 }
@@ -83,6 +85,65 @@ pub struct RouteDefinition {
     path: &'static str,
     handler_name: &'static str,
     handler: router::Handler,
+    meta: RouteMeta,
+}
+
+/// What `#[http_code]`, `#[header]` and `#[redirect]` add to a route's responses.
+#[derive(Debug, Default)]
+struct RouteMeta {
+    /// The status of a successful response (NestJS `@HttpCode`).
+    status: Option<StatusCode>,
+    /// Headers set on every response (NestJS `@Header`); on an event stream they never replace
+    /// the stream's own headers.
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// A redirect answered instead of a successful response (NestJS `@Redirect`).
+    redirect: Option<(HeaderValue, StatusCode)>,
+    /// The route is an event stream.
+    sse: bool,
+}
+
+impl RouteMeta {
+    fn is_empty(&self) -> bool {
+        self.status.is_none() && self.headers.is_empty() && self.redirect.is_none()
+    }
+
+    fn apply(&self, response: &mut Response) {
+        if !response.status().is_success() {
+            return;
+        }
+        if let Some((location, status)) = &self.redirect {
+            *response = Response::new(crate::Body::empty());
+            *response.status_mut() = *status;
+            response
+                .headers_mut()
+                .insert(http::header::LOCATION, location.clone());
+        } else if let Some(status) = self.status {
+            *response.status_mut() = status;
+        }
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            if !self.sse || !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+    }
+
+    /// `handler`, with this metadata applied to its responses.
+    fn wrap(self, handler: router::Handler) -> router::Handler {
+        if self.is_empty() {
+            return handler;
+        }
+        let meta = Arc::new(self);
+        Arc::new(move |request| {
+            let response = handler(request);
+            let meta = Arc::clone(&meta);
+            Box::pin(async move {
+                let mut response = response.await;
+                meta.apply(&mut response);
+                response
+            })
+        })
+    }
 }
 
 impl std::fmt::Debug for RouteDefinition {
@@ -124,6 +185,7 @@ impl RouteDefinition {
             path,
             handler_name,
             handler,
+            meta: RouteMeta::default(),
         }
     }
 
@@ -152,6 +214,38 @@ impl RouteDefinition {
                     Err(error) => Box::pin(std::future::ready(error.into_response())),
                 },
             ),
+            meta: RouteMeta {
+                sse: true,
+                ..RouteMeta::default()
+            },
         }
+    }
+
+    /// `#[http_code(204)]`: the status of successful responses.
+    #[must_use]
+    pub fn http_code(mut self, status: u16) -> Self {
+        self.meta.status = StatusCode::from_u16(status).ok();
+        self
+    }
+
+    /// `#[header("Cache-Control", "none")]`: a header on every response.
+    #[must_use]
+    pub fn header(mut self, name: &'static str, value: &'static str) -> Self {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            self.meta.headers.push((name, value));
+        }
+        self
+    }
+
+    /// `#[redirect("https://nestjs.com", 301)]`: answer with a redirect.
+    #[must_use]
+    pub fn redirect(mut self, location: &'static str, status: u16) -> Self {
+        if let (Ok(location), Ok(status)) = (
+            HeaderValue::try_from(location),
+            StatusCode::from_u16(status),
+        ) {
+            self.meta.redirect = Some((location, status));
+        }
+        self
     }
 }

@@ -198,6 +198,47 @@ pub mod __private {
         crate::http::json_body(request).await
     }
 
+    /// Reads and converts the query parameter `name`, for `#[query("name")]`.
+    pub fn query<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
+        match request
+            .query_pairs()?
+            .into_iter()
+            .find(|(key, _)| key == name)
+        {
+            Some((_, value)) => T::from_param(&value),
+            None => T::from_missing(name),
+        }
+    }
+
+    /// Reads the whole query string into `T`, for `#[query]`.
+    pub fn query_all<T: serde::de::DeserializeOwned>(
+        request: &Request,
+    ) -> Result<T, HttpException> {
+        serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
+            .map_err(|error| crate::BadRequestException::new(error.to_string()))
+    }
+
+    /// Reads and converts the header `name`, for `#[headers("name")]`.
+    pub fn header<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
+        match request.headers().get(name) {
+            Some(value) => match value.to_str() {
+                Ok(text) => T::from_param(text),
+                Err(_) => Err(crate::BadRequestException::new(format!(
+                    "Invalid {name} header"
+                ))),
+            },
+            None => T::from_missing(name),
+        }
+    }
+
+    /// The client's IP address as text, for `#[ip]`.
+    pub fn ip<T: FromParam>(request: &Request) -> Result<T, HttpException> {
+        match request.ip() {
+            Some(ip) => T::from_param(&ip.to_string()),
+            None => T::from_missing("ip"),
+        }
+    }
+
     /// Reads and converts the path parameter `name` (present, since the route declares it).
     pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
         T::from_param(request.param(name).unwrap_or_default())

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
 use crate::{
-    http::{Response, router::Router},
+    http::{RemoteAddr, Response, router::Router},
     sse::CONNECTION,
 };
 
@@ -92,6 +92,8 @@ struct Connection {
     context: Arc<AppContext>,
     /// Cancelled to close this connection at once (a hub subscriber that stopped reading).
     close: CancellationToken,
+    /// The client's address.
+    peer: SocketAddr,
 }
 
 impl Connection {
@@ -107,9 +109,10 @@ impl Connection {
             router,
             context,
             close,
+            peer,
         } = self;
         let service = service_fn(move |request| {
-            let response = dispatch(&router, request, &context);
+            let response = dispatch(&router, request, &context, peer);
             async move { Ok::<_, Infallible>(response.await) }
         });
         let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
@@ -145,7 +148,7 @@ impl Server {
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
+                    Ok((stream, peer)) => {
                         let _ = stream.set_nodelay(true);
                         let connection = Connection {
                             builder: Arc::clone(&builder),
@@ -153,6 +156,7 @@ impl Server {
                             router: Arc::clone(&router),
                             context: Arc::clone(&context),
                             close: CancellationToken::new(),
+                            peer,
                         };
                         #[cfg(feature = "tls")]
                         let tls = tls.clone();
@@ -201,8 +205,10 @@ fn dispatch(
     router: &Router,
     request: hyper::Request<Incoming>,
     context: &Arc<AppContext>,
+    peer: SocketAddr,
 ) -> impl Future<Output = Response> + Send + use<> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(RemoteAddr(peer));
     router.dispatch(parts, body, context)
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod router;
 pub use exception::*;
 pub(crate) use extract::json_body;
 pub use extract::{BODY_LIMIT, FromRequest, LastEventId};
+pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 pub use router::{RequestMethod, RouteConflict, join_path};

@@ -30,6 +30,10 @@ pub struct Request {
     body: Option<hyper::body::Incoming>,
 }
 
+/// The client's address, attached to each request by the server (for `#[ip]`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RemoteAddr(pub(crate) std::net::SocketAddr);
+
 impl Request {
     /// A request from its head and its path parameters (already percent-decoded), outside any
     /// running application (default settings).
@@ -49,6 +53,20 @@ impl Request {
             context,
             body,
         }
+    }
+
+    /// The client's IP address (`#[ip]`, NestJS's `@Ip()`), if the server knows it.
+    pub fn ip(&self) -> Option<std::net::IpAddr> {
+        self.parts
+            .extensions
+            .get::<RemoteAddr>()
+            .map(|addr| addr.0.ip().to_canonical())
+    }
+
+    /// The decoded query parameters, in order (`?a=1&b=x y`).
+    pub fn query_pairs(&self) -> Result<Vec<(String, String)>, HttpException> {
+        serde_urlencoded::from_str(self.parts.uri.query().unwrap_or_default())
+            .map_err(|error| BadRequestException::new(format!("Invalid query string: {error}")))
     }
 
     /// Takes the request body (once; later calls get `None`).
@@ -118,8 +136,27 @@ impl Request {
     note = "use String, a number type or bool, or implement `nest_core::FromParam`"
 )]
 pub trait FromParam: Sized {
-    /// Converts the decoded segment.
+    /// Converts the decoded value.
     fn from_param(value: &str) -> Result<Self, HttpException>;
+
+    /// The value when it was not sent at all (a query parameter or header): a 400 unless the
+    /// type is an `Option`.
+    fn from_missing(name: &str) -> Result<Self, HttpException> {
+        Err(BadRequestException::new(format!(
+            "Validation failed ({name} is required)"
+        )))
+    }
+}
+
+/// Absent is `None`; present must convert.
+impl<T: FromParam> FromParam for Option<T> {
+    fn from_param(value: &str) -> Result<Self, HttpException> {
+        T::from_param(value).map(Some)
+    }
+
+    fn from_missing(_name: &str) -> Result<Self, HttpException> {
+        Ok(None)
+    }
 }
 
 impl FromParam for String {
@@ -138,6 +175,10 @@ impl FromParam for bool {
             )),
         }
     }
+
+    fn from_missing(_name: &str) -> Result<Self, HttpException> {
+        Self::from_param("")
+    }
 }
 
 macro_rules! numeric_params {
@@ -147,6 +188,11 @@ macro_rules! numeric_params {
                 value.parse().map_err(|_| {
                     BadRequestException::new("Validation failed (numeric string is expected)")
                 })
+            }
+
+            /// As NestJS's `ParseIntPipe` on `undefined`.
+            fn from_missing(_name: &str) -> Result<Self, HttpException> {
+                Self::from_param("")
             }
         }
     )*};

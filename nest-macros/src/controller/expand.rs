@@ -59,6 +59,7 @@ fn route(route: &Route) -> TokenStream {
     let method = &route.method;
     let method_name = method.to_string();
     let await_ = route.is_async.then(|| quote!(.await));
+    let meta = &route.meta;
     let ret_span = match &route.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => method.span(),
@@ -83,6 +84,16 @@ fn route(route: &Route) -> TokenStream {
             ArgSource::Body => {
                 quote_spanned!(ty.span()=> #private::body::<#ty>(&mut __nest_request).await)
             }
+            ArgSource::Query(name) => {
+                quote_spanned!(ty.span()=> #private::query::<#ty>(&__nest_request, #name))
+            }
+            ArgSource::QueryAll => {
+                quote_spanned!(ty.span()=> #private::query_all::<#ty>(&__nest_request))
+            }
+            ArgSource::Header(name) => {
+                quote_spanned!(ty.span()=> #private::header::<#ty>(&__nest_request, #name))
+            }
+            ArgSource::Ip => quote_spanned!(ty.span()=> #private::ip::<#ty>(&__nest_request)),
         };
         quote! {
             let #ident = match #read {
@@ -114,7 +125,7 @@ fn route(route: &Route) -> TokenStream {
                         #run
                     }
                 }
-            })
+            }) #(#meta)*
         }
     } else {
         let returned = quote_spanned!(ret_span=> __nest_returned);
@@ -131,7 +142,7 @@ fn route(route: &Route) -> TokenStream {
                         #respond
                     }
                 }
-            })
+            }) #(#meta)*
         }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Controller {
 
 pub(crate) struct Route {
     pub(crate) attr: RouteAttr,
+    /// Builder calls for `#[http_code]`, `#[header]` and `#[redirect]`.
+    pub(crate) meta: Vec<TokenStream>,
     pub(crate) method: Ident,
     pub(crate) is_async: bool,
     pub(crate) output: ReturnType,
@@ -42,6 +44,14 @@ pub(crate) enum ArgSource {
     Extract,
     /// `#[body]`: the JSON body.
     Body,
+    /// `#[query("name")]`: one query parameter.
+    Query(String),
+    /// `#[query]`: the whole query string, into a `Deserialize` type.
+    QueryAll,
+    /// `#[headers("name")]`: one header (lower-case name).
+    Header(String),
+    /// `#[ip]`: the client's IP address.
+    Ip,
 }
 
 /// Collects errors so one build reports all of them.
@@ -148,7 +158,17 @@ impl Route {
         let mut found: Option<RouteAttr> = None;
         let mut meant_as_route = false;
         let mut kept = Vec::with_capacity(function.attrs.len());
+        let mut meta = Vec::new();
+        let mut redirects = false;
         for attr in std::mem::take(&mut function.attrs) {
+            if let Some(kind) = response_attribute_name(&attr) {
+                redirects |= kind == "redirect";
+                match parse_response_attribute(&attr, kind) {
+                    Ok(call) => meta.push(call),
+                    Err(error) => errors.push(error),
+                }
+                continue;
+            }
             let Some(name) = route_attr::route_attribute_name(&attr) else {
                 kept.push(attr);
                 continue;
@@ -229,7 +249,14 @@ impl Route {
                 Err(error) => errors.push(error),
             }
         }
+        if attr.is_sse && redirects {
+            errors.push(syn::Error::new_spanned(
+                &attr.tokens,
+                "an `#[sse]` route cannot also be a `#[redirect]`",
+            ));
+        }
         let route = Self {
+            meta,
             method: function.sig.ident.clone(),
             is_async: function.sig.asyncness.is_some(),
             output: function.sig.output.clone(),
@@ -240,87 +267,115 @@ impl Route {
     }
 }
 
+/// The attributes that say where an argument's value comes from.
+const ARG_ATTRIBUTES: [&str; 5] = ["param", "query", "body", "headers", "ip"];
+
 impl Arg {
-    /// Reads the argument's `#[param("name")]` (removing it), checked against the route path.
+    /// Reads the argument's source attribute (removing it); a `#[param]` is checked against the
+    /// route path. Without one, the type reads itself from the request (`FromRequest`).
     fn from_input(typed: &mut syn::PatType, path: &RoutePath) -> syn::Result<(Self, Span)> {
-        let mut source = None;
-        let mut body = false;
+        let mut found: Option<syn::Attribute> = None;
         let mut result = Ok(());
         typed.attrs.retain(|attr| {
-            let is_body = attr.path().is_ident("body");
-            if !attr.path().is_ident("param") && !is_body {
+            let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
+                return true;
+            };
+            if !ARG_ATTRIBUTES.contains(&name.as_str()) {
                 return true;
             }
-            if source.is_some() || body {
+            if found.is_some() {
                 result = Err(syn::Error::new_spanned(
                     attr,
-                    "an argument can have only one of `#[param]` and `#[body]`",
+                    "an argument can have only one of `#[param]`, `#[query]`, `#[body]`, `#[headers]` and `#[ip]`",
                 ));
-                return false;
-            }
-            if is_body {
-                if matches!(attr.meta, syn::Meta::Path(_)) {
-                    body = true;
-                } else {
-                    result = Err(syn::Error::new_spanned(
-                        attr,
-                        "expected `#[body]`: the whole JSON body (fields come with a later release)",
-                    ));
-                }
-                return false;
-            }
-            match attr.parse_args::<LitStr>() {
-                Ok(name) => source = Some(name),
-                Err(_) => {
-                    result = Err(syn::Error::new_spanned(
-                        attr,
-                        "expected `#[param(\"name\")]`, naming a `:name` parameter of the route path",
-                    ));
-                }
+            } else {
+                found = Some(attr.clone());
             }
             false
         });
         result?;
-        let Some(name) = source else {
+        let ty = (*typed.ty).clone();
+        let Some(attr) = found else {
             return Ok((
                 Self {
-                    ty: (*typed.ty).clone(),
-                    source: if body {
-                        ArgSource::Body
-                    } else {
-                        ArgSource::Extract
-                    },
+                    ty,
+                    source: ArgSource::Extract,
                 },
                 typed.ty.span(),
             ));
         };
-        let value = name.value();
-        if !path.params.contains(&value) {
-            let known = if path.params.is_empty() {
-                "the route path has no parameters".to_owned()
-            } else {
-                format!(
-                    "the route path has {}",
-                    path.params
-                        .iter()
-                        .map(|p| format!("`:{p}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+        let kind = attr
+            .path()
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let name = match &attr.meta {
+            syn::Meta::Path(_) => None,
+            syn::Meta::List(_) => Some(attr.parse_args::<LitStr>().map_err(|_| {
+                syn::Error::new_spanned(
+                    &attr,
+                    format!("expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"),
                 )
-            };
-            return Err(syn::Error::new_spanned(
-                &name,
-                format!("`#[param(\"{value}\")]` names no parameter of the route path; {known}"),
-            ));
-        }
-        Ok((
-            Self {
-                ty: (*typed.ty).clone(),
-                source: ArgSource::Param(value),
-            },
-            name.span(),
-        ))
+            })?),
+            syn::Meta::NameValue(_) => {
+                return Err(syn::Error::new_spanned(
+                    &attr,
+                    format!("expected `#[{kind}]` or `#[{kind}(\"name\")]`"),
+                ));
+            }
+        };
+        let span = name.as_ref().map_or_else(|| typed.ty.span(), LitStr::span);
+        let source = match (kind.as_str(), name) {
+            ("param", Some(name)) => ArgSource::Param(check_param(&name, path)?),
+            ("param", None) => {
+                return Err(syn::Error::new_spanned(
+                    &attr,
+                    "expected `#[param(\"name\")]`, naming a `:name` parameter of the route path",
+                ));
+            }
+            ("query", Some(name)) => ArgSource::Query(name.value()),
+            ("query", None) => ArgSource::QueryAll,
+            ("headers", Some(name)) => ArgSource::Header(name.value().to_ascii_lowercase()),
+            ("body", None) => ArgSource::Body,
+            ("ip", None) => ArgSource::Ip,
+            (kind, _) => {
+                let expected = match kind {
+                    "headers" => "`#[headers(\"name\")]`, naming one header",
+                    "body" => "`#[body]`: the whole JSON body",
+                    _ => "`#[ip]`, without arguments",
+                };
+                return Err(syn::Error::new_spanned(
+                    &attr,
+                    format!("expected {expected}"),
+                ));
+            }
+        };
+        Ok((Self { ty, source }, span))
     }
+}
+
+/// `name` must be one of the route path's `:name` parameters.
+fn check_param(name: &LitStr, path: &RoutePath) -> syn::Result<String> {
+    let value = name.value();
+    if path.params.contains(&value) {
+        return Ok(value);
+    }
+    let known = if path.params.is_empty() {
+        "the route path has no parameters".to_owned()
+    } else {
+        format!(
+            "the route path has {}",
+            path.params
+                .iter()
+                .map(|p| format!("`:{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Err(syn::Error::new_spanned(
+        name,
+        format!("`#[param(\"{value}\")]` names no parameter of the route path; {known}"),
+    ))
 }
 
 /// Two routes of one controller with the same method and path shape: the second could never be
@@ -346,6 +401,100 @@ fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
             ));
         } else {
             seen.insert(key, route);
+        }
+    }
+}
+
+/// `#[http_code]`, `#[header]` or `#[redirect]` on a route method.
+fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static str> {
+    let name = attr.path().get_ident()?.to_string();
+    ["http_code", "header", "redirect"]
+        .into_iter()
+        .find(|known| *known == name)
+}
+
+/// Parses one response attribute into a `RouteDefinition` builder call.
+fn parse_response_attribute(attr: &syn::Attribute, kind: &str) -> syn::Result<TokenStream> {
+    use quote::quote;
+    use syn::{LitInt, Token, punctuated::Punctuated};
+
+    match kind {
+        "http_code" => {
+            let code: LitInt = attr.parse_args().map_err(|_| {
+                syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
+            })?;
+            let status: u16 = code.base10_parse()?;
+            if !(100..=999).contains(&status) {
+                return Err(syn::Error::new_spanned(
+                    &code,
+                    "a status code is between 100 and 999",
+                ));
+            }
+            Ok(quote!(.http_code(#status)))
+        }
+        "header" => {
+            let args = attr
+                .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+                .ok()
+                .filter(|args| args.len() == 2)
+                .ok_or_else(|| {
+                    syn::Error::new_spanned(attr, "expected `#[header(\"Name\", \"value\")]`")
+                })?;
+            let (name, value) = (&args[0], &args[1]);
+            let valid_name = !name.value().is_empty()
+                && name
+                    .value()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !valid_name {
+                return Err(syn::Error::new_spanned(name, "invalid header name"));
+            }
+            if value
+                .value()
+                .bytes()
+                .any(|b| b < 0x20 && b != b'\t' || b == 0x7f)
+            {
+                return Err(syn::Error::new_spanned(
+                    value,
+                    "a header value cannot hold control characters",
+                ));
+            }
+            Ok(quote!(.header(#name, #value)))
+        }
+        _ => {
+            let parsed = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+                let url: LitStr = input.parse()?;
+                let status = if input.parse::<Option<Token![,]>>()?.is_some() {
+                    Some(input.parse::<LitInt>()?)
+                } else {
+                    None
+                };
+                Ok((url, status))
+            });
+            let (url, status) = parsed.map_err(|_| {
+                syn::Error::new_spanned(
+                    attr,
+                    "expected `#[redirect(\"url\")]` or `#[redirect(\"url\", 301)]`",
+                )
+            })?;
+            if url.value().bytes().any(|b| b < 0x20 || b == 0x7f) {
+                return Err(syn::Error::new_spanned(
+                    &url,
+                    "a redirect URL cannot hold control characters",
+                ));
+            }
+            let code: u16 = match &status {
+                Some(status) => status.base10_parse()?,
+                None => 302,
+            };
+            if !(300..=399).contains(&code) {
+                let span = status.map_or_else(|| url.span(), |status| status.span());
+                return Err(syn::Error::new(
+                    span,
+                    "a redirect status is between 300 and 399",
+                ));
+            }
+            Ok(quote!(.redirect(#url, #code)))
         }
     }
 }
