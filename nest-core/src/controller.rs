@@ -51,6 +51,8 @@ pub struct ControllerRoutes {
     pub(crate) name: &'static str,
     pub(crate) prefix: &'static str,
     pub(crate) routes: Vec<RouteDefinition>,
+    /// `#[controller("cats", version = "1")]`: the versions of routes that name none.
+    versions: &'static [&'static str],
 }
 
 impl ControllerRoutes {
@@ -60,20 +62,38 @@ impl ControllerRoutes {
             name,
             prefix,
             routes,
+            versions: &[],
         }
     }
 
-    pub(crate) fn into_routes(self) -> impl Iterator<Item = router::Route> {
+    /// `#[controller(..., version = "1")]`.
+    #[must_use]
+    pub fn versions(mut self, versions: &'static [&'static str]) -> Self {
+        self.versions = versions;
+        self
+    }
+
+    pub(crate) fn into_routes(self) -> impl Iterator<Item = MappedRoute> {
         let Self {
             name,
             prefix,
             routes,
+            versions,
         } = self;
-        routes.into_iter().map(move |route| router::Route {
-            method: route.method,
-            path: join_path(prefix, route.path),
-            name: format!("{name}::{}", route.handler_name),
-            handler: route.meta.wrap(route.handler),
+        routes.into_iter().map(move |route| MappedRoute {
+            controller: name,
+            controller_path: join_path(prefix, ""),
+            versions: if route.versions.is_empty() {
+                versions
+            } else {
+                route.versions
+            },
+            route: router::Route {
+                method: route.method,
+                path: join_path(prefix, route.path),
+                name: format!("{name}::{}", route.handler_name),
+                handler: route.meta.wrap(route.handler),
+            },
         })
     }
 }
@@ -86,6 +106,28 @@ pub struct RouteDefinition {
     handler_name: &'static str,
     handler: router::Handler,
     meta: RouteMeta,
+    /// `#[version("1")]`: the API versions this route serves (URI versioning).
+    versions: &'static [&'static str],
+}
+
+/// A route with what mounting it needs: its controller, and its versions.
+#[derive(Clone)]
+pub(crate) struct MappedRoute {
+    pub(crate) controller: &'static str,
+    /// The controller's own path, for the `RoutesResolver` log line.
+    pub(crate) controller_path: String,
+    pub(crate) versions: &'static [&'static str],
+    pub(crate) route: router::Route,
+}
+
+impl std::fmt::Debug for MappedRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} ({})",
+            self.route.method, self.route.path, self.route.name
+        )
+    }
 }
 
 /// What `#[http_code]`, `#[header]` and `#[redirect]` add to a route's responses.
@@ -186,6 +228,7 @@ impl RouteDefinition {
             handler_name,
             handler,
             meta: RouteMeta::default(),
+            versions: &[],
         }
     }
 
@@ -218,7 +261,15 @@ impl RouteDefinition {
                 sse: true,
                 ..RouteMeta::default()
             },
+            versions: &[],
         }
+    }
+
+    /// `#[version("1")]`: the API versions this route serves.
+    #[must_use]
+    pub fn versions(mut self, versions: &'static [&'static str]) -> Self {
+        self.versions = versions;
+        self
     }
 
     /// `#[http_code(204)]`: the status of successful responses.

@@ -66,7 +66,12 @@ struct LoggedModule;
 #[tokio::test]
 async fn routes_are_logged_as_nest_maps_them() {
     let logs = logs();
-    NestFactory::create::<LoggedModule>().await.unwrap();
+    let app = NestFactory::create::<LoggedModule>().await.unwrap();
+    assert!(
+        !logs.text().contains("LoggedRootController"),
+        "routes are logged when the application starts serving"
+    );
+    let _server = app.bind("127.0.0.1:0").await.unwrap();
     let text = logs.text();
     for line in [
         "RoutesResolver: LoggedCatsController {/logged-cats}:",

@@ -3,7 +3,7 @@
 use std::{any::TypeId, fmt, io, sync::Arc};
 
 use super::{Module, NestApplication};
-use crate::{controller::Controller, http::router::Router};
+use crate::controller::Controller;
 
 /// Assembles a [`NestApplication`] from modules and controllers.
 ///
@@ -53,19 +53,18 @@ impl AppBuilder {
     }
 
     /// Checks the routes and builds the application, logging each mapped route as NestJS does.
+    /// Checks that the routes can all be matched, and builds the application. The routes are
+    /// logged (`Mapped {/sse, GET} route`) when it starts serving, with its global prefix and
+    /// versions applied.
     pub fn build(&mut self) -> Result<NestApplication, StartupError> {
-        let mut router = Router::default();
-        for controller in std::mem::take(&mut self.controllers) {
-            tracing::info!(target: "RoutesResolver", "{} {{{}}}:", controller.name, crate::http::join_path(controller.prefix, ""));
-            for route in controller.into_routes() {
-                let mapped = format!("Mapped {{{}, {}}} route", route.path, route.method);
-                router.add(route).map_err(|conflict| StartupError {
-                    message: conflict.to_string(),
-                })?;
-                tracing::info!(target: "RouterExplorer", "{mapped}");
-            }
-        }
-        Ok(NestApplication::new(router))
+        let routes: Vec<_> = std::mem::take(&mut self.controllers)
+            .into_iter()
+            .flat_map(crate::controller::ControllerRoutes::into_routes)
+            .collect();
+        // Versioned routes are told apart by their versions (checked again, as served, when
+        // the application starts).
+        super::mount::mount(&routes, None, Some(&super::Versioning::uri()), false)?;
+        Ok(NestApplication::new(routes))
     }
 }
 
@@ -84,6 +83,12 @@ impl fmt::Display for StartupError {
 }
 
 impl std::error::Error for StartupError {}
+
+impl StartupError {
+    pub(crate) fn new(message: String) -> Self {
+        Self { message }
+    }
+}
 
 impl From<StartupError> for io::Error {
     fn from(error: StartupError) -> Self {

@@ -4,6 +4,7 @@
 mod builder;
 mod context;
 mod module;
+mod mount;
 mod server;
 #[cfg(feature = "tls")]
 mod tls;
@@ -12,6 +13,7 @@ pub(crate) use context::AppContext;
 
 pub use builder::{AppBuilder, StartupError};
 pub use module::Module;
+pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
@@ -20,7 +22,7 @@ use std::{io, net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use crate::{http::router::Router, sse::SseOptions};
+use crate::{controller::MappedRoute, sse::SseOptions};
 
 /// How long a graceful shutdown waits for open connections before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,8 +56,9 @@ pub struct NestFactory;
 impl NestFactory {
     /// Builds the application that module `M` describes: its controllers and their routes.
     ///
-    /// Logs each controller and each mapped route as NestJS does (`Mapped {/sse, GET} route`).
-    /// Two routes that cannot both be matched are a [`StartupError`] naming both handlers.
+    /// Two routes that cannot both be matched are a [`StartupError`] naming both handlers. Each
+    /// controller and mapped route is logged as NestJS logs it (`Mapped {/sse, GET} route`) when
+    /// the application starts serving.
     pub async fn create<M: Module>() -> Result<NestApplication, StartupError> {
         let mut builder = AppBuilder::new();
         builder.import::<M>();
@@ -66,7 +69,9 @@ impl NestFactory {
 /// A built application, ready to serve (NestJS's `INestApplication`).
 #[derive(Debug)]
 pub struct NestApplication {
-    router: Arc<Router>,
+    routes: Vec<MappedRoute>,
+    global_prefix: Option<GlobalPrefix>,
+    versioning: Option<Versioning>,
     sse: SseOptions,
     shutdown_timeout: Duration,
     #[cfg(feature = "tls")]
@@ -97,9 +102,11 @@ impl NestApplication {
         AppBuilder::new()
     }
 
-    pub(crate) fn new(router: Router) -> Self {
+    pub(crate) fn new(routes: Vec<MappedRoute>) -> Self {
         Self {
-            router: Arc::new(router),
+            routes,
+            global_prefix: None,
+            versioning: None,
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             #[cfg(feature = "tls")]
@@ -112,6 +119,40 @@ impl NestApplication {
     #[cfg(feature = "tls")]
     pub fn set_tls(&mut self, tls: TlsConfig) -> &mut Self {
         self.tls = Some(tls);
+        self
+    }
+
+    /// Puts every route under `prefix`, except those excluded: NestJS's
+    /// `app.setGlobalPrefix('api', { exclude })`.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct CatsController;
+    /// # #[controller("cats")] impl CatsController { #[get] fn all(&self) -> &'static str { "cats" } }
+    /// use nest_core::app::GlobalPrefix;
+    /// let mut app = NestApplication::builder().controller(CatsController).build().unwrap();
+    /// app.set_global_prefix(GlobalPrefix::new("api"));
+    /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/api/cats".to_owned())]);
+    /// ```
+    pub fn set_global_prefix(&mut self, prefix: GlobalPrefix) -> &mut Self {
+        self.global_prefix = Some(prefix);
+        self
+    }
+
+    /// Turns on URI versioning: routes with `#[version("1")]` are served at `/v1/...`
+    /// (after the global prefix). NestJS's `app.enableVersioning({ type: VersioningType.URI })`.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct CatsController;
+    /// # #[controller("cats")] impl CatsController { #[get] #[version("2")] fn all(&self) -> &'static str { "cats" } }
+    /// use nest_core::app::Versioning;
+    /// let mut app = NestApplication::builder().controller(CatsController).build().unwrap();
+    /// app.enable_versioning(Versioning::uri());
+    /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/v2/cats".to_owned())]);
+    /// ```
+    pub fn enable_versioning(&mut self, versioning: Versioning) -> &mut Self {
+        self.versioning = Some(versioning);
         self
     }
 
@@ -145,9 +186,15 @@ impl NestApplication {
         self
     }
 
-    fn into_server(self) -> server::Server {
-        server::Server {
-            router: self.router,
+    fn into_server(self) -> Result<server::Server, StartupError> {
+        let router = mount::mount(
+            &self.routes,
+            self.global_prefix.as_ref(),
+            self.versioning.as_ref(),
+            true,
+        )?;
+        Ok(server::Server {
+            router: Arc::new(router),
             context: Arc::new(AppContext {
                 sse: self.sse,
                 shutdown: tokio_util::sync::CancellationToken::new(),
@@ -155,7 +202,7 @@ impl NestApplication {
             shutdown_timeout: self.shutdown_timeout,
             #[cfg(feature = "tls")]
             tls: self.tls.as_ref().map(TlsConfig::acceptor),
-        }
+        })
     }
 
     /// Serves the application on `port` on every interface (IPv6 and IPv4 where the machine
@@ -166,7 +213,7 @@ impl NestApplication {
             Ok(listener) => listener,
             Err(_) => TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?,
         };
-        let running = RunningApp::start(listener, self.into_server())?;
+        let running = RunningApp::start(listener, self.into_server()?)?;
         server::shutdown_signal().await;
         tracing::info!(target: "NestApplication", "Shutdown signal received");
         running.close().await;
@@ -193,7 +240,7 @@ impl NestApplication {
     /// ```
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<RunningApp> {
         let listener = TcpListener::bind(addr).await?;
-        RunningApp::start(listener, self.into_server())
+        RunningApp::start(listener, self.into_server()?)
     }
 
     /// The routes this application serves, as `(method, path)` pairs, in registration order.
@@ -206,9 +253,18 @@ impl NestApplication {
     /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/app/:id".to_owned())]);
     /// ```
     pub fn routes(&self) -> Vec<(crate::RequestMethod, String)> {
-        self.router
-            .routes()
-            .map(|route| (route.method, route.path.clone()))
-            .collect()
+        mount::mount(
+            &self.routes,
+            self.global_prefix.as_ref(),
+            self.versioning.as_ref(),
+            false,
+        )
+        .map(|router| {
+            router
+                .routes()
+                .map(|route| (route.method, route.path.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }

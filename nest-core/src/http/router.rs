@@ -91,6 +91,7 @@ pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 pub(crate) type Handler = Arc<dyn Fn(Request) -> BoxFuture + Send + Sync>;
 
 /// One route, as collected from the controllers.
+#[derive(Clone)]
 pub(crate) struct Route {
     pub(crate) method: RequestMethod,
     /// The full NestJS-style path, e.g. `/cats/:id`.

@@ -13,6 +13,7 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
     let self_ty = &block.self_ty;
     let name = &controller.name;
     let prefix = &controller.prefix;
+    let versions = &controller.versions;
     let routes = controller.routes.iter().map(route);
     quote! {
         #block
@@ -22,6 +23,7 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
             impl #private::Controller for #self_ty {
                 fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
                     #private::ControllerRoutes::new(#name, #prefix, ::std::vec![#(#routes),*])
+                        .versions(&[#(#versions),*])
                 }
             }
         };

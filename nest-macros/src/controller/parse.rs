@@ -18,13 +18,17 @@ pub(crate) struct Controller {
     pub(crate) name: String,
     /// The normalised prefix (`/cats`, or empty).
     pub(crate) prefix: String,
+    /// `version = "1"`: the versions of routes that name none.
+    pub(crate) versions: Vec<String>,
     pub(crate) routes: Vec<Route>,
 }
 
 pub(crate) struct Route {
     pub(crate) attr: RouteAttr,
-    /// Builder calls for `#[http_code]`, `#[header]` and `#[redirect]`.
+    /// Builder calls for `#[http_code]`, `#[header]`, `#[redirect]` and `#[version]`.
     pub(crate) meta: Vec<TokenStream>,
+    /// `#[version(...)]`, if any.
+    pub(crate) versions: Vec<String>,
     pub(crate) method: Ident,
     pub(crate) is_async: bool,
     pub(crate) output: ReturnType,
@@ -76,11 +80,11 @@ impl Controller {
     /// parameter attributes it consumes from `block`.
     pub(crate) fn from_impl(args: &TokenStream, block: &mut ItemImpl) -> syn::Result<Self> {
         let mut errors = Errors::default();
-        let prefix = match parse_prefix(args) {
-            Ok(prefix) => prefix.normalized,
+        let (prefix, versions) = match parse_controller_args(args) {
+            Ok((prefix, versions)) => (prefix.normalized, versions),
             Err(error) => {
                 errors.push(error);
-                String::new()
+                (String::new(), Vec::new())
             }
         };
         if let Some((_, trait_path, _)) = &block.trait_ {
@@ -119,26 +123,60 @@ impl Controller {
                 }
             }
         }
-        check_duplicates(&prefix, &routes, &mut errors);
+        check_duplicates(&prefix, &versions, &routes, &mut errors);
         errors.finish(Self {
             name,
             prefix,
+            versions,
             routes,
         })
     }
 }
 
 /// `#[controller]` or `#[controller("prefix")]`.
-fn parse_prefix(args: &TokenStream) -> syn::Result<RoutePath> {
-    if args.is_empty() {
-        return route_path::parse(&LitStr::new("", Span::call_site()), "`#[controller]`");
-    }
-    let lit: LitStr = syn::parse2(args.clone()).map_err(|_| {
-        syn::Error::new_spanned(
-            args,
-            "expected `#[controller]` or `#[controller(\"prefix\")]` with the prefix as a string literal",
-        )
+fn parse_controller_args(args: &TokenStream) -> syn::Result<(RoutePath, Vec<String>)> {
+    use syn::{Token, parse::ParseStream};
+
+    let expected = "expected `#[controller]`, `#[controller(\"prefix\")]` or `#[controller(\"prefix\", version = \"1\")]`";
+    let (lit, versions) = syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| {
+            let lit = if input.peek(LitStr) {
+                Some(input.parse::<LitStr>()?)
+            } else {
+                None
+            };
+            let mut versions = Vec::new();
+            while !input.is_empty() {
+                if lit.is_some() || !versions.is_empty() {
+                    input.parse::<Token![,]>()?;
+                    if input.is_empty() {
+                        break;
+                    }
+                }
+                let key: syn::Ident = input.parse()?;
+                if key != "version" {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        format!("unknown `#[controller]` option `{key}`; expected `version`"),
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                versions.push(parse_version(&input.parse::<LitStr>()?)?);
+            }
+            Ok((lit, versions))
+        },
+        args.clone(),
+    )
+    .map_err(|error| {
+        if error.to_string().starts_with("unknown")
+            || error.to_string().starts_with("invalid version")
+        {
+            error
+        } else {
+            syn::Error::new(error.span(), expected)
+        }
     })?;
+    let lit = lit.unwrap_or_else(|| LitStr::new("", Span::call_site()));
     let prefix = route_path::parse(&lit, "`#[controller]`")?;
     if !prefix.params.is_empty() || prefix.normalized.contains('*') {
         // Keep the simple case simple: a prefix is static, routes carry the parameters.
@@ -147,7 +185,40 @@ fn parse_prefix(args: &TokenStream) -> syn::Result<RoutePath> {
             "a `#[controller]` prefix cannot hold parameters; put them in the route paths",
         ));
     }
-    Ok(prefix)
+    Ok((prefix, versions))
+}
+
+/// `#[version("1")]` or `#[version("1", "2")]`.
+fn parse_versions(attr: &syn::Attribute) -> syn::Result<Vec<String>> {
+    use syn::{Token, punctuated::Punctuated};
+
+    let versions = attr
+        .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|versions| !versions.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(
+                attr,
+                "expected `#[version(\"1\")]` or `#[version(\"1\", \"2\")]`",
+            )
+        })?;
+    versions.iter().map(parse_version).collect()
+}
+
+/// A version is what goes after `v` in `/v1/...`: letters, digits, `.`, `-` and `_`.
+fn parse_version(lit: &LitStr) -> syn::Result<String> {
+    let version = lit.value();
+    if version.is_empty()
+        || !version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(syn::Error::new_spanned(
+            lit,
+            "invalid version: use letters, digits, `.`, `-` or `_`, as in \"1\" or \"2.1\"",
+        ));
+    }
+    Ok(version)
 }
 
 impl Route {
@@ -160,9 +231,16 @@ impl Route {
         let mut kept = Vec::with_capacity(function.attrs.len());
         let mut meta = Vec::new();
         let mut redirects = false;
+        let mut versions = Vec::new();
         for attr in std::mem::take(&mut function.attrs) {
             if let Some(kind) = response_attribute_name(&attr) {
                 redirects |= kind == "redirect";
+                if kind == "version" {
+                    match parse_versions(&attr) {
+                        Ok(parsed) => versions.extend(parsed),
+                        Err(error) => errors.push(error),
+                    }
+                }
                 match parse_response_attribute(&attr, kind) {
                     Ok(call) => meta.push(call),
                     Err(error) => errors.push(error),
@@ -257,6 +335,7 @@ impl Route {
         }
         let route = Self {
             meta,
+            versions,
             method: function.sig.ident.clone(),
             is_async: function.sig.asyncness.is_some(),
             output: function.sig.output.clone(),
@@ -378,29 +457,46 @@ fn check_param(name: &LitStr, path: &RoutePath) -> syn::Result<String> {
     ))
 }
 
-/// Two routes of one controller with the same method and path shape: the second could never be
-/// reached.
-fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
-    let mut seen: HashMap<(&'static str, String), &Route> = HashMap::new();
-    for route in routes {
-        let key = (route.attr.verb.as_str(), route.attr.path.shape());
-        if let Some(first) = seen.get(&key) {
+/// Two routes of one controller with the same method, path shape and a version in common (or
+/// no versions): the second could never be reached.
+fn check_duplicates(
+    prefix: &str,
+    controller_versions: &[String],
+    routes: &[Route],
+    errors: &mut Errors,
+) {
+    let versions_of = |route: &Route| -> Vec<String> {
+        if route.versions.is_empty() {
+            controller_versions.to_vec()
+        } else {
+            route.versions.clone()
+        }
+    };
+    for (index, route) in routes.iter().enumerate() {
+        let key = (route.attr.verb, route.attr.path.shape());
+        let versions = versions_of(route);
+        let clash = routes[..index].iter().find(|first| {
+            let first_versions = versions_of(first);
+            (first.attr.verb, first.attr.path.shape()) == key
+                && (versions.is_empty() && first_versions.is_empty()
+                    || versions
+                        .iter()
+                        .any(|version| first_versions.contains(version)))
+        });
+        if let Some(first) = clash {
+            let path = if route.attr.path.normalized.is_empty() && prefix.is_empty() {
+                "/"
+            } else {
+                &route.attr.path.normalized
+            };
             errors.push(syn::Error::new_spanned(
                 &route.attr.tokens,
                 format!(
-                    "duplicate route `{} {}{}`: `{}` already maps it",
+                    "duplicate route `{} {prefix}{path}`: `{}` already maps it",
                     route.attr.verb.as_str(),
-                    prefix,
-                    if route.attr.path.normalized.is_empty() && prefix.is_empty() {
-                        "/"
-                    } else {
-                        &route.attr.path.normalized
-                    },
                     first.method
                 ),
             ));
-        } else {
-            seen.insert(key, route);
         }
     }
 }
@@ -408,7 +504,7 @@ fn check_duplicates(prefix: &str, routes: &[Route], errors: &mut Errors) {
 /// `#[http_code]`, `#[header]` or `#[redirect]` on a route method.
 fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static str> {
     let name = attr.path().get_ident()?.to_string();
-    ["http_code", "header", "redirect"]
+    ["http_code", "header", "redirect", "version"]
         .into_iter()
         .find(|known| *known == name)
 }
@@ -419,6 +515,10 @@ fn parse_response_attribute(attr: &syn::Attribute, kind: &str) -> syn::Result<To
     use syn::{LitInt, Token, punctuated::Punctuated};
 
     match kind {
+        "version" => {
+            let versions = parse_versions(attr)?;
+            Ok(quote!(.versions(&[#(#versions),*])))
+        }
         "http_code" => {
             let code: LitInt = attr.parse_args().map_err(|_| {
                 syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
