@@ -50,6 +50,7 @@
 //! | --- | --- | --- |
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
 //! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
+//! | `validation` | `Valid<T>`: NestJS's `ValidationPipe` with the `validator` crate's rules | off |
 //!
 //! # Debugging the macros
 //! Set `NEST_MACROS_DEBUG=1` while building to print what `#[controller]` generates.
@@ -192,7 +193,7 @@ pub mod __private {
     pub use crate::{AppBuilder, Module};
 
     /// Reads the body as JSON, for `#[body]` arguments.
-    pub async fn body<T: serde::de::DeserializeOwned>(
+    pub async fn body<T: crate::http::FromInput>(
         request: &mut Request,
     ) -> Result<T, HttpException> {
         crate::http::json_body(request).await
@@ -211,11 +212,10 @@ pub mod __private {
     }
 
     /// Reads the whole query string into `T`, for `#[query]`.
-    pub fn query_all<T: serde::de::DeserializeOwned>(
-        request: &Request,
-    ) -> Result<T, HttpException> {
-        serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
-            .map_err(|error| crate::BadRequestException::new(error.to_string()))
+    pub fn query_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+        let raw = serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
+            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
+        T::check(raw)
     }
 
     /// Reads and converts the header `name`, for `#[headers("name")]`.

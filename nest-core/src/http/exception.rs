@@ -57,6 +57,12 @@ enum ExceptionBody {
         message: String,
         error: &'static str,
     },
+    /// A built-in exception given a list of messages (NestJS's `ValidationPipe`):
+    /// `{message: [...], error, statusCode}`.
+    Messages {
+        messages: Vec<String>,
+        error: &'static str,
+    },
     /// `new HttpException(object, s)`: the object as it is.
     Custom(serde_json::Value),
 }
@@ -66,6 +72,14 @@ struct PlainBody<'a> {
     #[serde(rename = "statusCode")]
     status_code: u16,
     message: &'a str,
+}
+
+#[derive(Serialize)]
+struct MessagesBody<'a> {
+    message: &'a [String],
+    error: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
 }
 
 #[derive(Serialize)]
@@ -136,6 +150,28 @@ impl HttpException {
         }
     }
 
+    /// `new BadRequestException(['a', 'b'])`: `{"message":["a","b"],"error":"Bad Request","statusCode":400}`,
+    /// the body NestJS's `ValidationPipe` answers with.
+    ///
+    /// ```
+    /// # use nest_core::HttpException;
+    /// let error = HttpException::bad_request_messages(vec!["name should not be empty".into()]);
+    /// assert_eq!(
+    ///     error.body_json(),
+    ///     r#"{"message":["name should not be empty"],"error":"Bad Request","statusCode":400}"#
+    /// );
+    /// ```
+    pub fn bad_request_messages(messages: Vec<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            body: ExceptionBody::Messages {
+                messages,
+                error: "Bad Request",
+            },
+            cause: None,
+        }
+    }
+
     /// The HTTP status.
     ///
     /// ```
@@ -158,6 +194,7 @@ impl HttpException {
     pub fn message(&self) -> &str {
         match &self.body {
             ExceptionBody::Plain(message) | ExceptionBody::Described { message, .. } => message,
+            ExceptionBody::Messages { error, .. } => error,
             ExceptionBody::Custom(value) => value
                 .get("message")
                 .and_then(serde_json::Value::as_str)
@@ -180,6 +217,11 @@ impl HttpException {
             }),
             ExceptionBody::Described { message, error } => serde_json::to_string(&DescribedBody {
                 message,
+                error,
+                status_code,
+            }),
+            ExceptionBody::Messages { messages, error } => serde_json::to_string(&MessagesBody {
+                message: messages,
                 error,
                 status_code,
             }),

@@ -3,6 +3,8 @@
 
 use std::{fmt, str::FromStr};
 
+use serde::de::DeserializeOwned;
+
 use super::{
     exception::{BadRequestException, HttpException},
     request::Request,
@@ -81,6 +83,25 @@ impl<T: FromStr> FromRequest for LastEventId<T> {
     }
 }
 
+/// A value read from a JSON body or a query string: any `Deserialize` type, or `Valid<T>`
+/// (feature `validation`), which checks its rules too.
+#[doc(hidden)]
+pub trait FromInput: Sized {
+    /// The type deserialised before any check.
+    type Raw: DeserializeOwned;
+
+    /// Checks the deserialised value.
+    fn check(raw: Self::Raw) -> Result<Self, HttpException>;
+}
+
+impl<T: DeserializeOwned> FromInput for T {
+    type Raw = T;
+
+    fn check(raw: T) -> Result<Self, HttpException> {
+        Ok(raw)
+    }
+}
+
 /// The largest request body `#[body]` reads: 1 MiB; a larger one is a 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
@@ -88,9 +109,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 ///
 /// An empty body reads as `{}`, as NestJS's body parser gives. Malformed JSON, or JSON that does
 /// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`] is a 413.
-pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
-    request: &mut Request,
-) -> Result<T, HttpException> {
+pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     use http_body_util::BodyExt;
 
     let bytes = match request.take_body() {
@@ -112,5 +131,7 @@ pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
     } else {
         &bytes
     };
-    serde_json::from_slice(bytes).map_err(|error| BadRequestException::new(error.to_string()))
+    let raw = serde_json::from_slice(bytes)
+        .map_err(|error| BadRequestException::new(error.to_string()))?;
+    T::check(raw)
 }

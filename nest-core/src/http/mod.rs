@@ -5,11 +5,15 @@ mod extract;
 mod request;
 mod response;
 pub(crate) mod router;
+#[cfg(feature = "validation")]
+mod validation;
 
 pub use exception::*;
 pub(crate) use extract::json_body;
-pub use extract::{BODY_LIMIT, FromRequest, LastEventId};
+pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 pub use router::{RequestMethod, RouteConflict, join_path};
+#[cfg(feature = "validation")]
+pub use validation::Valid;
