@@ -263,3 +263,26 @@ fn a_module_imported_twice_is_added_once() {
         .unwrap();
     assert_eq!(app.routes().len(), 7);
 }
+
+#[tokio::test]
+async fn the_body_limit_is_configurable() {
+    let mut app = NestApplication::builder()
+        .controller(CatsController)
+        .build()
+        .unwrap();
+    app.set_body_limit(64);
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let client = TestClient::new(server.local_addr());
+    let small = client
+        .request(post("/cats", r#"{"name":"Tom","age":3}"#))
+        .await
+        .unwrap();
+    assert_eq!(small.status, 201);
+    let long_name = format!(r#"{{"name":"{}","age":3}}"#, "x".repeat(100));
+    let large = client.request(post("/cats", &long_name)).await.unwrap();
+    assert_eq!(large.status, 413);
+    assert_eq!(
+        large.text(),
+        r#"{"message":"request entity too large","error":"Payload Too Large","statusCode":413}"#
+    );
+}

@@ -74,6 +74,7 @@ pub struct NestApplication {
     versioning: Option<Versioning>,
     sse: SseOptions,
     shutdown_timeout: Duration,
+    body_limit: usize,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -109,6 +110,7 @@ impl NestApplication {
             versioning: None,
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            body_limit: crate::http::BODY_LIMIT,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -171,6 +173,20 @@ impl NestApplication {
         self
     }
 
+    /// Sets the largest request body `#[body]` reads, in bytes (default
+    /// [`BODY_LIMIT`](crate::BODY_LIMIT), 1 MiB); a larger one is answered with NestJS's 413.
+    /// NestJS's `app.useBodyParser('json', { limit })`.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.set_body_limit(10 * 1024 * 1024);
+    /// ```
+    pub fn set_body_limit(&mut self, bytes: usize) -> &mut Self {
+        self.body_limit = bytes;
+        self
+    }
+
     /// Sets how long a graceful shutdown waits for open connections before it closes them
     /// (default [`DEFAULT_SHUTDOWN_TIMEOUT`]). Event streams end at once on shutdown; this
     /// bounds the wait for other requests and for clients slow to take the last bytes.
@@ -198,6 +214,7 @@ impl NestApplication {
             context: Arc::new(AppContext {
                 sse: self.sse,
                 shutdown: tokio_util::sync::CancellationToken::new(),
+                body_limit: self.body_limit,
             }),
             shutdown_timeout: self.shutdown_timeout,
             #[cfg(feature = "tls")]

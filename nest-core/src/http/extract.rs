@@ -102,7 +102,8 @@ impl<T: DeserializeOwned> FromInput for T {
     }
 }
 
-/// The largest request body `#[body]` reads: 1 MiB; a larger one is a 413.
+/// The default largest request body `#[body]` reads: 1 MiB (a larger one is a 413); see
+/// `NestApplication::set_body_limit`.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Reads the request body as JSON into `T`, for `#[body] value: T` arguments (NestJS's `@Body()`).
@@ -112,8 +113,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     use http_body_util::BodyExt;
 
+    let limit = request.context().body_limit;
     let bytes = match request.take_body() {
-        Some(body) => http_body_util::Limited::new(body, BODY_LIMIT)
+        Some(body) => http_body_util::Limited::new(body, limit)
             .collect()
             .await
             .map_err(|error| {

@@ -308,8 +308,25 @@ impl Route {
         }
         let mut args = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut body: Option<Span> = None;
+        let mut arguments_failed = false;
         for input in function.sig.inputs.iter_mut().skip(1) {
             let FnArg::Typed(typed) = input else { continue };
+            for unknown in typed.attrs.iter().filter(|attr| !is_passthrough(attr)) {
+                if !ARG_ATTRIBUTES
+                    .iter()
+                    .any(|name| unknown.path().is_ident(name))
+                {
+                    arguments_failed = true;
+                    errors.push(syn::Error::new_spanned(
+                        unknown,
+                        "unknown parameter attribute; expected one of: `#[param(\"name\")]`, `#[query]`, `#[query(\"name\")]`, `#[body]`, `#[headers(\"name\")]`, `#[ip]`",
+                    ));
+                }
+            }
+            typed.attrs.retain(|attr| {
+                is_passthrough(attr) || ARG_ATTRIBUTES.iter().any(|name| attr.path().is_ident(name))
+            });
             match Arg::from_input(typed, &attr.path) {
                 Ok((arg, span)) => {
                     if let ArgSource::Param(name) = &arg.source
@@ -322,9 +339,32 @@ impl Route {
                             ),
                         ));
                     }
+                    if matches!(arg.source, ArgSource::Body) {
+                        if body.is_some() {
+                            errors.push(syn::Error::new(
+                                span,
+                                "a handler reads the body once: only one argument can be `#[body]`",
+                            ));
+                        }
+                        body = Some(span);
+                    }
                     args.push(arg);
                 }
-                Err(error) => errors.push(error),
+                Err(error) => {
+                    arguments_failed = true;
+                    errors.push(error);
+                }
+            }
+        }
+        // After a malformed argument attribute this would only repeat the same mistake.
+        for param in attr.path.params.iter().filter(|_| !arguments_failed) {
+            if !seen.contains_key(param) {
+                errors.push(syn::Error::new_spanned(
+                    &attr.tokens,
+                    format!(
+                        "the route path has `:{param}` but no argument reads it; add `#[param(\"{param}\")] {param}: String`"
+                    ),
+                ));
             }
         }
         if attr.is_sse && redirects {
@@ -344,6 +384,13 @@ impl Route {
         };
         errors.finish(Some(route))
     }
+}
+
+/// Attributes on an argument that are not ours to read and are left to the compiler.
+fn is_passthrough(attr: &syn::Attribute) -> bool {
+    ["allow", "warn", "deny", "expect", "cfg", "cfg_attr", "doc"]
+        .iter()
+        .any(|name| attr.path().is_ident(name))
 }
 
 /// The attributes that say where an argument's value comes from.
