@@ -187,7 +187,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
     pub use crate::http::{
-        FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Response,
+        FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Respond,
+        Response, ViaIntoResponse, ViaSerialize, ViaSerializeResult,
     };
     pub use crate::sse::{SseRouteOptions, SseSink};
     pub use crate::{AppBuilder, Module};

@@ -41,6 +41,28 @@ impl CatsController {
     fn create(&self, #[body] cat: NewCat) -> Json<NewCat> {
         Json(cat)
     }
+
+    /// NestJS returns objects as JSON: so does a `Serialize` return type.
+    #[get("first")]
+    fn first(&self) -> NewCat {
+        NewCat {
+            name: "Tom".into(),
+            age: 3,
+        }
+    }
+
+    #[get("list/:n")]
+    async fn list(&self, #[param("n")] n: u8) -> Result<Vec<NewCat>, HttpException> {
+        if n > 2 {
+            return Err(BadRequestException::new("at most 2"));
+        }
+        Ok((0..n)
+            .map(|age| NewCat {
+                name: format!("cat {age}"),
+                age,
+            })
+            .collect())
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -132,6 +154,31 @@ async fn unknown_routes_get_nest_404() {
     assert_eq!(
         wrong_method.text(),
         r#"{"message":"Cannot DELETE /cats","error":"Not Found","statusCode":404}"#
+    );
+}
+
+#[tokio::test]
+async fn serializable_values_are_sent_as_json() {
+    let server = start().await;
+    let client = TestClient::new(server.local_addr());
+    let first = client.get("/cats/first").await.unwrap();
+    assert_eq!(
+        first.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(first.text(), r#"{"name":"Tom","age":3}"#);
+    let list = client.get("/cats/list/2").await.unwrap();
+    assert_eq!(
+        list.text(),
+        r#"[{"name":"cat 0","age":0},{"name":"cat 1","age":1}]"#
+    );
+    let too_many = client.get("/cats/list/3").await.unwrap();
+    assert_eq!(too_many.status, 400);
+    let text = client.get("/cats/7").await.unwrap();
+    assert_eq!(
+        text.header("content-type"),
+        Some("text/html; charset=utf-8"),
+        "a String is still text, as Express sends it"
     );
 }
 
@@ -261,7 +308,7 @@ fn a_module_imported_twice_is_added_once() {
         .import::<Twice>()
         .build()
         .unwrap();
-    assert_eq!(app.routes().len(), 7);
+    assert_eq!(app.routes().len(), 9);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 mod exception;
 mod extract;
 mod request;
+mod respond;
 mod response;
 pub(crate) mod router;
 #[cfg(feature = "validation")]
@@ -13,6 +14,8 @@ pub(crate) use extract::json_body;
 pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request};
+#[doc(hidden)]
+pub use respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 pub use router::{RequestMethod, RouteConflict, join_path};
 #[cfg(feature = "validation")]

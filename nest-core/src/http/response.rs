@@ -115,7 +115,8 @@ impl http_body::Body for Body {
     }
 }
 
-/// What a `#[get]` (and other HTTP verb) handler may return.
+/// A return value that says how it is sent. A handler may also return any other `Serialize`
+/// value, or a `Result` of one, which is sent as JSON, as NestJS sends a returned object.
 ///
 /// | return type | status | `Content-Type` | NestJS/Express equivalent |
 /// | --- | --- | --- | --- |

@@ -131,7 +131,13 @@ fn route(route: &Route) -> TokenStream {
         }
     } else {
         let returned = quote_spanned!(ret_span=> __nest_returned);
-        let respond = quote_spanned!(ret_span=> #private::IntoResponse::into_response(#returned));
+        // The first of IntoResponse, Result of Serialize, Serialize that applies (see
+        // nest_core::http::respond).
+        let respond = quote_spanned!(ret_span=> {
+            #[allow(unused_imports)]
+            use #private::{ViaIntoResponse as _, ViaSerialize as _, ViaSerializeResult as _};
+            (&&&#private::Respond::new(#returned)).__nest_respond()
+        });
         quote! {
             #private::RouteDefinition::http(#verb, #path, #method_name, {
                 let __nest_this = ::std::sync::Arc::clone(&self);
