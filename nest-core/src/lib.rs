@@ -200,6 +200,28 @@ pub mod __private {
         crate::http::json_body(request).await
     }
 
+    /// Reads one field of the JSON body, for `#[body("field")]`.
+    pub async fn body_field<T: serde::de::DeserializeOwned>(
+        request: &mut Request,
+        field: &str,
+    ) -> Result<T, HttpException> {
+        crate::http::json_body_field(request, field).await
+    }
+
+    /// Every path parameter, into a map or a `Deserialize` struct, for `#[param]`.
+    pub fn params_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+        let encoded = serde_urlencoded::to_string(request.params())
+            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
+        let raw = serde_urlencoded::from_str(&encoded)
+            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
+        T::check(raw)
+    }
+
+    /// The request head, for `#[req]`.
+    pub fn req(request: &Request) -> Result<crate::http::RequestHead, HttpException> {
+        Ok(request.head())
+    }
+
     /// Reads and converts the query parameter `name`, for `#[query("name")]`.
     pub fn query<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
         match request

@@ -182,3 +182,68 @@ async fn nest_header_and_http_code_on_an_sse_route() {
     );
     assert_eq!(connection.header("content-type"), Some("text/event-stream"));
 }
+
+#[derive(Default)]
+struct OwnersController;
+
+#[derive(Deserialize)]
+struct OwnerCatParams {
+    owner: String,
+    n: u8,
+}
+
+#[controller("owners")]
+impl OwnersController {
+    /// `@Param() params`: every path parameter at once.
+    #[get(":owner/cats/:n")]
+    fn cat(&self, #[param] params: OwnerCatParams) -> String {
+        format!("{}'s cat #{}", params.owner, params.n)
+    }
+
+    /// `@Body('name') name`, `@Body('age') age`: single fields of one body.
+    #[post]
+    fn create(
+        &self,
+        #[body("name")] name: String,
+        #[body("age")] age: Option<u8>,
+        #[req] req: nest_core::RequestHead,
+    ) -> String {
+        format!("{name} {age:?} via {} {}", req.method, req.uri.path())
+    }
+}
+
+#[tokio::test]
+async fn all_params_body_fields_and_the_request_head() {
+    let server = NestApplication::builder()
+        .controller(OwnersController)
+        .build()
+        .unwrap()
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = TestClient::new(server.local_addr());
+    assert_eq!(
+        client.get("/owners/ann/cats/2").await.unwrap().text(),
+        "ann's cat #2"
+    );
+    assert_eq!(
+        client.get("/owners/ann/cats/two").await.unwrap().status,
+        400
+    );
+    let post = |body: &'static str| {
+        http::Request::post("/owners")
+            .header("host", "localhost")
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+            .unwrap()
+    };
+    let full = client
+        .request(post(r#"{"name":"Tom","age":3}"#))
+        .await
+        .unwrap();
+    assert_eq!(full.text(), "Tom Some(3) via POST /owners");
+    let partial = client.request(post(r#"{"name":"Tom"}"#)).await.unwrap();
+    assert_eq!(partial.text(), "Tom None via POST /owners");
+    let missing = client.request(post(r#"{"age":3}"#)).await.unwrap();
+    assert_eq!(missing.status, 400);
+}

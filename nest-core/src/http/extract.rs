@@ -111,8 +111,45 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// An empty body reads as `{}`, as NestJS's body parser gives. Malformed JSON, or JSON that does
 /// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`] is a 413.
 pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
+    let bytes = body_bytes(request).await?;
+    let raw = serde_json::from_slice(json_or_empty_object(&bytes))
+        .map_err(|error| BadRequestException::new(error.to_string()))?;
+    T::check(raw)
+}
+
+/// One field of the JSON body, for `#[body("field")]` (NestJS's `@Body('field')`): absent is
+/// `null`, so an `Option` field reads as `None`.
+pub(crate) async fn json_body_field<T: DeserializeOwned>(
+    request: &mut Request,
+    field: &str,
+) -> Result<T, HttpException> {
+    let bytes = body_bytes(request).await?;
+    let mut object: serde_json::Value = serde_json::from_slice(json_or_empty_object(&bytes))
+        .map_err(|error| BadRequestException::new(error.to_string()))?;
+    let value = object
+        .get_mut(field)
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
+    serde_json::from_value(value)
+        .map_err(|error| BadRequestException::new(format!("{field}: {error}")))
+}
+
+/// NestJS's body parser gives `{}` for an empty body.
+fn json_or_empty_object(bytes: &[u8]) -> &[u8] {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    }
+}
+
+/// The whole body, read once up to the application's limit.
+async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
     use http_body_util::BodyExt;
 
+    if let Some(bytes) = request.read_body_cache() {
+        return Ok(bytes.clone());
+    }
     let limit = request.context().body_limit;
     let bytes = match request.take_body() {
         Some(body) => http_body_util::Limited::new(body, limit)
@@ -128,12 +165,6 @@ pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, 
             .to_bytes(),
         None => bytes::Bytes::new(),
     };
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &bytes
-    };
-    let raw = serde_json::from_slice(bytes)
-        .map_err(|error| BadRequestException::new(error.to_string()))?;
-    T::check(raw)
+    *request.read_body_cache() = Some(bytes.clone());
+    Ok(bytes)
 }

@@ -10,10 +10,10 @@ pub(crate) mod router;
 mod validation;
 
 pub use exception::*;
-pub(crate) use extract::json_body;
 pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};
+pub(crate) use extract::{json_body, json_body_field};
 pub(crate) use request::RemoteAddr;
-pub use request::{FromParam, Request};
+pub use request::{FromParam, Request, RequestHead};
 #[doc(hidden)]
 pub use respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use response::{Body, Html, IntoResponse, Json, Response};

@@ -28,6 +28,40 @@ pub struct Request {
     params: Vec<(String, String)>,
     context: Arc<AppContext>,
     body: Option<hyper::body::Incoming>,
+    /// The body once read by `#[body]`, for the next `#[body("field")]`.
+    read_body: Option<bytes::Bytes>,
+}
+
+/// What `#[req] req: RequestHead` gives a handler: the request's method, URI, version, headers
+/// and client address (NestJS's `@Req()`, without the body, which `#[body]` reads).
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::RequestHead;
+///
+/// #[derive(Default)]
+/// struct EchoController;
+///
+/// #[controller]
+/// impl EchoController {
+///     #[get("echo")]
+///     fn echo(&self, #[req] req: RequestHead) -> String {
+///         format!("{} {}", req.method, req.uri)
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestHead {
+    /// The method.
+    pub method: Method,
+    /// The URI as sent (path and query).
+    pub uri: Uri,
+    /// The HTTP version.
+    pub version: Version,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The client's IP address, if known.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// The client's address, attached to each request by the server (for `#[ip]`).
@@ -52,6 +86,7 @@ impl Request {
             params,
             context,
             body,
+            read_body: None,
         }
     }
 
@@ -67,6 +102,23 @@ impl Request {
     pub fn query_pairs(&self) -> Result<Vec<(String, String)>, HttpException> {
         serde_urlencoded::from_str(self.parts.uri.query().unwrap_or_default())
             .map_err(|error| BadRequestException::new(format!("Invalid query string: {error}")))
+    }
+
+    /// The body, read at most once (up to the application's body limit) and kept for the next
+    /// `#[body]` argument.
+    pub(crate) fn read_body_cache(&mut self) -> &mut Option<bytes::Bytes> {
+        &mut self.read_body
+    }
+
+    /// The method, URI, version and headers, copied (`#[req]`, NestJS's `@Req()`).
+    pub fn head(&self) -> RequestHead {
+        RequestHead {
+            method: self.parts.method.clone(),
+            uri: self.parts.uri.clone(),
+            version: self.parts.version,
+            headers: self.parts.headers.clone(),
+            ip: self.ip(),
+        }
     }
 
     /// Takes the request body (once; later calls get `None`).
@@ -85,6 +137,11 @@ impl Request {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// Every path parameter, `(name, value)`, in path order.
+    pub fn params(&self) -> &[(String, String)] {
+        &self.params
     }
 
     /// The request method.

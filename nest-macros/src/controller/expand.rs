@@ -96,6 +96,13 @@ fn route(route: &Route) -> TokenStream {
                 quote_spanned!(ty.span()=> #private::header::<#ty>(&__nest_request, #name))
             }
             ArgSource::Ip => quote_spanned!(ty.span()=> #private::ip::<#ty>(&__nest_request)),
+            ArgSource::ParamsAll => {
+                quote_spanned!(ty.span()=> #private::params_all::<#ty>(&__nest_request))
+            }
+            ArgSource::BodyField(field) => quote_spanned!(ty.span()=>
+                #private::body_field::<#ty>(&mut __nest_request, #field).await
+            ),
+            ArgSource::Req => quote_spanned!(ty.span()=> #private::req(&__nest_request)),
         };
         quote! {
             let #ident = match #read {
@@ -108,7 +115,7 @@ fn route(route: &Route) -> TokenStream {
     let rebind = route
         .args
         .iter()
-        .any(|arg| matches!(arg.source, ArgSource::Body))
+        .any(|arg| matches!(arg.source, ArgSource::Body | ArgSource::BodyField(_)))
         .then(|| quote!(let mut __nest_request = __nest_request;));
     if route.attr.is_sse {
         // Spanned at the return type, so a wrong type is reported there.

@@ -56,6 +56,12 @@ pub(crate) enum ArgSource {
     Header(String),
     /// `#[ip]`: the client's IP address.
     Ip,
+    /// `#[param]`: every path parameter, into a map or struct.
+    ParamsAll,
+    /// `#[body("field")]`: one field of the JSON body.
+    BodyField(String),
+    /// `#[req]`: the request head.
+    Req,
 }
 
 /// Collects errors so one build reports all of them.
@@ -320,7 +326,7 @@ impl Route {
                     arguments_failed = true;
                     errors.push(syn::Error::new_spanned(
                         unknown,
-                        "unknown parameter attribute; expected one of: `#[param(\"name\")]`, `#[query]`, `#[query(\"name\")]`, `#[body]`, `#[headers(\"name\")]`, `#[ip]`",
+                        "unknown parameter attribute; expected one of: `#[param]`, `#[query]`, `#[body]`, `#[headers(\"name\")]`, `#[ip]`, `#[req]`",
                     ));
                 }
             }
@@ -343,7 +349,7 @@ impl Route {
                         if body.is_some() {
                             errors.push(syn::Error::new(
                                 span,
-                                "a handler reads the body once: only one argument can be `#[body]`",
+                                "two `#[body]` arguments: the whole body goes to one argument; read single fields with `#[body(\"field\")]`",
                             ));
                         }
                         body = Some(span);
@@ -357,7 +363,15 @@ impl Route {
             }
         }
         // After a malformed argument attribute this would only repeat the same mistake.
-        for param in attr.path.params.iter().filter(|_| !arguments_failed) {
+        let reads_all = args
+            .iter()
+            .any(|arg| matches!(arg.source, ArgSource::ParamsAll));
+        for param in attr
+            .path
+            .params
+            .iter()
+            .filter(|_| !arguments_failed && !reads_all)
+        {
             if !seen.contains_key(param) {
                 errors.push(syn::Error::new_spanned(
                     &attr.tokens,
@@ -394,7 +408,7 @@ fn is_passthrough(attr: &syn::Attribute) -> bool {
 }
 
 /// The attributes that say where an argument's value comes from.
-const ARG_ATTRIBUTES: [&str; 5] = ["param", "query", "body", "headers", "ip"];
+const ARG_ATTRIBUTES: [&str; 6] = ["param", "query", "body", "headers", "ip", "req"];
 
 impl Arg {
     /// Reads the argument's source attribute (removing it); a `#[param]` is checked against the
@@ -412,7 +426,7 @@ impl Arg {
             if found.is_some() {
                 result = Err(syn::Error::new_spanned(
                     attr,
-                    "an argument can have only one of `#[param]`, `#[query]`, `#[body]`, `#[headers]` and `#[ip]`",
+                    "an argument can have only one of `#[param]`, `#[query]`, `#[body]`, `#[headers]`, `#[ip]` and `#[req]`",
                 ));
             } else {
                 found = Some(attr.clone());
@@ -453,22 +467,19 @@ impl Arg {
         let span = name.as_ref().map_or_else(|| typed.ty.span(), LitStr::span);
         let source = match (kind.as_str(), name) {
             ("param", Some(name)) => ArgSource::Param(check_param(&name, path)?),
-            ("param", None) => {
-                return Err(syn::Error::new_spanned(
-                    &attr,
-                    "expected `#[param(\"name\")]`, naming a `:name` parameter of the route path",
-                ));
-            }
+            ("param", None) => ArgSource::ParamsAll,
             ("query", Some(name)) => ArgSource::Query(name.value()),
             ("query", None) => ArgSource::QueryAll,
             ("headers", Some(name)) => ArgSource::Header(name.value().to_ascii_lowercase()),
             ("body", None) => ArgSource::Body,
+            ("body", Some(field)) => ArgSource::BodyField(field.value()),
             ("ip", None) => ArgSource::Ip,
+            ("req", None) => ArgSource::Req,
             (kind, _) => {
                 let expected = match kind {
                     "headers" => "`#[headers(\"name\")]`, naming one header",
-                    "body" => "`#[body]`: the whole JSON body",
-                    _ => "`#[ip]`, without arguments",
+                    "ip" => "`#[ip]`, without arguments",
+                    _ => "`#[req]`, without arguments",
                 };
                 return Err(syn::Error::new_spanned(
                     &attr,

@@ -16,7 +16,7 @@ impl CatsController {
     }
 
     #[post("c")]
-    fn c(&self, #[body("name")] name: String) -> String {
+    fn c(&self, #[ip("v4")] name: String) -> String {
         name
     }
 
