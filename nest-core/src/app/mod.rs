@@ -3,6 +3,7 @@
 
 mod builder;
 mod context;
+mod middleware;
 mod module;
 mod mount;
 mod server;
@@ -12,6 +13,7 @@ mod tls;
 pub(crate) use context::AppContext;
 
 pub use builder::{AppBuilder, StartupError};
+pub use middleware::{BoxError, HttpService};
 pub use module::Module;
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
@@ -75,6 +77,7 @@ pub struct NestApplication {
     sse: SseOptions,
     shutdown_timeout: Duration,
     body_limit: usize,
+    layers: Vec<middleware::StoredLayer>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -111,6 +114,7 @@ impl NestApplication {
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             body_limit: crate::http::BODY_LIMIT,
+            layers: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -173,6 +177,48 @@ impl NestApplication {
         self
     }
 
+    /// Wraps the whole application in a tower [`Layer`](tower::Layer), as NestJS's
+    /// `app.use(middleware)`: tower-http's compression, timeouts, request ids, tracing, or your
+    /// own. Layers added first run first (outermost). They see every request, event streams
+    /// included: tower-http's compression leaves `text/event-stream` alone.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use tower_http::cors::CorsLayer;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_layer(CorsLayer::permissive());
+    /// ```
+    pub fn use_layer<L, B>(&mut self, layer: L) -> &mut Self
+    where
+        L: tower::Layer<HttpService> + Send + Sync + 'static,
+        L::Service: tower::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + 'static,
+        <L::Service as tower::Service<http::Request<hyper::body::Incoming>>>::Future:
+            Send + 'static,
+        <L::Service as tower::Service<http::Request<hyper::body::Incoming>>>::Error: Into<BoxError>,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.layers.push(middleware::store(layer));
+        self
+    }
+
+    /// Answers CORS requests as NestJS's `app.enableCors()` does by default: any origin, the
+    /// usual methods, the requested headers, preflight `OPTIONS` answered before routing. Sugar
+    /// for `use_layer(CorsLayer::permissive())`; pass your own `CorsLayer` to
+    /// [`use_layer`](Self::use_layer) for anything stricter.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.enable_cors();
+    /// ```
+    pub fn enable_cors(&mut self) -> &mut Self {
+        self.use_layer(tower_http::cors::CorsLayer::permissive())
+    }
+
     /// Sets the largest request body `#[body]` reads, in bytes (default
     /// [`BODY_LIMIT`](crate::BODY_LIMIT), 1 MiB); a larger one is answered with NestJS's 413.
     /// NestJS's `app.useBodyParser('json', { limit })`.
@@ -209,13 +255,33 @@ impl NestApplication {
             self.versioning.as_ref(),
             true,
         )?;
+        let router = Arc::new(router);
+        let context = Arc::new(AppContext {
+            sse: self.sse,
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            body_limit: self.body_limit,
+        });
+        let layered = (!self.layers.is_empty()).then(|| {
+            let base = {
+                let router = Arc::clone(&router);
+                let context = Arc::clone(&context);
+                tower::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    let (parts, body) = request.into_parts();
+                    let response = router.dispatch(parts, body, &context);
+                    async move { Ok::<_, std::convert::Infallible>(response.await) }
+                })
+            };
+            self.layers
+                .iter()
+                .rev()
+                .fold(HttpService::new(base), |service, layer| {
+                    layer.apply(service)
+                })
+        });
         Ok(server::Server {
-            router: Arc::new(router),
-            context: Arc::new(AppContext {
-                sse: self.sse,
-                shutdown: tokio_util::sync::CancellationToken::new(),
-                body_limit: self.body_limit,
-            }),
+            router,
+            layered,
+            context,
             shutdown_timeout: self.shutdown_timeout,
             #[cfg(feature = "tls")]
             tls: self.tls.as_ref().map(TlsConfig::acceptor),

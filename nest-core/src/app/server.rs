@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
 use crate::{
-    http::{RemoteAddr, Response, router::Router},
+    http::{RemoteAddr, router::Router},
     sse::CONNECTION,
 };
 
@@ -74,6 +74,8 @@ impl Drop for RunningApp {
 /// Everything a running server needs.
 pub(super) struct Server {
     pub(super) router: Arc<Router>,
+    /// The application wrapped in its middleware, if it has any.
+    pub(super) layered: Option<super::HttpService>,
     pub(super) context: Arc<AppContext>,
     pub(super) shutdown_timeout: Duration,
     #[cfg(feature = "tls")]
@@ -89,6 +91,7 @@ struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
     watcher: Watcher,
     router: Arc<Router>,
+    layered: Option<super::HttpService>,
     context: Arc<AppContext>,
     /// Cancelled to close this connection at once (a hub subscriber that stopped reading).
     close: CancellationToken,
@@ -107,12 +110,28 @@ impl Connection {
             builder,
             watcher,
             router,
+            layered,
             context,
             close,
             peer,
         } = self;
-        let service = service_fn(move |request| {
-            let response = dispatch(&router, request, &context, peer);
+        let service = service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(RemoteAddr(peer));
+            let response: crate::http::router::BoxFuture = match &layered {
+                Some(service) => {
+                    let call = tower::ServiceExt::oneshot(service.clone(), request);
+                    Box::pin(async move {
+                        match call.await {
+                            Ok(response) => response,
+                            Err(never) => match never {},
+                        }
+                    })
+                }
+                None => {
+                    let (parts, body) = request.into_parts();
+                    router.dispatch(parts, body, &context)
+                }
+            };
             async move { Ok::<_, Infallible>(response.await) }
         });
         let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
@@ -133,6 +152,7 @@ impl Server {
     pub(super) async fn serve(self, listener: TcpListener) {
         let Self {
             router,
+            layered,
             context,
             shutdown_timeout,
             #[cfg(feature = "tls")]
@@ -154,6 +174,7 @@ impl Server {
                             builder: Arc::clone(&builder),
                             watcher: graceful.watcher(),
                             router: Arc::clone(&router),
+                            layered: layered.clone(),
                             context: Arc::clone(&context),
                             close: CancellationToken::new(),
                             peer,
@@ -199,17 +220,6 @@ impl Server {
         }
         connections.shutdown().await;
     }
-}
-
-fn dispatch(
-    router: &Router,
-    request: hyper::Request<Incoming>,
-    context: &Arc<AppContext>,
-    peer: SocketAddr,
-) -> impl Future<Output = Response> + Send + use<> {
-    let (mut parts, body) = request.into_parts();
-    parts.extensions.insert(RemoteAddr(peer));
-    router.dispatch(parts, body, context)
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -32,7 +32,12 @@ pub struct Body {
 enum BodyKind {
     Full(Option<Bytes>),
     Sse(SseBody),
+    /// A body transformed by a middleware (compressed, say).
+    Boxed(http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>),
 }
+
+/// A boxed error, from a middleware's body.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Body {
     /// A body with no bytes.
@@ -47,6 +52,19 @@ impl Body {
             kind: BodyKind::Sse(body),
         }
     }
+
+    pub(crate) fn boxed(body: http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>) -> Self {
+        Self {
+            kind: BodyKind::Boxed(body),
+        }
+    }
+}
+
+/// An empty body (what CORS preflight answers, for instance).
+impl Default for Body {
+    fn default() -> Self {
+        Self::empty()
+    }
 }
 
 impl fmt::Debug for Body {
@@ -54,6 +72,7 @@ impl fmt::Debug for Body {
         match &self.kind {
             BodyKind::Full(bytes) => f.debug_tuple("Full").field(bytes).finish(),
             BodyKind::Sse(_) => f.write_str("Sse"),
+            BodyKind::Boxed(_) => f.write_str("Boxed"),
         }
     }
 }
@@ -86,7 +105,7 @@ impl From<Vec<u8>> for Body {
 
 impl http_body::Body for Body {
     type Data = Bytes;
-    type Error = std::convert::Infallible;
+    type Error = BoxError;
 
     fn poll_frame(
         self: Pin<&mut Self>,
@@ -95,6 +114,7 @@ impl http_body::Body for Body {
         match &mut self.get_mut().kind {
             BodyKind::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
             BodyKind::Sse(body) => body.poll_frame(cx).map(|frame| frame.map(Ok)),
+            BodyKind::Boxed(body) => Pin::new(body).poll_frame(cx),
         }
     }
 
@@ -102,6 +122,7 @@ impl http_body::Body for Body {
         match &self.kind {
             BodyKind::Full(bytes) => bytes.is_none(),
             BodyKind::Sse(body) => body.is_end_stream(),
+            BodyKind::Boxed(body) => body.is_end_stream(),
         }
     }
 
@@ -111,6 +132,7 @@ impl http_body::Body for Body {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64))
             }
             BodyKind::Sse(_) => SizeHint::default(),
+            BodyKind::Boxed(body) => body.size_hint(),
         }
     }
 }
