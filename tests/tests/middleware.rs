@@ -12,6 +12,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 #[derive(Default)]
@@ -145,9 +146,10 @@ async fn layers_added_first_run_first() {
 }
 
 #[tokio::test]
-async fn timeouts_and_request_ids() {
+async fn tracing_timeouts_and_request_ids() {
     let mut app = app();
-    app.use_layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+    app.use_layer(TraceLayer::new_for_http())
+        .use_layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .use_layer(PropagateRequestIdLayer::x_request_id())
         .use_layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
