@@ -8,10 +8,22 @@ use std::{
     time::Duration,
 };
 
+use nest_core::{Controller, NestApplication, RunningApp};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
+
+/// Serves `controller` alone on a free port of 127.0.0.1.
+pub async fn serve<C: Controller>(controller: C) -> RunningApp {
+    NestApplication::builder()
+        .controller(controller)
+        .build()
+        .expect("the routes are valid")
+        .bind("127.0.0.1:0")
+        .await
+        .expect("127.0.0.1:0 can be bound")
+}
 
 /// A response read byte for byte: the head as text, and the body with chunked framing removed.
 #[derive(Debug)]

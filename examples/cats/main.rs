@@ -15,6 +15,9 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use nest_core::app::GlobalPrefix;
+#[path = "../support.rs"]
+mod support;
+
 use nest_core::prelude::*;
 use nest_core::{ConflictException, Valid};
 use serde::{Deserialize, Serialize};
@@ -161,17 +164,9 @@ struct AppModule;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let port = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(3000);
+    support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
     app.set_global_prefix(GlobalPrefix::new("api"))
         .enable_cors();
-    app.listen(port).await
+    app.listen(support::port()).await
 }

@@ -10,6 +10,9 @@
 //!
 //! `PORT` picks another port.
 
+#[path = "../support.rs"]
+mod support;
+
 use nest_core::prelude::*;
 use nest_core::sse::{Hub, HubFrame, SseOptions};
 use serde::{Deserialize, Serialize};
@@ -72,16 +75,8 @@ struct AppModule;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let port = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(3000);
+    support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
     app.set_sse_options(SseOptions::default().keep_alive(Some(Duration::from_secs(15))));
-    app.listen(port).await
+    app.listen(support::port()).await
 }

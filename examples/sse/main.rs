@@ -8,6 +8,9 @@
 //!
 //! `PORT` picks another port.
 
+#[path = "../support.rs"]
+mod support;
+
 use nest_core::prelude::*;
 
 #[derive(Default)]
@@ -33,15 +36,7 @@ struct AppModule;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let port = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(3000);
+    support::init_logging();
     let app = NestFactory::create::<AppModule>().await?;
-    app.listen(port).await
+    app.listen(support::port()).await
 }

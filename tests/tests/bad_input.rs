@@ -28,13 +28,7 @@ impl CatsController {
 }
 
 async fn start() -> RunningApp {
-    NestApplication::builder()
-        .controller(CatsController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
+    nest_tests::serve(CatsController).await
 }
 
 async fn still_serving(server: &RunningApp) {

@@ -70,13 +70,7 @@ impl CatsController {
 }
 
 async fn start() -> RunningApp {
-    NestApplication::builder()
-        .controller(CatsController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
+    nest_tests::serve(CatsController).await
 }
 
 #[tokio::test]
@@ -214,13 +208,7 @@ impl OwnersController {
 
 #[tokio::test]
 async fn all_params_body_fields_and_the_request_head() {
-    let server = NestApplication::builder()
-        .controller(OwnersController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+    let server = nest_tests::serve(OwnersController).await;
     let client = TestClient::new(server.local_addr());
     assert_eq!(
         client.get("/owners/ann/cats/2").await.unwrap().text(),

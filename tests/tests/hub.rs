@@ -146,11 +146,7 @@ impl ChatController {
 #[tokio::test]
 async fn a_client_resumes_with_last_event_id_over_tcp() {
     let hub: Hub<String> = Hub::new();
-    let app = NestApplication::builder()
-        .controller(ChatController { hub: hub.clone() })
-        .build()
-        .unwrap();
-    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let server = nest_tests::serve(ChatController { hub: hub.clone() }).await;
     let client = TestClient::new(server.local_addr());
 
     let mut first = client.sse("/chat/events").await.unwrap();
@@ -193,11 +189,7 @@ async fn clients_that_never_read_are_dropped_while_fast_ones_keep_up() {
             .capacity(100_000)
             .max_pending_bytes(limit),
     );
-    let app = NestApplication::builder()
-        .controller(ChatController { hub: hub.clone() })
-        .build()
-        .unwrap();
-    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let server = nest_tests::serve(ChatController { hub: hub.clone() }).await;
     let addr = server.local_addr();
 
     // Ten clients that send the request and never read a byte.

@@ -90,11 +90,7 @@ async fn routes_are_logged_as_nest_maps_them() {
 #[tokio::test]
 async fn a_stream_error_is_logged_but_not_sent() {
     let logs = logs();
-    let app = NestApplication::builder()
-        .controller(LoggedCatsController)
-        .build()
-        .unwrap();
-    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let server = nest_tests::serve(LoggedCatsController).await;
     let events = TestClient::new(server.local_addr())
         .sse("/logged-cats/events")
         .await
@@ -109,11 +105,7 @@ async fn a_stream_error_is_logged_but_not_sent() {
 #[tokio::test]
 async fn a_panic_is_logged_with_its_handler() {
     let logs = logs();
-    let app = NestApplication::builder()
-        .controller(LoggedCatsController)
-        .build()
-        .unwrap();
-    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let server = nest_tests::serve(LoggedCatsController).await;
     let response = TestClient::new(server.local_addr())
         .get("/logged-cats/boom")
         .await

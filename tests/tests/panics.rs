@@ -54,13 +54,7 @@ impl PanickyController {
 }
 
 async fn start() -> RunningApp {
-    NestApplication::builder()
-        .controller(PanickyController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
+    nest_tests::serve(PanickyController).await
 }
 
 #[tokio::test]

@@ -69,13 +69,7 @@ impl ErrorsController {
 }
 
 async fn start() -> RunningApp {
-    NestApplication::builder()
-        .controller(ErrorsController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
+    nest_tests::serve(ErrorsController).await
 }
 
 #[tokio::test]

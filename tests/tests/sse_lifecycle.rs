@@ -108,11 +108,7 @@ async fn start() -> (RunningApp, mpsc::UnboundedReceiver<&'static str>) {
         dropped,
         calls: Mutex::new(0),
     };
-    let app = NestApplication::builder()
-        .controller(controller)
-        .build()
-        .unwrap();
-    (app.bind("127.0.0.1:0").await.unwrap(), drops)
+    (nest_tests::serve(controller).await, drops)
 }
 
 #[tokio::test]

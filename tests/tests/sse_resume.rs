@@ -32,13 +32,7 @@ impl ResumeController {
 }
 
 async fn start() -> RunningApp {
-    NestApplication::builder()
-        .controller(ResumeController)
-        .build()
-        .unwrap()
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
+    nest_tests::serve(ResumeController).await
 }
 
 fn with_last_event_id(path: &str, id: &str) -> http::Request<http_body_util::Full<bytes::Bytes>> {

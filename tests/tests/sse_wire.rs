@@ -50,11 +50,7 @@ impl WireController {
 }
 
 async fn start() -> RunningApp {
-    let app = NestApplication::builder()
-        .controller(WireController)
-        .build()
-        .unwrap();
-    app.bind("127.0.0.1:0").await.unwrap()
+    nest_tests::serve(WireController).await
 }
 
 const NEST_HEADERS: [&str; 6] = [

@@ -56,11 +56,7 @@ fn post(body: &str) -> http::Request<http_body_util::Full<bytes::Bytes>> {
 
 #[tokio::test]
 async fn dto_rules_are_checked_with_nest_messages() {
-    let app = NestApplication::builder()
-        .controller(CatsController)
-        .build()
-        .unwrap();
-    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let server = nest_tests::serve(CatsController).await;
     let client = TestClient::new(server.local_addr());
 
     let ok = client
