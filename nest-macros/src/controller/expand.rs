@@ -5,7 +5,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{ItemImpl, ReturnType, spanned::Spanned};
 
-use super::parse::{ArgSource, Controller, Route};
+use super::{
+    args::ArgSource,
+    parse::{Controller, Route},
+};
 use crate::paths::private;
 
 pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStream {

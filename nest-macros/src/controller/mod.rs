@@ -5,8 +5,10 @@
 //! and a stub `Controller` impl, so the rest of the program type-checks and only the real
 //! mistakes are reported.
 
+mod args;
 mod expand;
 mod parse;
+mod response_attrs;
 
 use proc_macro2::TokenStream;
 use quote::quote;

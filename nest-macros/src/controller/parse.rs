@@ -4,10 +4,14 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use syn::{
-    FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type, spanned::Spanned,
-};
+use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type};
 
+use super::{
+    args::{ARG_ATTRIBUTES, Arg, ArgSource, is_passthrough},
+    response_attrs::{
+        parse_response_attribute, parse_version, parse_versions, response_attribute_name,
+    },
+};
 use crate::{
     route_attr::{self, RouteAttr},
     route_path::{self, RoutePath},
@@ -33,35 +37,6 @@ pub(crate) struct Route {
     pub(crate) is_async: bool,
     pub(crate) output: ReturnType,
     pub(crate) args: Vec<Arg>,
-}
-
-/// A handler argument and where its value comes from.
-pub(crate) struct Arg {
-    pub(crate) ty: Type,
-    pub(crate) source: ArgSource,
-}
-
-pub(crate) enum ArgSource {
-    /// `#[param("name")]`: a path parameter.
-    Param(String),
-    /// No attribute: the type reads itself from the request (`FromRequest`).
-    Extract,
-    /// `#[body]`: the JSON body.
-    Body,
-    /// `#[query("name")]`: one query parameter.
-    Query(String),
-    /// `#[query]`: the whole query string, into a `Deserialize` type.
-    QueryAll,
-    /// `#[headers("name")]`: one header (lower-case name).
-    Header(String),
-    /// `#[ip]`: the client's IP address.
-    Ip,
-    /// `#[param]`: every path parameter, into a map or struct.
-    ParamsAll,
-    /// `#[body("field")]`: one field of the JSON body.
-    BodyField(String),
-    /// `#[req]`: the request head.
-    Req,
 }
 
 /// Collects errors so one build reports all of them.
@@ -192,39 +167,6 @@ fn parse_controller_args(args: &TokenStream) -> syn::Result<(RoutePath, Vec<Stri
         ));
     }
     Ok((prefix, versions))
-}
-
-/// `#[version("1")]` or `#[version("1", "2")]`.
-fn parse_versions(attr: &syn::Attribute) -> syn::Result<Vec<String>> {
-    use syn::{Token, punctuated::Punctuated};
-
-    let versions = attr
-        .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
-        .ok()
-        .filter(|versions| !versions.is_empty())
-        .ok_or_else(|| {
-            syn::Error::new_spanned(
-                attr,
-                "expected `#[version(\"1\")]` or `#[version(\"1\", \"2\")]`",
-            )
-        })?;
-    versions.iter().map(parse_version).collect()
-}
-
-/// A version is what goes after `v` in `/v1/...`: letters, digits, `.`, `-` and `_`.
-fn parse_version(lit: &LitStr) -> syn::Result<String> {
-    let version = lit.value();
-    if version.is_empty()
-        || !version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
-        return Err(syn::Error::new_spanned(
-            lit,
-            "invalid version: use letters, digits, `.`, `-` or `_`, as in \"1\" or \"2.1\"",
-        ));
-    }
-    Ok(version)
 }
 
 impl Route {
@@ -400,121 +342,6 @@ impl Route {
     }
 }
 
-/// Attributes on an argument that are not ours to read and are left to the compiler.
-fn is_passthrough(attr: &syn::Attribute) -> bool {
-    ["allow", "warn", "deny", "expect", "cfg", "cfg_attr", "doc"]
-        .iter()
-        .any(|name| attr.path().is_ident(name))
-}
-
-/// The attributes that say where an argument's value comes from.
-const ARG_ATTRIBUTES: [&str; 6] = ["param", "query", "body", "headers", "ip", "req"];
-
-impl Arg {
-    /// Reads the argument's source attribute (removing it); a `#[param]` is checked against the
-    /// route path. Without one, the type reads itself from the request (`FromRequest`).
-    fn from_input(typed: &mut syn::PatType, path: &RoutePath) -> syn::Result<(Self, Span)> {
-        let mut found: Option<syn::Attribute> = None;
-        let mut result = Ok(());
-        typed.attrs.retain(|attr| {
-            let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
-                return true;
-            };
-            if !ARG_ATTRIBUTES.contains(&name.as_str()) {
-                return true;
-            }
-            if found.is_some() {
-                result = Err(syn::Error::new_spanned(
-                    attr,
-                    "an argument can have only one of `#[param]`, `#[query]`, `#[body]`, `#[headers]`, `#[ip]` and `#[req]`",
-                ));
-            } else {
-                found = Some(attr.clone());
-            }
-            false
-        });
-        result?;
-        let ty = (*typed.ty).clone();
-        let Some(attr) = found else {
-            return Ok((
-                Self {
-                    ty,
-                    source: ArgSource::Extract,
-                },
-                typed.ty.span(),
-            ));
-        };
-        let kind = attr
-            .path()
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let name = match &attr.meta {
-            syn::Meta::Path(_) => None,
-            syn::Meta::List(_) => Some(attr.parse_args::<LitStr>().map_err(|_| {
-                syn::Error::new_spanned(
-                    &attr,
-                    format!("expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"),
-                )
-            })?),
-            syn::Meta::NameValue(_) => {
-                return Err(syn::Error::new_spanned(
-                    &attr,
-                    format!("expected `#[{kind}]` or `#[{kind}(\"name\")]`"),
-                ));
-            }
-        };
-        let span = name.as_ref().map_or_else(|| typed.ty.span(), LitStr::span);
-        let source = match (kind.as_str(), name) {
-            ("param", Some(name)) => ArgSource::Param(check_param(&name, path)?),
-            ("param", None) => ArgSource::ParamsAll,
-            ("query", Some(name)) => ArgSource::Query(name.value()),
-            ("query", None) => ArgSource::QueryAll,
-            ("headers", Some(name)) => ArgSource::Header(name.value().to_ascii_lowercase()),
-            ("body", None) => ArgSource::Body,
-            ("body", Some(field)) => ArgSource::BodyField(field.value()),
-            ("ip", None) => ArgSource::Ip,
-            ("req", None) => ArgSource::Req,
-            (kind, _) => {
-                let expected = match kind {
-                    "headers" => "`#[headers(\"name\")]`, naming one header",
-                    "ip" => "`#[ip]`, without arguments",
-                    _ => "`#[req]`, without arguments",
-                };
-                return Err(syn::Error::new_spanned(
-                    &attr,
-                    format!("expected {expected}"),
-                ));
-            }
-        };
-        Ok((Self { ty, source }, span))
-    }
-}
-
-/// `name` must be one of the route path's `:name` parameters.
-fn check_param(name: &LitStr, path: &RoutePath) -> syn::Result<String> {
-    let value = name.value();
-    if path.params.contains(&value) {
-        return Ok(value);
-    }
-    let known = if path.params.is_empty() {
-        "the route path has no parameters".to_owned()
-    } else {
-        format!(
-            "the route path has {}",
-            path.params
-                .iter()
-                .map(|p| format!("`:{p}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Err(syn::Error::new_spanned(
-        name,
-        format!("`#[param(\"{value}\")]` names no parameter of the route path; {known}"),
-    ))
-}
-
 /// Two routes of one controller with the same method, path shape and a version in common (or
 /// no versions): the second could never be reached.
 fn check_duplicates(
@@ -555,104 +382,6 @@ fn check_duplicates(
                     first.method
                 ),
             ));
-        }
-    }
-}
-
-/// `#[http_code]`, `#[header]` or `#[redirect]` on a route method.
-fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static str> {
-    let name = attr.path().get_ident()?.to_string();
-    ["http_code", "header", "redirect", "version"]
-        .into_iter()
-        .find(|known| *known == name)
-}
-
-/// Parses one response attribute into a `RouteDefinition` builder call.
-fn parse_response_attribute(attr: &syn::Attribute, kind: &str) -> syn::Result<TokenStream> {
-    use quote::quote;
-    use syn::{LitInt, Token, punctuated::Punctuated};
-
-    match kind {
-        "version" => {
-            let versions = parse_versions(attr)?;
-            Ok(quote!(.versions(&[#(#versions),*])))
-        }
-        "http_code" => {
-            let code: LitInt = attr.parse_args().map_err(|_| {
-                syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
-            })?;
-            let status: u16 = code.base10_parse()?;
-            if !(100..=999).contains(&status) {
-                return Err(syn::Error::new_spanned(
-                    &code,
-                    "a status code is between 100 and 999",
-                ));
-            }
-            Ok(quote!(.http_code(#status)))
-        }
-        "header" => {
-            let args = attr
-                .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
-                .ok()
-                .filter(|args| args.len() == 2)
-                .ok_or_else(|| {
-                    syn::Error::new_spanned(attr, "expected `#[header(\"Name\", \"value\")]`")
-                })?;
-            let (name, value) = (&args[0], &args[1]);
-            let valid_name = !name.value().is_empty()
-                && name
-                    .value()
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if !valid_name {
-                return Err(syn::Error::new_spanned(name, "invalid header name"));
-            }
-            if value
-                .value()
-                .bytes()
-                .any(|b| b < 0x20 && b != b'\t' || b == 0x7f)
-            {
-                return Err(syn::Error::new_spanned(
-                    value,
-                    "a header value cannot hold control characters",
-                ));
-            }
-            Ok(quote!(.header(#name, #value)))
-        }
-        _ => {
-            let parsed = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
-                let url: LitStr = input.parse()?;
-                let status = if input.parse::<Option<Token![,]>>()?.is_some() {
-                    Some(input.parse::<LitInt>()?)
-                } else {
-                    None
-                };
-                Ok((url, status))
-            });
-            let (url, status) = parsed.map_err(|_| {
-                syn::Error::new_spanned(
-                    attr,
-                    "expected `#[redirect(\"url\")]` or `#[redirect(\"url\", 301)]`",
-                )
-            })?;
-            if url.value().bytes().any(|b| b < 0x20 || b == 0x7f) {
-                return Err(syn::Error::new_spanned(
-                    &url,
-                    "a redirect URL cannot hold control characters",
-                ));
-            }
-            let code: u16 = match &status {
-                Some(status) => status.base10_parse()?,
-                None => 302,
-            };
-            if !(300..=399).contains(&code) {
-                let span = status.map_or_else(|| url.span(), |status| status.span());
-                return Err(syn::Error::new(
-                    span,
-                    "a redirect status is between 300 and 399",
-                ));
-            }
-            Ok(quote!(.redirect(#url, #code)))
         }
     }
 }

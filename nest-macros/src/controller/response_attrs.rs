@@ -1,0 +1,139 @@
+//! The attributes that shape a route's responses and addresses: `#[http_code]`, `#[header]`,
+//! `#[redirect]` and `#[version]`, each turned into a `RouteDefinition` builder call.
+
+use proc_macro2::TokenStream;
+use syn::LitStr;
+
+/// `#[version("1")]` or `#[version("1", "2")]`.
+pub(super) fn parse_versions(attr: &syn::Attribute) -> syn::Result<Vec<String>> {
+    use syn::{Token, punctuated::Punctuated};
+
+    let versions = attr
+        .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|versions| !versions.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(
+                attr,
+                "expected `#[version(\"1\")]` or `#[version(\"1\", \"2\")]`",
+            )
+        })?;
+    versions.iter().map(parse_version).collect()
+}
+
+/// A version is what goes after `v` in `/v1/...`: letters, digits, `.`, `-` and `_`.
+pub(super) fn parse_version(lit: &LitStr) -> syn::Result<String> {
+    let version = lit.value();
+    if version.is_empty()
+        || !version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(syn::Error::new_spanned(
+            lit,
+            "invalid version: use letters, digits, `.`, `-` or `_`, as in \"1\" or \"2.1\"",
+        ));
+    }
+    Ok(version)
+}
+
+/// `#[http_code]`, `#[header]` or `#[redirect]` on a route method.
+pub(super) fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static str> {
+    let name = attr.path().get_ident()?.to_string();
+    ["http_code", "header", "redirect", "version"]
+        .into_iter()
+        .find(|known| *known == name)
+}
+
+/// Parses one response attribute into a `RouteDefinition` builder call.
+pub(super) fn parse_response_attribute(
+    attr: &syn::Attribute,
+    kind: &str,
+) -> syn::Result<TokenStream> {
+    use quote::quote;
+    use syn::{LitInt, Token, punctuated::Punctuated};
+
+    match kind {
+        "version" => {
+            let versions = parse_versions(attr)?;
+            Ok(quote!(.versions(&[#(#versions),*])))
+        }
+        "http_code" => {
+            let code: LitInt = attr.parse_args().map_err(|_| {
+                syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
+            })?;
+            let status: u16 = code.base10_parse()?;
+            if !(100..=999).contains(&status) {
+                return Err(syn::Error::new_spanned(
+                    &code,
+                    "a status code is between 100 and 999",
+                ));
+            }
+            Ok(quote!(.http_code(#status)))
+        }
+        "header" => {
+            let args = attr
+                .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+                .ok()
+                .filter(|args| args.len() == 2)
+                .ok_or_else(|| {
+                    syn::Error::new_spanned(attr, "expected `#[header(\"Name\", \"value\")]`")
+                })?;
+            let (name, value) = (&args[0], &args[1]);
+            let valid_name = !name.value().is_empty()
+                && name
+                    .value()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !valid_name {
+                return Err(syn::Error::new_spanned(name, "invalid header name"));
+            }
+            if value
+                .value()
+                .bytes()
+                .any(|b| b < 0x20 && b != b'\t' || b == 0x7f)
+            {
+                return Err(syn::Error::new_spanned(
+                    value,
+                    "a header value cannot hold control characters",
+                ));
+            }
+            Ok(quote!(.header(#name, #value)))
+        }
+        _ => {
+            let parsed = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+                let url: LitStr = input.parse()?;
+                let status = if input.parse::<Option<Token![,]>>()?.is_some() {
+                    Some(input.parse::<LitInt>()?)
+                } else {
+                    None
+                };
+                Ok((url, status))
+            });
+            let (url, status) = parsed.map_err(|_| {
+                syn::Error::new_spanned(
+                    attr,
+                    "expected `#[redirect(\"url\")]` or `#[redirect(\"url\", 301)]`",
+                )
+            })?;
+            if url.value().bytes().any(|b| b < 0x20 || b == 0x7f) {
+                return Err(syn::Error::new_spanned(
+                    &url,
+                    "a redirect URL cannot hold control characters",
+                ));
+            }
+            let code: u16 = match &status {
+                Some(status) => status.base10_parse()?,
+                None => 302,
+            };
+            if !(300..=399).contains(&code) {
+                let span = status.map_or_else(|| url.span(), |status| status.span());
+                return Err(syn::Error::new(
+                    span,
+                    "a redirect status is between 300 and 399",
+                ));
+            }
+            Ok(quote!(.redirect(#url, #code)))
+        }
+    }
+}
