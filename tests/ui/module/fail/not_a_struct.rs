@@ -1,0 +1,6 @@
+use nest_core::prelude::*;
+
+#[module(controllers = [])]
+enum AppModule {}
+
+fn main() {}
