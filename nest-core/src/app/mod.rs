@@ -3,6 +3,7 @@
 
 mod builder;
 mod context;
+mod limits;
 mod middleware;
 mod module;
 mod mount;
@@ -13,6 +14,7 @@ mod tls;
 pub(crate) use context::AppContext;
 
 pub use builder::{AppBuilder, StartupError};
+pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::Module;
 pub use mount::{GlobalPrefix, Versioning};
@@ -77,6 +79,7 @@ pub struct NestApplication {
     sse: SseOptions,
     shutdown_timeout: Duration,
     body_limit: usize,
+    limits: ServerLimits,
     layers: Vec<middleware::StoredLayer>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
@@ -114,6 +117,7 @@ impl NestApplication {
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             body_limit: crate::http::BODY_LIMIT,
+            limits: ServerLimits::default(),
             layers: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
@@ -219,6 +223,20 @@ impl NestApplication {
         self.use_layer(tower_http::cors::CorsLayer::permissive())
     }
 
+    /// Sets the bounds on what one client may cost (header timeout and size, connections,
+    /// HTTP/2 streams); see [`ServerLimits`] for the defaults.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::app::ServerLimits;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.set_limits(ServerLimits::default().max_connections(Some(10_000)));
+    /// ```
+    pub fn set_limits(&mut self, limits: ServerLimits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
     /// Sets the largest request body `#[body]` reads, in bytes (default
     /// [`BODY_LIMIT`](crate::BODY_LIMIT), 1 MiB); a larger one is answered with NestJS's 413.
     /// NestJS's `app.useBodyParser('json', { limit })`.
@@ -281,6 +299,7 @@ impl NestApplication {
         Ok(server::Server {
             router,
             layered,
+            limits: self.limits,
             context,
             shutdown_timeout: self.shutdown_timeout,
             #[cfg(feature = "tls")]

@@ -76,6 +76,7 @@ pub(super) struct Server {
     pub(super) router: Arc<Router>,
     /// The application wrapped in its middleware, if it has any.
     pub(super) layered: Option<super::HttpService>,
+    pub(super) limits: super::ServerLimits,
     pub(super) context: Arc<AppContext>,
     pub(super) shutdown_timeout: Duration,
     #[cfg(feature = "tls")]
@@ -153,19 +154,40 @@ impl Server {
         let Self {
             router,
             layered,
+            limits,
             context,
             shutdown_timeout,
             #[cfg(feature = "tls")]
             tls,
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new());
-        builder.http2().timer(TokioTimer::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_headers(limits.max_headers)
+            .max_buf_size(limits.max_header_bytes);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(limits.max_concurrent_streams)
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+        // Past `max_connections`, stop accepting until a connection ends.
+        let slots = limits
+            .max_connections
+            .map(|count| Arc::new(tokio::sync::Semaphore::new(count)));
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         tracing::info!(target: "NestApplication", "Nest application successfully started");
         loop {
+            let slot = match &slots {
+                Some(slots) => tokio::select! {
+                    permit = Arc::clone(slots).acquire_owned() => permit.ok(),
+                    () = context.shutdown.cancelled() => break,
+                },
+                None => None,
+            };
             tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, peer)) => {
@@ -182,6 +204,8 @@ impl Server {
                         #[cfg(feature = "tls")]
                         let tls = tls.clone();
                         connections.spawn(CONNECTION.scope(connection.close.clone(), async move {
+                            // Held for the connection's life: its slot under `max_connections`.
+                            let _slot = slot;
                             #[cfg(feature = "tls")]
                             if let Some(acceptor) = tls {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

@@ -1,0 +1,128 @@
+//! Server limits: a client that sends its headers too slowly is cut off, oversized or too many
+//! headers are refused with 431, and past `max_connections` new connections wait for a slot.
+//! Each test shows the server still serving others afterwards.
+
+use std::time::Duration;
+
+use nest_core::app::ServerLimits;
+use nest_core::prelude::*;
+use nest_core::{RunningApp, testing::TestClient};
+use nest_tests::{RawStream, raw_exchange};
+
+#[derive(Default)]
+struct AppController;
+
+#[controller]
+impl AppController {
+    #[get("hello")]
+    fn hello(&self) -> &'static str {
+        "hello"
+    }
+
+    #[sse("stream")]
+    fn stream(&self) -> impl Stream<Item = MessageEvent> {
+        stream::pending()
+    }
+}
+
+async fn start(limits: ServerLimits) -> RunningApp {
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(limits);
+    app.bind("127.0.0.1:0").await.unwrap()
+}
+
+async fn still_serving(server: &RunningApp) {
+    let response = TestClient::new(server.local_addr())
+        .get("/hello")
+        .await
+        .unwrap();
+    assert_eq!(response.text(), "hello");
+}
+
+#[tokio::test]
+async fn a_client_that_sends_headers_too_slowly_is_cut_off() {
+    let server =
+        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
+    let mut slow = RawStream::open(server.local_addr(), "GET /hello HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    assert!(slow.read_to_end().await, "the server closes the connection");
+    assert!(
+        !slow.text().contains("hello\r\n"),
+        "no response was served: {}",
+        slow.text()
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn too_many_headers_are_431() {
+    let server = start(ServerLimits::default().max_headers(10)).await;
+    let headers: String = (0..20).map(|n| format!("X-Header-{n}: {n}\r\n")).collect();
+    let response = raw_exchange(
+        server.local_addr(),
+        &format!("GET /hello HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        response.status_line().starts_with("HTTP/1.1 431"),
+        "{}",
+        response.head
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn headers_over_the_size_limit_are_431() {
+    let server = start(ServerLimits::default().max_header_bytes(8 * 1024)).await;
+    let big = "x".repeat(16 * 1024);
+    let response = raw_exchange(
+        server.local_addr(),
+        &format!(
+            "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    match response {
+        Ok(response) => assert!(
+            response.status_line().starts_with("HTTP/1.1 431"),
+            "{}",
+            response.head
+        ),
+        Err(error) => assert!(
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            ),
+            "{error}"
+        ),
+    }
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn past_max_connections_new_connections_wait_for_a_slot() {
+    let server = start(ServerLimits::default().max_connections(Some(2))).await;
+    let client = TestClient::new(server.local_addr());
+    let first = client.sse("/stream").await.unwrap();
+    let _second = client.sse("/stream").await.unwrap();
+
+    let third = tokio::spawn(async move { client.get("/hello").await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !third.is_finished(),
+        "the third connection waits while two are open"
+    );
+
+    drop(first);
+    let response = tokio::time::timeout(Duration::from_secs(5), third)
+        .await
+        .expect("served once a slot is free")
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.text(), "hello");
+}
