@@ -1,6 +1,11 @@
 //! [`AppContext`]: what every request of a running application shares: its SSE settings and its
 //! shutdown signal.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
 use tokio_util::sync::CancellationToken;
 
 use crate::sse::SseOptions;
@@ -14,6 +19,77 @@ pub(crate) struct AppContext {
     pub(crate) shutdown: CancellationToken,
     /// The largest body `#[body]` reads, in bytes.
     pub(crate) body_limit: usize,
+    /// What is open right now.
+    pub(crate) counts: Arc<Counts>,
+}
+
+/// Live counts of what the server holds, kept by guards so nothing is counted twice or left
+/// behind.
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    connections: AtomicUsize,
+    streams: AtomicUsize,
+}
+
+impl Counts {
+    /// Counts one connection until the guard is dropped.
+    pub(crate) fn connection(self: &Arc<Self>) -> CountGuard {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        CountGuard {
+            counts: Arc::clone(self),
+            stream: false,
+        }
+    }
+
+    /// Counts one event stream (from its handler's start to its end) until the guard is dropped.
+    pub(crate) fn stream(self: &Arc<Self>) -> CountGuard {
+        self.streams.fetch_add(1, Ordering::Relaxed);
+        CountGuard {
+            counts: Arc::clone(self),
+            stream: true,
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> ServerStats {
+        ServerStats {
+            open_connections: self.connections.load(Ordering::Relaxed),
+            open_streams: self.streams.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Decrements its count when dropped.
+#[derive(Debug)]
+pub(crate) struct CountGuard {
+    counts: Arc<Counts>,
+    stream: bool,
+}
+
+impl Drop for CountGuard {
+    fn drop(&mut self) {
+        let count = if self.stream {
+            &self.counts.streams
+        } else {
+            &self.counts.connections
+        };
+        count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// What a running server holds right now, for monitoring and for tests that check nothing is
+/// left behind.
+///
+/// ```
+/// use nest_core::app::ServerStats;
+/// let idle = ServerStats { open_connections: 0, open_streams: 0 };
+/// assert_eq!(idle, ServerStats::default());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerStats {
+    /// Client connections open.
+    pub open_connections: usize,
+    /// Event streams running (from their handler's start to their end).
+    pub open_streams: usize,
 }
 
 impl Default for AppContext {
@@ -22,6 +98,7 @@ impl Default for AppContext {
             sse: SseOptions::default(),
             shutdown: CancellationToken::new(),
             body_limit: crate::http::BODY_LIMIT,
+            counts: Arc::default(),
         }
     }
 }

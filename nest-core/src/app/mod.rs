@@ -11,7 +11,8 @@ mod server;
 #[cfg(feature = "tls")]
 mod tls;
 
-pub(crate) use context::AppContext;
+pub use context::ServerStats;
+pub(crate) use context::{AppContext, CountGuard};
 
 pub use builder::{AppBuilder, StartupError};
 pub use limits::ServerLimits;
@@ -278,6 +279,7 @@ impl NestApplication {
             sse: self.sse,
             shutdown: tokio_util::sync::CancellationToken::new(),
             body_limit: self.body_limit,
+            counts: Arc::default(),
         });
         let layered = (!self.layers.is_empty()).then(|| {
             let base = {

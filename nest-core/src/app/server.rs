@@ -54,6 +54,11 @@ impl RunningApp {
         format!("http://{}{path}", self.local_addr)
     }
 
+    /// What the server holds right now: open connections and running event streams.
+    pub fn stats(&self) -> super::ServerStats {
+        self.context.counts.snapshot()
+    }
+
     /// Shuts down gracefully, as on SIGTERM: stops accepting, ends every event stream (with the
     /// route's shutdown event, if any), lets other requests finish, and closes what is still
     /// open when the shutdown timeout expires. Returns once everything is closed.
@@ -204,8 +209,10 @@ impl Server {
                         #[cfg(feature = "tls")]
                         let tls = tls.clone();
                         connections.spawn(CONNECTION.scope(connection.close.clone(), async move {
-                            // Held for the connection's life: its slot under `max_connections`.
+                            // Held for the connection's life: its slot under `max_connections`,
+                            // and its place in the counts.
                             let _slot = slot;
+                            let _counted = connection.context.counts.connection();
                             #[cfg(feature = "tls")]
                             if let Some(acceptor) = tls {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

@@ -63,6 +63,7 @@ impl PendingSse {
         };
         let signal = context.shutdown.child_token();
         let shutdown = context.shutdown.clone();
+        let counted = context.counts.stream();
         let mut buf = BytesMut::from(PREAMBLE);
         if let Some(retry) = options.retry_delay() {
             put_retry(&mut buf, retry);
@@ -81,6 +82,7 @@ impl PendingSse {
             options,
             shutdown,
             _signal: signal.drop_guard(),
+            _counted: counted,
             last_id,
         };
         let close_requested = request

@@ -37,6 +37,8 @@ pub struct SseSink {
     pub(super) _signal: DropGuard,
     /// The encoder's first automatic id is the one after this.
     pub(super) last_id: u64,
+    /// Counts this stream among the server's open ones while it runs.
+    pub(super) _counted: crate::app::CountGuard,
 }
 
 impl std::fmt::Debug for SseSink {

@@ -1,0 +1,94 @@
+//! Soak: thousands of event-stream connections opened and dropped leave nothing behind: no
+//! connection, no running stream, no hub subscriber, as counted by the application itself.
+
+use std::time::Duration;
+
+use nest_core::prelude::*;
+use nest_core::{
+    app::ServerStats,
+    sse::{Hub, HubFrame},
+    testing::TestClient,
+};
+
+#[derive(Clone, Default)]
+struct SoakController {
+    hub: Hub<String>,
+}
+
+#[controller]
+impl SoakController {
+    #[sse("ticks")]
+    fn ticks(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter(["first"])
+            .map(MessageEvent::from)
+            .chain(stream::pending())
+    }
+
+    #[sse("hub")]
+    fn hub(&self, last: LastEventId<u64>) -> impl Stream<Item = HubFrame> {
+        self.hub.subscribe(last.0)
+    }
+}
+
+async fn wait_for_idle(server: &nest_core::RunningApp, hub: &Hub<String>) -> (ServerStats, usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let stats = server.stats();
+        let subscribers = hub.stats().subscribers;
+        if (stats == ServerStats::default() && subscribers == 0)
+            || tokio::time::Instant::now() > deadline
+        {
+            return (stats, subscribers);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_connections_leave_nothing_behind() {
+    rlimit::increase_nofile_limit(10_000).unwrap();
+    let controller = SoakController::default();
+    let hub = controller.hub.clone();
+    let server = nest_tests::serve(controller).await;
+    let client = TestClient::new(server.local_addr());
+
+    // The counts see what is open.
+    let mut open = Vec::new();
+    for _ in 0..10 {
+        open.push(client.sse("/hub").await.unwrap());
+    }
+    while hub.stats().subscribers < 10 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        server.stats(),
+        ServerStats {
+            open_connections: 10,
+            open_streams: 10
+        }
+    );
+    drop(open);
+
+    for round in 0..30 {
+        let batch = (0..100).map(|n| {
+            let path = if n % 2 == 0 { "/ticks" } else { "/hub" };
+            async move {
+                let mut connection = client.sse(path).await.unwrap();
+                assert_eq!(connection.status, 200);
+                if path == "/ticks" {
+                    assert_eq!(connection.next_event().await.unwrap().data, "first");
+                }
+            }
+        });
+        futures_util::future::join_all(batch).await;
+        hub.publish(format!("round {round}")).unwrap();
+    }
+
+    let (stats, subscribers) = wait_for_idle(&server, &hub).await;
+    assert_eq!(
+        stats,
+        ServerStats::default(),
+        "3,000 connections opened and dropped"
+    );
+    assert_eq!(subscribers, 0);
+}
