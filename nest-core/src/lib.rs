@@ -217,6 +217,11 @@ pub mod __private {
         T::check(raw)
     }
 
+    /// Every header, for `#[headers]`.
+    pub fn headers_all(request: &Request) -> Result<http::HeaderMap, HttpException> {
+        Ok(request.headers().clone())
+    }
+
     /// The request head, for `#[req]`.
     pub fn req(request: &Request) -> Result<crate::http::RequestHead, HttpException> {
         Ok(request.head())

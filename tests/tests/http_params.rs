@@ -32,6 +32,11 @@ impl CatsController {
         format!("page {} size {:?}", paging.page, paging.size)
     }
 
+    #[get("count-headers")]
+    fn count_headers(&self, #[headers] headers: http::HeaderMap) -> String {
+        headers.len().to_string()
+    }
+
     #[get("agent")]
     fn agent(&self, #[headers("User-Agent")] agent: Option<String>, #[ip] ip: String) -> String {
         format!("{} from {ip}", agent.unwrap_or_default())
@@ -136,6 +141,12 @@ async fn headers_and_ip() {
         client.request(request).await.unwrap().text(),
         "curl/8 from 127.0.0.1"
     );
+    let all = http::Request::get("/cats/count-headers")
+        .header("host", "localhost")
+        .header("x-one", "1")
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    assert_eq!(client.request(all).await.unwrap().text(), "2");
 }
 
 #[tokio::test]

@@ -26,6 +26,8 @@ pub(crate) enum ArgSource {
     QueryAll,
     /// `#[headers("name")]`: one header (lower-case name).
     Header(String),
+    /// `#[headers]`: every header, as a `HeaderMap`.
+    HeadersAll,
     /// `#[ip]`: the client's IP address.
     Ip,
     /// `#[param]`: every path parameter, into a map or struct.
@@ -110,15 +112,16 @@ impl Arg {
             ("query", Some(name)) => ArgSource::Query(name.value()),
             ("query", None) => ArgSource::QueryAll,
             ("headers", Some(name)) => ArgSource::Header(name.value().to_ascii_lowercase()),
+            ("headers", None) => ArgSource::HeadersAll,
             ("body", None) => ArgSource::Body,
             ("body", Some(field)) => ArgSource::BodyField(field.value()),
             ("ip", None) => ArgSource::Ip,
             ("req", None) => ArgSource::Req,
             (kind, _) => {
-                let expected = match kind {
-                    "headers" => "`#[headers(\"name\")]`, naming one header",
-                    "ip" => "`#[ip]`, without arguments",
-                    _ => "`#[req]`, without arguments",
+                let expected = if kind == "ip" {
+                    "`#[ip]`, without arguments"
+                } else {
+                    "`#[req]`, without arguments"
                 };
                 return Err(syn::Error::new_spanned(
                     &attr,

@@ -106,6 +106,9 @@ fn route(route: &Route) -> TokenStream {
                 #private::body_field::<#ty>(&mut __nest_request, #field).await
             ),
             ArgSource::Req => quote_spanned!(ty.span()=> #private::req(&__nest_request)),
+            ArgSource::HeadersAll => {
+                quote_spanned!(ty.span()=> #private::headers_all(&__nest_request))
+            }
         };
         quote! {
             let #ident = match #read {

@@ -11,7 +11,7 @@ impl CatsController {
     }
 
     #[get("b")]
-    fn b(&self, #[headers] all: String) -> String {
+    fn b(&self, #[req("head")] all: String) -> String {
         all
     }
 
