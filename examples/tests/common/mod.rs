@@ -124,7 +124,8 @@ impl Browser {
                     "args": [
                         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync"
+                        "--disable-component-update", "--disable-sync",
+                        "--ignore-certificate-errors"
                     ]
                 }
             }}
