@@ -55,6 +55,43 @@ impl RawResponse {
     }
 }
 
+/// A request with a body and a `Content-Type`, for the test client.
+pub fn request_with_body(
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> http::Request<http_body_util::Full<bytes::Bytes>> {
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("content-type", content_type)
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_owned(),
+        )))
+        .expect("a valid request")
+}
+
+/// Sends a request whose head is too large and checks that it is refused: `431`, or the
+/// connection closed before the client finished sending (a refusal too).
+pub async fn assert_head_refused(addr: SocketAddr, request: &str) {
+    match raw_exchange(addr, request).await {
+        Ok(response) => assert!(
+            response.status_line().starts_with("HTTP/1.1 431"),
+            "{}",
+            response.head
+        ),
+        Err(error) => assert!(
+            matches!(
+                error.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
+            ),
+            "{error}"
+        ),
+    }
+}
+
 /// Sends `request` as it is and reads until the server closes the connection (send
 /// `Connection: close`), at most 10 seconds.
 pub async fn raw_exchange(addr: SocketAddr, request: &str) -> io::Result<RawResponse> {

@@ -228,13 +228,7 @@ impl RenamedParamController {
 }
 
 fn post(path: &str, body: &str) -> http::Request<http_body_util::Full<bytes::Bytes>> {
-    http::Request::post(path)
-        .header("host", "localhost")
-        .header("content-type", "application/json")
-        .body(http_body_util::Full::new(bytes::Bytes::from(
-            body.to_owned(),
-        )))
-        .unwrap()
+    nest_tests::request_with_body("POST", path, "application/json", body)
 }
 
 #[tokio::test]

@@ -45,13 +45,7 @@ impl CatsController {
 }
 
 fn post(body: &str) -> http::Request<http_body_util::Full<bytes::Bytes>> {
-    http::Request::post("/cats")
-        .header("host", "localhost")
-        .header("content-type", "application/json")
-        .body(http_body_util::Full::new(bytes::Bytes::from(
-            body.to_owned(),
-        )))
-        .unwrap()
+    nest_tests::request_with_body("POST", "/cats", "application/json", body)
 }
 
 #[tokio::test]
