@@ -59,6 +59,7 @@
 
 pub mod app;
 pub mod controller;
+pub mod di;
 pub mod http;
 mod lock;
 mod panic;
@@ -67,9 +68,13 @@ pub mod sse;
 pub mod testing;
 
 #[doc(inline)]
-pub use app::{AppBuilder, Module, NestApplication, NestFactory, RunningApp, StartupError};
+pub use app::{
+    AppBuilder, Module, ModuleBuilder, NestApplication, NestFactory, RunningApp, StartupError,
+};
 #[doc(inline)]
 pub use controller::Controller;
+#[doc(inline)]
+pub use di::Injectable;
 #[doc(inline)]
 pub use http::*;
 #[doc(inline)]
@@ -168,14 +173,32 @@ pub use nest_macros::module;
 
 pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 
+/// Derives [`Injectable`](trait@Injectable): every `Arc<T>` field is injected from the module's
+/// providers, every other field gets its `Default`.
+///
+/// ```
+/// use nest_core::prelude::*;
+///
+/// #[derive(Injectable, Default)]
+/// struct Clock;
+///
+/// #[derive(Injectable)]
+/// struct TimeService {
+///     clock: Arc<Clock>,
+///     calls: std::sync::atomic::AtomicU64, // not an Arc: Default
+/// }
+/// # let _ = |s: TimeService| (s.clock, s.calls);
+/// ```
+pub use nest_macros::Injectable;
+
 /// Everything a controller file needs: `use nest_core::prelude::*;`.
 pub mod prelude {
     pub use crate::sse::{SseSignal, interval};
     pub use crate::{
         AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
-        IntoResponse, Json, LastEventId, MessageEvent, Module, NestApplication, NestFactory,
-        NotFoundException, RequestMethod, all, controller, delete, get, head, module, options,
-        patch, post, put, sse,
+        Injectable, IntoResponse, Json, LastEventId, MessageEvent, Module, NestApplication,
+        NestFactory, NotFoundException, RequestMethod, all, controller, delete, get, head, module,
+        options, patch, post, put, sse,
     };
     pub use futures_util::{Stream, StreamExt, stream};
     pub use serde_json::json;
@@ -185,13 +208,18 @@ pub mod prelude {
 /// What the macros' generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::app::{
+        ModuleBuilder, Pick, ViaDefault, ViaDefaultController, ViaInjectable,
+        ViaInjectableController,
+    };
     pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
+    pub use crate::di::{Injectable, Resolver};
     pub use crate::http::{
         FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Respond,
         Response, ViaIntoResponse, ViaSerialize, ViaSerializeResult,
     };
     pub use crate::sse::{SseRouteOptions, SseSink};
-    pub use crate::{AppBuilder, Module};
+    pub use crate::{AppBuilder, Module, StartupError};
 
     /// Reads the body as JSON, for `#[body]` arguments.
     pub async fn body<T: crate::http::FromInput>(

@@ -7,6 +7,7 @@
 use proc_macro::TokenStream;
 
 mod controller;
+mod injectable;
 mod module;
 mod paths;
 mod route_attr;
@@ -17,6 +18,12 @@ mod standalone;
 #[proc_macro_attribute]
 pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
     emit("controller", controller::expand(&args.into(), &item.into()))
+}
+
+/// `#[derive(Injectable)]`: a provider or controller whose `Arc<T>` fields are injected.
+#[proc_macro_derive(Injectable)]
+pub fn injectable(item: TokenStream) -> TokenStream {
+    emit("derive(Injectable)", injectable::expand(item.into()))
 }
 
 /// A module listing controllers and imported modules: `#[module(controllers = [A], imports = [M])]`.

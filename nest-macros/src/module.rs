@@ -1,5 +1,5 @@
-//! `#[module(controllers = [...], imports = [...])]`: an `impl Module` that adds the imported
-//! modules and the listed controllers to the application.
+//! `#[module(imports = [...], controllers = [...], providers = [...], exports = [...], global)]`:
+//! an `impl Module` that declares them to the application.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -28,6 +28,9 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     };
     let mut controllers: Vec<Path> = Vec::new();
     let mut imports: Vec<Path> = Vec::new();
+    let mut providers: Vec<Path> = Vec::new();
+    let mut exports: Vec<Path> = Vec::new();
+    let mut global = false;
     let parser = syn::meta::parser(|meta| {
         let list = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<Vec<Path>> {
             let content = meta.value()?;
@@ -38,34 +41,57 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         };
         if meta.path.is_ident("controllers") {
             controllers.extend(list(&meta)?);
-            Ok(())
         } else if meta.path.is_ident("imports") {
             imports.extend(list(&meta)?);
-            Ok(())
+        } else if meta.path.is_ident("providers") {
+            providers.extend(list(&meta)?);
+        } else if meta.path.is_ident("exports") {
+            exports.extend(list(&meta)?);
+        } else if meta.path.is_ident("global") {
+            global = true;
         } else {
             let name = meta
                 .path
                 .get_ident()
                 .map_or_else(|| "?".to_owned(), ToString::to_string);
-            Err(meta.error(format!(
-                "unknown `#[module]` option `{name}`; expected one of: `controllers`, `imports`"
-            )))
+            return Err(meta.error(format!(
+                "unknown `#[module]` option `{name}`; expected one of: `imports`, `controllers`, `providers`, `exports`, `global`"
+            )));
         }
-    });
-    let configure = syn::parse::Parser::parse2(parser, args).map(|()| {
-        let imports = imports.iter().map(|path| {
-            quote_spanned!(path.span()=> __nest_app.import::<#path>();)
-        });
-        let controllers = controllers.iter().map(|path| {
-            quote_spanned!(path.span()=> __nest_app.controller(<#path as ::core::default::Default>::default());)
-        });
-        quote!(#(#imports)* #(#controllers)*)
+        Ok(())
     });
     let private = private();
+    let configure = syn::parse::Parser::parse2(parser, args).map(|()| {
+        let imports = imports
+            .iter()
+            .map(|path| quote_spanned!(path.span()=> __nest_module.import::<#path>();));
+        // Each provider and controller is registered the way it supports: `Injectable` first,
+        // else `Default` (see nest_core::app::module).
+        let providers = providers.iter().map(|path| {
+            quote_spanned!(path.span()=> {
+                #[allow(unused_imports)]
+                use #private::{ViaDefault as _, ViaInjectable as _};
+                (&&#private::Pick::<#path>::new()).__nest_provider(__nest_module);
+            })
+        });
+        let exports = exports
+            .iter()
+            .map(|path| quote_spanned!(path.span()=> __nest_module.export::<#path>();));
+        let controllers = controllers.iter().map(|path| {
+            quote_spanned!(path.span()=> {
+                #[allow(unused_imports)]
+                use #private::{ViaDefaultController as _, ViaInjectableController as _};
+                (&&#private::Pick::<#path>::new()).__nest_controller(__nest_module);
+            })
+        });
+        let global = global.then(|| quote!(__nest_module.global();));
+        quote!(#(#imports)* #(#providers)* #(#exports)* #(#controllers)* #global)
+    });
     let (body, error) = match configure {
         Ok(body) => (body, TokenStream::new()),
         Err(error) => (TokenStream::new(), error.into_compile_error()),
     };
+    let name = ident.to_string();
     quote! {
         #error
         #parsed
@@ -73,7 +99,9 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #private::Module for #ident {
-                fn configure(__nest_app: &mut #private::AppBuilder) {
+                const NAME: &'static str = #name;
+
+                fn configure(__nest_module: &mut #private::ModuleBuilder<'_>) {
                     #body
                 }
             }

@@ -17,7 +17,9 @@ pub(crate) use context::{AppContext, CountGuard};
 pub use builder::{AppBuilder, StartupError};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
-pub use module::Module;
+pub use module::{Module, ModuleBuilder};
+#[doc(hidden)]
+pub use module::{Pick, ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController};
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
