@@ -39,7 +39,8 @@
 //! | `@Get(':id')`, `@Post()`, … | [`#[get(":id")]`](macro@get), [`#[post]`](macro@post), … |
 //! | `@Sse('sse')` returning `Observable<MessageEvent>` | [`#[sse("sse")]`](macro@sse) returning `impl Stream<Item = MessageEvent>` |
 //! | `@Param('id') id: string` | `#[param("id")] id: String` |
-//! | `@Module({ controllers: [...] })` | [`#[module(controllers = [...])]`](macro@module) |
+//! | `@Module({ imports, controllers, providers, exports })` | [`#[module(imports = [...], controllers = [...], providers = [...], exports = [...])]`](macro@module) |
+//! | `@Injectable()` class with constructor parameters | [`#[derive(Injectable)]`](macro@Injectable) struct with `Arc<T>` fields |
 //! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
 //! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |
 //!
@@ -168,7 +169,9 @@ pub use nest_macros::sse;
 /// #[module(imports = [AppModule])]
 /// struct RootModule;
 /// ```
-/// Each controller is created with `Default` until dependency injection arrives.
+/// Options: `imports`, `controllers`, `providers`, `exports`, and the flag `global`. Providers and
+/// controllers are built by the injector: `#[derive(Injectable)]` types get their `Arc<T>`
+/// fields injected, `Default` types are built with `Default`. See [`di`].
 pub use nest_macros::module;
 
 pub use nest_macros::{all, delete, get, head, options, patch, post, put};
