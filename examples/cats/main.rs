@@ -1,5 +1,6 @@
-//! NestJS's "cats" CRUD controller, ported line for line: route parameters, a query, validated
-//! body DTOs, NestJS's exceptions and status codes, a global prefix and CORS.
+//! NestJS's "cats" CRUD controller, ported line for line: an injected `CatsService` provider,
+//! route parameters, a query, validated body DTOs, NestJS's exceptions and status codes, a
+//! global prefix and CORS.
 //!
 //! ```text
 //! cargo run -p nest-examples --bin cats
@@ -54,21 +55,34 @@ struct UpdateCatDto {
     breed: Option<String>,
 }
 
-/// The cats, in memory (a NestJS `CatsService` would hold them; providers come later).
+/// The cats, in memory.
 #[derive(Default)]
 struct Store {
     cats: Vec<Cat>,
     last_id: u32,
 }
 
-#[derive(Default)]
-struct CatsController {
+/// `@Injectable() export class CatsService`: the provider that holds the cats.
+#[derive(Injectable, Default)]
+struct CatsService {
     store: Mutex<Store>,
+}
+
+impl CatsService {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// `constructor(private readonly catsService: CatsService) {}`
+#[derive(Injectable)]
+struct CatsController {
+    cats: Arc<CatsService>,
 }
 
 impl CatsController {
     fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cats.store()
     }
 }
 
@@ -159,7 +173,7 @@ impl CatsController {
     }
 }
 
-#[module(controllers = [CatsController])]
+#[module(controllers = [CatsController], providers = [CatsService])]
 struct AppModule;
 
 #[tokio::main]
