@@ -8,6 +8,7 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use crate::{
     http::{Request, RequestMethod, Response, join_path, router},
     panic,
+    pipeline::{CanActivate, Guards},
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
@@ -53,6 +54,8 @@ pub struct ControllerRoutes {
     pub(crate) routes: Vec<RouteDefinition>,
     /// `#[controller("cats", version = "1")]`: the versions of routes that name none.
     versions: &'static [&'static str],
+    /// `#[use_guards(...)]` on the controller: run before every route's own guards.
+    guards: Vec<Arc<dyn CanActivate>>,
 }
 
 impl ControllerRoutes {
@@ -63,7 +66,15 @@ impl ControllerRoutes {
             prefix,
             routes,
             versions: &[],
+            guards: Vec::new(),
         }
+    }
+
+    /// `#[use_guards(...)]` on the controller.
+    #[must_use]
+    pub fn guard(mut self, guard: impl CanActivate) -> Self {
+        self.guards.push(Arc::new(guard));
+        self
     }
 
     /// `#[controller(..., version = "1")]`.
@@ -79,6 +90,7 @@ impl ControllerRoutes {
             prefix,
             routes,
             versions,
+            guards,
         } = self;
         routes.into_iter().map(move |route| MappedRoute {
             controller: name,
@@ -87,6 +99,12 @@ impl ControllerRoutes {
                 versions
             } else {
                 route.versions
+            },
+            guards: Guards {
+                guards: guards.iter().cloned().chain(route.guards).collect(),
+                controller: name,
+                handler: route.handler_name,
+                metadata: route.metadata,
             },
             route: router::Route {
                 method: route.method,
@@ -108,6 +126,10 @@ pub struct RouteDefinition {
     meta: RouteMeta,
     /// `#[version("1")]`: the API versions this route serves (URI versioning).
     versions: &'static [&'static str],
+    /// `#[use_guards(...)]` on the route.
+    guards: Vec<Arc<dyn CanActivate>>,
+    /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
+    metadata: &'static [(&'static str, &'static [&'static str])],
 }
 
 /// A route with what mounting it needs: its controller, and its versions.
@@ -117,6 +139,8 @@ pub(crate) struct MappedRoute {
     /// The controller's own path, for the `RoutesResolver` log line.
     pub(crate) controller_path: String,
     pub(crate) versions: &'static [&'static str],
+    /// The controller's and the route's guards (global ones are added when mounting).
+    pub(crate) guards: Guards,
     pub(crate) route: router::Route,
 }
 
@@ -229,6 +253,8 @@ impl RouteDefinition {
             handler,
             meta: RouteMeta::default(),
             versions: &[],
+            guards: Vec::new(),
+            metadata: &[],
         }
     }
 
@@ -262,7 +288,26 @@ impl RouteDefinition {
                 ..RouteMeta::default()
             },
             versions: &[],
+            guards: Vec::new(),
+            metadata: &[],
         }
+    }
+
+    /// `#[use_guards(...)]` on the route.
+    #[must_use]
+    pub fn guard(mut self, guard: impl CanActivate) -> Self {
+        self.guards.push(Arc::new(guard));
+        self
+    }
+
+    /// `#[roles(...)]`, `#[set_metadata(...)]`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        metadata: &'static [(&'static str, &'static [&'static str])],
+    ) -> Self {
+        self.metadata = metadata;
+        self
     }
 
     /// `#[version("1")]`: the API versions this route serves.

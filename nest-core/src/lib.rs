@@ -64,6 +64,7 @@ pub mod di;
 pub mod http;
 mod lock;
 mod panic;
+pub mod pipeline;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;

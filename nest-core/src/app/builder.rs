@@ -111,7 +111,7 @@ impl AppBuilder {
             .collect();
         // Versioned routes are told apart by their versions (checked again, as served, when
         // the application starts).
-        super::mount::mount(&routes, None, Some(&super::Versioning::uri()), false)?;
+        super::mount::mount(&routes, None, Some(&super::Versioning::uri()), &[], false)?;
         Ok(NestApplication::new(routes))
     }
 }

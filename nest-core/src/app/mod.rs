@@ -84,6 +84,7 @@ pub struct NestApplication {
     body_limit: usize,
     limits: ServerLimits,
     layers: Vec<middleware::StoredLayer>,
+    global_guards: Vec<Arc<dyn crate::pipeline::CanActivate>>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -122,6 +123,7 @@ impl NestApplication {
             body_limit: crate::http::BODY_LIMIT,
             limits: ServerLimits::default(),
             layers: Vec::new(),
+            global_guards: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -212,6 +214,27 @@ impl NestApplication {
         self
     }
 
+    /// Runs `guard` before every route's own guards (NestJS's `app.useGlobalGuards(guard)`).
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture};
+    ///
+    /// struct ApiKeyGuard;
+    /// impl CanActivate for ApiKeyGuard {
+    ///     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
+    ///         Box::pin(async move { Ok(context.request().headers().contains_key("x-api-key")) })
+    ///     }
+    /// }
+    ///
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_global_guard(ApiKeyGuard);
+    /// ```
+    pub fn use_global_guard(&mut self, guard: impl crate::pipeline::CanActivate) -> &mut Self {
+        self.global_guards.push(Arc::new(guard));
+        self
+    }
+
     /// Answers CORS requests as NestJS's `app.enableCors()` does by default: any origin, the
     /// usual methods, the requested headers, preflight `OPTIONS` answered before routing. Sugar
     /// for `use_layer(CorsLayer::permissive())`; pass your own `CorsLayer` to
@@ -274,6 +297,7 @@ impl NestApplication {
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
+            &self.global_guards,
             true,
         )?;
         let router = Arc::new(router);
@@ -363,6 +387,7 @@ impl NestApplication {
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
+            &self.global_guards,
             false,
         )
         .map(|router| {

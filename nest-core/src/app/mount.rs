@@ -2,9 +2,15 @@
 //! (`app.set_global_prefix("api")`) and URI versioning (`app.enable_versioning(...)`) applied,
 //! logged as NestJS logs them.
 
+use std::sync::Arc;
+
 use crate::{
     controller::MappedRoute,
-    http::{RequestMethod, join_path, router::Router},
+    http::{
+        RequestMethod, join_path,
+        router::{self, Router},
+    },
+    pipeline::{CanActivate, run_guards},
 };
 
 use super::StartupError;
@@ -95,6 +101,7 @@ pub(super) fn mount(
     routes: &[MappedRoute],
     prefix: Option<&GlobalPrefix>,
     versioning: Option<&Versioning>,
+    global_guards: &[Arc<dyn CanActivate>],
     log: bool,
 ) -> Result<Router, StartupError> {
     let mut router = Router::default();
@@ -104,7 +111,7 @@ pub(super) fn mount(
             controller = mapped.controller;
             tracing::info!(target: "RoutesResolver", "{controller} {{{}}}:", mapped.controller_path);
         }
-        let route = &mapped.route;
+        let route = &guarded(mapped, global_guards);
         let global = prefix
             .filter(|prefix| prefix.applies_to(route.method, &route.path))
             .map_or("", |prefix| prefix.prefix.as_str());
@@ -143,4 +150,27 @@ pub(super) fn mount(
         }
     }
     Ok(router)
+}
+
+/// The route, with its guards (global first) run before its handler.
+fn guarded(mapped: &MappedRoute, global_guards: &[Arc<dyn CanActivate>]) -> router::Route {
+    let mut route = mapped.route.clone();
+    let mut guards = mapped.guards.clone();
+    if global_guards.is_empty() && guards.guards.is_empty() {
+        return route;
+    }
+    guards.guards.splice(0..0, global_guards.iter().cloned());
+    let guards = Arc::new(guards);
+    let handler = route.handler;
+    route.handler = Arc::new(move |request| {
+        let guards = Arc::clone(&guards);
+        let handler = Arc::clone(&handler);
+        Box::pin(crate::panic::catch(guards.handler, async move {
+            if let Some(denied) = run_guards(&guards, &request).await {
+                return denied;
+            }
+            handler(request).await
+        }))
+    });
+    route
 }

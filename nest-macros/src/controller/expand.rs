@@ -17,6 +17,7 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
     let name = &controller.name;
     let prefix = &controller.prefix;
     let versions = &controller.versions;
+    let guards = &controller.guards;
     let routes = controller.routes.iter().map(route);
     quote! {
         #block
@@ -27,6 +28,7 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
                 fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
                     #private::ControllerRoutes::new(#name, #prefix, ::std::vec![#(#routes),*])
                         .versions(&[#(#versions),*])
+                        #(#guards)*
                 }
             }
         };

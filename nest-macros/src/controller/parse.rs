@@ -9,7 +9,8 @@ use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type
 use super::{
     args::{ARG_ATTRIBUTES, Arg, ArgSource, is_passthrough},
     response_attrs::{
-        parse_response_attribute, parse_version, parse_versions, response_attribute_name,
+        parse_guards, parse_metadata, parse_response_attribute, parse_version, parse_versions,
+        response_attribute_name,
     },
 };
 use crate::{
@@ -24,6 +25,8 @@ pub(crate) struct Controller {
     pub(crate) prefix: String,
     /// `version = "1"`: the versions of routes that name none.
     pub(crate) versions: Vec<String>,
+    /// `#[use_guards(...)]` on the `impl` block: `.guard(...)` calls.
+    pub(crate) guards: Vec<TokenStream>,
     pub(crate) routes: Vec<Route>,
 }
 
@@ -68,6 +71,17 @@ impl Controller {
                 (String::new(), Vec::new())
             }
         };
+        let mut guards = Vec::new();
+        block.attrs.retain(|attr| {
+            if !attr.path().is_ident("use_guards") {
+                return true;
+            }
+            match parse_guards(attr) {
+                Ok(calls) => guards.extend(calls),
+                Err(error) => errors.push(error),
+            }
+            false
+        });
         if let Some((_, trait_path, _)) = &block.trait_ {
             errors.push(syn::Error::new_spanned(
                 trait_path,
@@ -109,6 +123,7 @@ impl Controller {
             name,
             prefix,
             versions,
+            guards,
             routes,
         })
     }
@@ -180,9 +195,24 @@ impl Route {
         let mut meta = Vec::new();
         let mut redirects = false;
         let mut versions = Vec::new();
+        let mut metadata: Vec<(String, Vec<String>)> = Vec::new();
         for attr in std::mem::take(&mut function.attrs) {
             if let Some(kind) = response_attribute_name(&attr) {
                 redirects |= kind == "redirect";
+                if kind == "use_guards" {
+                    match parse_guards(&attr) {
+                        Ok(calls) => meta.extend(calls),
+                        Err(error) => errors.push(error),
+                    }
+                    continue;
+                }
+                if kind == "roles" || kind == "set_metadata" {
+                    match parse_metadata(&attr, kind) {
+                        Ok(entry) => metadata.push(entry),
+                        Err(error) => errors.push(error),
+                    }
+                    continue;
+                }
                 if kind == "version" {
                     match parse_versions(&attr) {
                         Ok(parsed) => versions.extend(parsed),
@@ -322,6 +352,12 @@ impl Route {
                     ),
                 ));
             }
+        }
+        if !metadata.is_empty() {
+            let entries = metadata
+                .iter()
+                .map(|(key, values)| quote::quote!((#key, &[#(#values),*])));
+            meta.push(quote::quote!(.metadata(&[#(#entries),*])));
         }
         if attr.is_sse && redirects {
             errors.push(syn::Error::new_spanned(

@@ -40,9 +40,17 @@ pub(super) fn parse_version(lit: &LitStr) -> syn::Result<String> {
 /// `#[http_code]`, `#[header]` or `#[redirect]` on a route method.
 pub(super) fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static str> {
     let name = attr.path().get_ident()?.to_string();
-    ["http_code", "header", "redirect", "version"]
-        .into_iter()
-        .find(|known| *known == name)
+    [
+        "http_code",
+        "header",
+        "redirect",
+        "version",
+        "use_guards",
+        "roles",
+        "set_metadata",
+    ]
+    .into_iter()
+    .find(|known| *known == name)
 }
 
 /// Parses one response attribute into a `RouteDefinition` builder call.
@@ -136,4 +144,55 @@ pub(super) fn parse_response_attribute(
             Ok(quote!(.redirect(#url, #code)))
         }
     }
+}
+
+/// `#[use_guards(AuthGuard, RolesGuard)]`: one `.guard(...)` call per guard, each built with
+/// `Default` (errors point at the guard's name).
+pub(crate) fn parse_guards(attr: &syn::Attribute) -> syn::Result<Vec<TokenStream>> {
+    use quote::quote_spanned;
+    use syn::{Path, Token, punctuated::Punctuated, spanned::Spanned};
+
+    let guards = attr
+        .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|guards| !guards.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(
+                attr,
+                "expected `#[use_guards(AuthGuard, ...)]` naming guard types",
+            )
+        })?;
+    Ok(guards
+        .iter()
+        .map(|guard| quote_spanned!(guard.span()=> .guard(<#guard as ::core::default::Default>::default())))
+        .collect())
+}
+
+/// `#[roles("admin", "user")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.
+pub(super) fn parse_metadata(
+    attr: &syn::Attribute,
+    kind: &str,
+) -> syn::Result<(String, Vec<String>)> {
+    use syn::{Token, punctuated::Punctuated};
+
+    let values = attr
+        .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+        .map_err(|_| {
+            syn::Error::new_spanned(
+                attr,
+                format!("expected `#[{kind}(\"...\", ...)]` with string literals"),
+            )
+        })?;
+    let mut values: Vec<String> = values.iter().map(LitStr::value).collect();
+    if kind == "roles" {
+        return Ok(("roles".to_owned(), values));
+    }
+    if values.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "expected `#[set_metadata(\"key\", \"value\", ...)]`",
+        ));
+    }
+    let key = values.remove(0);
+    Ok((key, values))
 }
