@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use crate::{
     http::{Request, RequestMethod, Response, join_path, router},
     panic,
-    pipeline::{CanActivate, Guards},
+    pipeline::{CanActivate, Guards, NestInterceptor},
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
@@ -56,6 +56,8 @@ pub struct ControllerRoutes {
     versions: &'static [&'static str],
     /// `#[use_guards(...)]` on the controller: run before every route's own guards.
     guards: Vec<Arc<dyn CanActivate>>,
+    /// `#[use_interceptors(...)]` on the controller.
+    interceptors: Vec<Arc<dyn NestInterceptor>>,
 }
 
 impl ControllerRoutes {
@@ -67,7 +69,15 @@ impl ControllerRoutes {
             routes,
             versions: &[],
             guards: Vec::new(),
+            interceptors: Vec::new(),
         }
+    }
+
+    /// `#[use_interceptors(...)]` on the controller.
+    #[must_use]
+    pub fn interceptor(mut self, interceptor: impl NestInterceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
     }
 
     /// `#[use_guards(...)]` on the controller.
@@ -91,6 +101,7 @@ impl ControllerRoutes {
             routes,
             versions,
             guards,
+            interceptors,
         } = self;
         routes.into_iter().map(move |route| MappedRoute {
             controller: name,
@@ -102,6 +113,11 @@ impl ControllerRoutes {
             },
             guards: Guards {
                 guards: guards.iter().cloned().chain(route.guards).collect(),
+                interceptors: interceptors
+                    .iter()
+                    .cloned()
+                    .chain(route.interceptors)
+                    .collect(),
                 controller: name,
                 handler: route.handler_name,
                 metadata: route.metadata,
@@ -128,6 +144,8 @@ pub struct RouteDefinition {
     versions: &'static [&'static str],
     /// `#[use_guards(...)]` on the route.
     guards: Vec<Arc<dyn CanActivate>>,
+    /// `#[use_interceptors(...)]` on the route.
+    interceptors: Vec<Arc<dyn NestInterceptor>>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
     metadata: &'static [(&'static str, &'static [&'static str])],
 }
@@ -254,6 +272,7 @@ impl RouteDefinition {
             meta: RouteMeta::default(),
             versions: &[],
             guards: Vec::new(),
+            interceptors: Vec::new(),
             metadata: &[],
         }
     }
@@ -289,6 +308,7 @@ impl RouteDefinition {
             },
             versions: &[],
             guards: Vec::new(),
+            interceptors: Vec::new(),
             metadata: &[],
         }
     }
@@ -297,6 +317,13 @@ impl RouteDefinition {
     #[must_use]
     pub fn guard(mut self, guard: impl CanActivate) -> Self {
         self.guards.push(Arc::new(guard));
+        self
+    }
+
+    /// `#[use_interceptors(...)]` on the route.
+    #[must_use]
+    pub fn interceptor(mut self, interceptor: impl NestInterceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
         self
     }
 

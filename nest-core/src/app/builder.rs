@@ -111,7 +111,17 @@ impl AppBuilder {
             .collect();
         // Versioned routes are told apart by their versions (checked again, as served, when
         // the application starts).
-        super::mount::mount(&routes, None, Some(&super::Versioning::uri()), &[], false)?;
+        let global = super::mount::Global {
+            guards: &[],
+            interceptors: &[],
+        };
+        super::mount::mount(
+            &routes,
+            None,
+            Some(&super::Versioning::uri()),
+            global,
+            false,
+        )?;
         Ok(NestApplication::new(routes))
     }
 }

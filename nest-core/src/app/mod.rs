@@ -85,6 +85,7 @@ pub struct NestApplication {
     limits: ServerLimits,
     layers: Vec<middleware::StoredLayer>,
     global_guards: Vec<Arc<dyn crate::pipeline::CanActivate>>,
+    global_interceptors: Vec<Arc<dyn crate::pipeline::NestInterceptor>>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -124,6 +125,7 @@ impl NestApplication {
             limits: ServerLimits::default(),
             layers: Vec::new(),
             global_guards: Vec::new(),
+            global_interceptors: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -235,6 +237,28 @@ impl NestApplication {
         self
     }
 
+    /// Runs `interceptor` around every route, outside the routes' own (NestJS's
+    /// `app.useGlobalInterceptors(interceptor)`); see
+    /// [`NestInterceptor`](crate::pipeline::NestInterceptor).
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::pipeline::NestInterceptor;
+    ///
+    /// struct NoOp;
+    /// impl NestInterceptor for NoOp {}
+    ///
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_global_interceptor(NoOp);
+    /// ```
+    pub fn use_global_interceptor(
+        &mut self,
+        interceptor: impl crate::pipeline::NestInterceptor,
+    ) -> &mut Self {
+        self.global_interceptors.push(Arc::new(interceptor));
+        self
+    }
+
     /// Answers CORS requests as NestJS's `app.enableCors()` does by default: any origin, the
     /// usual methods, the requested headers, preflight `OPTIONS` answered before routing. Sugar
     /// for `use_layer(CorsLayer::permissive())`; pass your own `CorsLayer` to
@@ -297,7 +321,10 @@ impl NestApplication {
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
-            &self.global_guards,
+            mount::Global {
+                guards: &self.global_guards,
+                interceptors: &self.global_interceptors,
+            },
             true,
         )?;
         let router = Arc::new(router);
@@ -387,7 +414,10 @@ impl NestApplication {
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
-            &self.global_guards,
+            mount::Global {
+                guards: &self.global_guards,
+                interceptors: &self.global_interceptors,
+            },
             false,
         )
         .map(|router| {

@@ -10,7 +10,7 @@ use crate::{
         RequestMethod, join_path,
         router::{self, Router},
     },
-    pipeline::{CanActivate, run_guards},
+    pipeline::{CanActivate, EventMappers, NestInterceptor, run_guards},
 };
 
 use super::StartupError;
@@ -101,7 +101,7 @@ pub(super) fn mount(
     routes: &[MappedRoute],
     prefix: Option<&GlobalPrefix>,
     versioning: Option<&Versioning>,
-    global_guards: &[Arc<dyn CanActivate>],
+    global: Global<'_>,
     log: bool,
 ) -> Result<Router, StartupError> {
     let mut router = Router::default();
@@ -111,7 +111,7 @@ pub(super) fn mount(
             controller = mapped.controller;
             tracing::info!(target: "RoutesResolver", "{controller} {{{}}}:", mapped.controller_path);
         }
-        let route = &guarded(mapped, global_guards);
+        let route = &guarded(mapped, global);
         let global = prefix
             .filter(|prefix| prefix.applies_to(route.method, &route.path))
             .map_or("", |prefix| prefix.prefix.as_str());
@@ -152,24 +152,46 @@ pub(super) fn mount(
     Ok(router)
 }
 
-/// The route, with its guards (global first) run before its handler.
-fn guarded(mapped: &MappedRoute, global_guards: &[Arc<dyn CanActivate>]) -> router::Route {
+/// The application-wide parts of the pipeline, added before every route's own.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Global<'a> {
+    pub(super) guards: &'a [Arc<dyn CanActivate>],
+    pub(super) interceptors: &'a [Arc<dyn NestInterceptor>],
+}
+
+/// The route, with its guards and interceptors (global first) around its handler.
+fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
     let mut route = mapped.route.clone();
-    let mut guards = mapped.guards.clone();
-    if global_guards.is_empty() && guards.guards.is_empty() {
+    let mut pipeline = mapped.guards.clone();
+    pipeline.guards.splice(0..0, global.guards.iter().cloned());
+    pipeline
+        .interceptors
+        .splice(0..0, global.interceptors.iter().cloned());
+    if pipeline.guards.is_empty() && pipeline.interceptors.is_empty() {
         return route;
     }
-    guards.guards.splice(0..0, global_guards.iter().cloned());
-    let guards = Arc::new(guards);
+    let mappers = (!pipeline.interceptors.is_empty())
+        .then(|| EventMappers(Arc::new(pipeline.interceptors.clone())));
+    let pipeline = Arc::new(pipeline);
     let handler = route.handler;
-    route.handler = Arc::new(move |request| {
-        let guards = Arc::clone(&guards);
+    route.handler = Arc::new(move |mut request| {
+        let pipeline = Arc::clone(&pipeline);
         let handler = Arc::clone(&handler);
-        Box::pin(crate::panic::catch(guards.handler, async move {
-            if let Some(denied) = run_guards(&guards, &request).await {
-                return denied;
+        if let Some(mappers) = &mappers {
+            request.extensions_mut().insert(mappers.clone());
+        }
+        Box::pin(crate::panic::catch(pipeline.handler, async move {
+            if let Some(early) = run_guards(&pipeline, &request).await {
+                return early;
             }
-            handler(request).await
+            let response = handler(request).await;
+            pipeline
+                .interceptors
+                .iter()
+                .rev()
+                .fold(response, |response, interceptor| {
+                    interceptor.after(response)
+                })
         }))
     });
     route

@@ -47,6 +47,21 @@ impl Body {
         }
     }
 
+    /// The bytes of a body that is whole (not a stream), for an interceptor that rewrites a
+    /// response: `None` for an event stream or a middleware's body.
+    ///
+    /// ```
+    /// use nest_core::Body;
+    /// assert_eq!(Body::from("hi").full_bytes().as_deref(), Some(&b"hi"[..]));
+    /// assert!(Body::empty().full_bytes().is_some_and(|b| b.is_empty()));
+    /// ```
+    pub fn full_bytes(&self) -> Option<Bytes> {
+        match &self.kind {
+            BodyKind::Full(bytes) => Some(bytes.clone().unwrap_or_default()),
+            BodyKind::Sse(_) | BodyKind::Boxed(_) => None,
+        }
+    }
+
     pub(crate) fn sse(body: SseBody) -> Self {
         Self {
             kind: BodyKind::Sse(body),

@@ -102,6 +102,8 @@ impl<'a> ExecutionContext<'a> {
 #[derive(Clone, Default)]
 pub(crate) struct Guards {
     pub(crate) guards: Vec<Arc<dyn CanActivate>>,
+    /// The route's interceptors, in NestJS's order (global, controller, route).
+    pub(crate) interceptors: Vec<Arc<dyn super::NestInterceptor>>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
     pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
@@ -116,7 +118,8 @@ impl std::fmt::Debug for Guards {
     }
 }
 
-/// Runs the guards in order; the first that says no (or fails) gives the response.
+/// Runs the guards in order (the first that says no, or fails, gives the response), then the
+/// interceptors' `before` (the first that answers gives the response).
 pub(crate) async fn run_guards(guards: &Guards, request: &Request) -> Option<Response> {
     let context = ExecutionContext {
         request,
@@ -131,6 +134,11 @@ pub(crate) async fn run_guards(guards: &Guards, request: &Request) -> Option<Res
                 return Some(ForbiddenException::new("Forbidden resource").into_response());
             }
             Err(error) => return Some(error.into_response()),
+        }
+    }
+    for interceptor in &guards.interceptors {
+        if let Some(response) = interceptor.before(&context).await {
+            return Some(response);
         }
     }
     None

@@ -21,6 +21,7 @@ use super::{
 use crate::{
     http::{Body, FromRequest, HttpException, LastEventId, Request, Response},
     lock::lock,
+    pipeline::EventMappers,
 };
 
 /// The headers NestJS 12.5.1 sends on every event stream, in its order. `Connection:
@@ -83,6 +84,7 @@ impl PendingSse {
             shutdown,
             _signal: signal.drop_guard(),
             _counted: counted,
+            mappers: request.extensions().get::<EventMappers>().cloned(),
             last_id,
         };
         let close_requested = request

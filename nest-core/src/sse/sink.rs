@@ -39,6 +39,8 @@ pub struct SseSink {
     pub(super) last_id: u64,
     /// Counts this stream among the server's open ones while it runs.
     pub(super) _counted: crate::app::CountGuard,
+    /// The route's interceptors' `map_event`, if it has interceptors.
+    pub(super) mappers: Option<crate::pipeline::EventMappers>,
 }
 
 impl std::fmt::Debug for SseSink {
@@ -126,9 +128,15 @@ impl SseSink {
             match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
                     let encoded = R::item_into_frame(item).and_then(|frame| match frame {
-                        SseFrame::Event(event) => encoder
-                            .encode(&event, &mut shared.buf)
-                            .map_err(HttpException::internal),
+                        SseFrame::Event(event) => {
+                            let event = match &self.mappers {
+                                Some(mappers) => mappers.apply(event),
+                                None => event,
+                            };
+                            encoder
+                                .encode(&event, &mut shared.buf)
+                                .map_err(HttpException::internal)
+                        }
                         SseFrame::Encoded(frame) => {
                             shared.buf.extend_from_slice(frame.as_bytes());
                             Ok(())

@@ -9,7 +9,7 @@ use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type
 use super::{
     args::{ARG_ATTRIBUTES, Arg, ArgSource, is_passthrough},
     response_attrs::{
-        parse_guards, parse_metadata, parse_response_attribute, parse_version, parse_versions,
+        parse_metadata, parse_pipeline, parse_response_attribute, parse_version, parse_versions,
         response_attribute_name,
     },
 };
@@ -73,10 +73,10 @@ impl Controller {
         };
         let mut guards = Vec::new();
         block.attrs.retain(|attr| {
-            if !attr.path().is_ident("use_guards") {
+            if !attr.path().is_ident("use_guards") && !attr.path().is_ident("use_interceptors") {
                 return true;
             }
-            match parse_guards(attr) {
+            match parse_pipeline(attr) {
                 Ok(calls) => guards.extend(calls),
                 Err(error) => errors.push(error),
             }
@@ -199,8 +199,8 @@ impl Route {
         for attr in std::mem::take(&mut function.attrs) {
             if let Some(kind) = response_attribute_name(&attr) {
                 redirects |= kind == "redirect";
-                if kind == "use_guards" {
-                    match parse_guards(&attr) {
+                if kind == "use_guards" || kind == "use_interceptors" {
+                    match parse_pipeline(&attr) {
                         Ok(calls) => meta.extend(calls),
                         Err(error) => errors.push(error),
                     }

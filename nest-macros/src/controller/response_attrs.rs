@@ -46,6 +46,7 @@ pub(super) fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static 
         "redirect",
         "version",
         "use_guards",
+        "use_interceptors",
         "roles",
         "set_metadata",
     ]
@@ -146,25 +147,34 @@ pub(super) fn parse_response_attribute(
     }
 }
 
-/// `#[use_guards(AuthGuard, RolesGuard)]`: one `.guard(...)` call per guard, each built with
-/// `Default` (errors point at the guard's name).
-pub(crate) fn parse_guards(attr: &syn::Attribute) -> syn::Result<Vec<TokenStream>> {
-    use quote::quote_spanned;
+/// `#[use_guards(AuthGuard, RolesGuard)]` or `#[use_interceptors(LoggingInterceptor)]`: one
+/// `.guard(...)` / `.interceptor(...)` call each, built with `Default` (errors point at the
+/// type's name).
+pub(crate) fn parse_pipeline(attr: &syn::Attribute) -> syn::Result<Vec<TokenStream>> {
+    use quote::{format_ident, quote_spanned};
     use syn::{Path, Token, punctuated::Punctuated, spanned::Spanned};
 
-    let guards = attr
+    let (method, example) = if attr.path().is_ident("use_guards") {
+        ("guard", "#[use_guards(AuthGuard, ...)]")
+    } else {
+        (
+            "interceptor",
+            "#[use_interceptors(LoggingInterceptor, ...)]",
+        )
+    };
+    let method = format_ident!("{method}");
+    let types = attr
         .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
         .ok()
-        .filter(|guards| !guards.is_empty())
+        .filter(|types| !types.is_empty())
         .ok_or_else(|| {
-            syn::Error::new_spanned(
-                attr,
-                "expected `#[use_guards(AuthGuard, ...)]` naming guard types",
-            )
+            syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
         })?;
-    Ok(guards
+    Ok(types
         .iter()
-        .map(|guard| quote_spanned!(guard.span()=> .guard(<#guard as ::core::default::Default>::default())))
+        .map(
+            |ty| quote_spanned!(ty.span()=> .#method(<#ty as ::core::default::Default>::default())),
+        )
         .collect())
 }
 

@@ -1,0 +1,86 @@
+//! Interceptors: NestJS's `NestInterceptor`, around the handler (before it, after it on its
+//! response) and, on event streams, around each event, so that a response-wrapping
+//! interceptor does not break streams.
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use super::guards::ExecutionContext;
+use crate::{MessageEvent, http::Response};
+
+/// What [`NestInterceptor::before`] returns: a response that replaces the handler's, or `None`
+/// to go on.
+pub type InterceptFuture<'a> = Pin<Box<dyn Future<Output = Option<Response>> + Send + 'a>>;
+
+/// An interceptor, as NestJS's `NestInterceptor`, split in the three places it acts:
+///
+/// * [`before`](Self::before) the handler (after the guards): it may answer instead of it (a
+///   cache hit);
+/// * [`after`](Self::after) the handler, on its response (NestJS's `map` on the result): change
+///   the status, the headers, or the body;
+/// * [`map_event`](Self::map_event) on each event of an event stream: NestJS applies a global
+///   `map(data => ({ data }))` to every event, which breaks streams that expect their own
+///   shape; here stream events only go through `map_event`, which leaves them unchanged unless
+///   the interceptor says otherwise. Frames from a `Hub` are encoded once for all subscribers
+///   and do not go through it.
+///
+/// Attach with `#[use_interceptors(LoggingInterceptor)]` on a route or below `#[controller]`
+/// (built with `Default`), or with `NestApplication::use_global_interceptor`. They run in
+/// NestJS's order: global, controller, route before the handler; the reverse after it.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::Response;
+/// use nest_core::pipeline::NestInterceptor;
+///
+/// /// Adds a header to every response and a comment to every event.
+/// #[derive(Default)]
+/// struct StampInterceptor;
+///
+/// impl NestInterceptor for StampInterceptor {
+///     fn after(&self, mut response: Response) -> Response {
+///         response.headers_mut().insert("x-stamp", http::HeaderValue::from_static("1"));
+///         response
+///     }
+///
+///     fn map_event(&self, event: MessageEvent) -> MessageEvent {
+///         event.comment("stamped")
+///     }
+/// }
+/// ```
+pub trait NestInterceptor: Send + Sync + 'static {
+    /// Before the handler: `Some(response)` answers instead of it.
+    fn before<'a>(&'a self, context: &'a ExecutionContext<'a>) -> InterceptFuture<'a> {
+        let _ = context;
+        Box::pin(std::future::ready(None))
+    }
+
+    /// After the handler, on its response (an error response included).
+    fn after(&self, response: Response) -> Response {
+        response
+    }
+
+    /// On each event of an event stream, before it is encoded.
+    fn map_event(&self, event: MessageEvent) -> MessageEvent {
+        event
+    }
+}
+
+impl std::fmt::Debug for dyn NestInterceptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interceptor")
+    }
+}
+
+/// The interceptors whose `map_event` an event stream applies, attached to its request.
+#[derive(Clone, Debug)]
+pub(crate) struct EventMappers(pub(crate) Arc<Vec<Arc<dyn NestInterceptor>>>);
+
+impl EventMappers {
+    /// `event` through every interceptor, outermost last (as responses go back out).
+    pub(crate) fn apply(&self, event: MessageEvent) -> MessageEvent {
+        self.0
+            .iter()
+            .rev()
+            .fold(event, |event, interceptor| interceptor.map_event(event))
+    }
+}

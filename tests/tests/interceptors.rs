@@ -1,0 +1,166 @@
+//! Interceptors: before the handler (a cache that answers instead of it), after it (a
+//! NestJS-style `TransformInterceptor` wrapping JSON in `{ data }`), and on each event of a
+//! stream, so that the wrapping interceptor leaves event streams working (NestJS's known pain:
+//! a global `map(data => ({ data }))` breaks them).
+
+use nest_core::pipeline::{ExecutionContext, InterceptFuture, NestInterceptor};
+use nest_core::prelude::*;
+use nest_core::{Response, testing::TestClient};
+
+/// NestJS's `TransformInterceptor`: `{ data: <the handler's JSON> }`.
+#[derive(Default)]
+struct TransformInterceptor;
+
+impl NestInterceptor for TransformInterceptor {
+    fn after(&self, response: Response) -> Response {
+        let is_json = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+        let body = response.body().full_bytes();
+        match (is_json, body) {
+            (true, Some(bytes)) => {
+                let data: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                let status = response.status();
+                let mut wrapped = Json(json!({ "data": data })).into_response();
+                *wrapped.status_mut() = status;
+                wrapped
+            }
+            _ => response,
+        }
+    }
+}
+
+/// Answers `/cats/cached` itself, without the handler.
+#[derive(Default)]
+struct CacheInterceptor;
+
+impl NestInterceptor for CacheInterceptor {
+    fn before<'a>(&'a self, context: &'a ExecutionContext<'a>) -> InterceptFuture<'a> {
+        Box::pin(async move {
+            (context.handler_name() == "cached").then(|| Html("from cache").into_response())
+        })
+    }
+}
+
+/// Marks responses and events, to show the order.
+#[derive(Default)]
+struct RouteStamp;
+
+impl NestInterceptor for RouteStamp {
+    fn after(&self, mut response: Response) -> Response {
+        response
+            .headers_mut()
+            .insert("x-order", http::HeaderValue::from_static("route"));
+        response
+    }
+
+    fn map_event(&self, event: MessageEvent) -> MessageEvent {
+        let data = event.data().unwrap_or_default().to_owned();
+        event.data_text(format!("{data}+route"))
+    }
+}
+
+struct GlobalStamp;
+
+impl NestInterceptor for GlobalStamp {
+    fn after(&self, mut response: Response) -> Response {
+        response
+            .headers_mut()
+            .insert("x-order", http::HeaderValue::from_static("global"));
+        response
+    }
+
+    fn map_event(&self, event: MessageEvent) -> MessageEvent {
+        let data = event.data().unwrap_or_default().to_owned();
+        event.data_text(format!("{data}+global"))
+    }
+}
+
+#[derive(Default)]
+struct CatsController;
+
+#[controller("cats")]
+#[use_interceptors(TransformInterceptor)]
+impl CatsController {
+    #[get]
+    fn find_all(&self) -> Vec<&'static str> {
+        vec!["Tom"]
+    }
+
+    #[get("cached")]
+    #[use_interceptors(CacheInterceptor)]
+    fn cached(&self) -> &'static str {
+        "from the handler"
+    }
+
+    #[sse("events")]
+    fn events(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter(["a", "b"]).map(MessageEvent::from)
+    }
+
+    #[sse("stamped")]
+    #[use_interceptors(RouteStamp)]
+    fn stamped(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter(["x"]).map(MessageEvent::from)
+    }
+}
+
+async fn start(global: bool) -> nest_core::RunningApp {
+    let mut app = NestApplication::builder()
+        .controller(CatsController)
+        .build()
+        .unwrap();
+    if global {
+        app.use_global_interceptor(GlobalStamp);
+    }
+    app.bind("127.0.0.1:0").await.unwrap()
+}
+
+#[tokio::test]
+async fn a_wrapping_interceptor_wraps_json_and_leaves_streams_alone() {
+    let server = start(false).await;
+    let client = TestClient::new(server.local_addr());
+    assert_eq!(
+        client.get("/cats").await.unwrap().text(),
+        r#"{"data":["Tom"]}"#
+    );
+    let events = client
+        .sse("/cats/events")
+        .await
+        .unwrap()
+        .collect_events()
+        .await;
+    let data: Vec<&str> = events.iter().map(|event| event.data.as_str()).collect();
+    assert_eq!(data, ["a", "b"], "events keep their own shape");
+}
+
+#[tokio::test]
+async fn an_interceptor_can_answer_before_the_handler() {
+    let server = start(false).await;
+    let text = TestClient::new(server.local_addr())
+        .get("/cats/cached")
+        .await
+        .unwrap()
+        .text();
+    assert_eq!(text, "from cache");
+}
+
+#[tokio::test]
+async fn global_interceptors_are_outermost() {
+    let server = start(true).await;
+    let connection = TestClient::new(server.local_addr())
+        .sse("/cats/stamped")
+        .await
+        .unwrap();
+    assert_eq!(
+        connection.header("x-order"),
+        Some("global"),
+        "the global `after` runs last"
+    );
+    let events = connection.collect_events().await;
+    assert_eq!(
+        events[0].data, "x+route+global",
+        "the route's `map_event` runs first"
+    );
+}
