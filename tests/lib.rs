@@ -55,6 +55,20 @@ impl RawResponse {
     }
 }
 
+/// A `GET` for the test client with extra headers.
+pub fn get_with_headers(
+    path: &str,
+    headers: &[(&str, &str)],
+) -> http::Request<http_body_util::Full<bytes::Bytes>> {
+    let mut request = http::Request::get(path).header("host", "localhost");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("a valid request")
+}
+
 /// A request with a body and a `Content-Type`, for the test client.
 pub fn request_with_body(
     method: &str,

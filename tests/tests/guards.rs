@@ -6,6 +6,7 @@
 use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture};
 use nest_core::prelude::*;
 use nest_core::{UnauthorizedException, testing::TestClient};
+use nest_tests::get_with_headers as get;
 
 fn header<'a>(context: &'a ExecutionContext<'a>, name: &str) -> Option<&'a str> {
     context
@@ -123,16 +124,6 @@ impl CatsController {
     fn events(&self) -> impl Stream<Item = MessageEvent> {
         stream::iter(["guarded event"]).map(MessageEvent::from)
     }
-}
-
-fn get(path: &str, headers: &[(&str, &str)]) -> http::Request<http_body_util::Full<bytes::Bytes>> {
-    let mut request = http::Request::get(path).header("host", "localhost");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request
-        .body(http_body_util::Full::new(bytes::Bytes::new()))
-        .unwrap()
 }
 
 async fn start() -> nest_core::RunningApp {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::HeaderValue;
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
+use nest_tests::get_with_headers as get;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -41,16 +42,6 @@ fn app() -> NestApplication {
     NestApplication::builder()
         .controller(AppController)
         .build()
-        .unwrap()
-}
-
-fn get(path: &str, headers: &[(&str, &str)]) -> http::Request<http_body_util::Full<bytes::Bytes>> {
-    let mut request = http::Request::get(path).header("host", "localhost");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request
-        .body(http_body_util::Full::new(bytes::Bytes::new()))
         .unwrap()
 }
 

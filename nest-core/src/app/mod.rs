@@ -316,8 +316,10 @@ impl NestApplication {
         self
     }
 
-    fn into_server(self) -> Result<server::Server, StartupError> {
-        let router = mount::mount(
+    /// The router as served: the routes with the global prefix, versions, global guards and
+    /// interceptors applied; `log` logs each route as NestJS does.
+    fn mount(&self, log: bool) -> Result<crate::http::router::Router, StartupError> {
+        mount::mount(
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
@@ -325,8 +327,12 @@ impl NestApplication {
                 guards: &self.global_guards,
                 interceptors: &self.global_interceptors,
             },
-            true,
-        )?;
+            log,
+        )
+    }
+
+    fn into_server(self) -> Result<server::Server, StartupError> {
+        let router = self.mount(true)?;
         let router = Arc::new(router);
         let context = Arc::new(AppContext {
             sse: self.sse,
@@ -410,22 +416,13 @@ impl NestApplication {
     /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/app/:id".to_owned())]);
     /// ```
     pub fn routes(&self) -> Vec<(crate::RequestMethod, String)> {
-        mount::mount(
-            &self.routes,
-            self.global_prefix.as_ref(),
-            self.versioning.as_ref(),
-            mount::Global {
-                guards: &self.global_guards,
-                interceptors: &self.global_interceptors,
-            },
-            false,
-        )
-        .map(|router| {
-            router
-                .routes()
-                .map(|route| (route.method, route.path.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+        self.mount(false)
+            .map(|router| {
+                router
+                    .routes()
+                    .map(|route| (route.method, route.path.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
