@@ -60,6 +60,53 @@ fn account(frames: &[HubFrame]) -> (Vec<u64>, u64, Option<u64>) {
     (ids, lost, last)
 }
 
+/// A browser-like client of a hub: it reads, drops its connection and resumes from its
+/// `Last-Event-ID`, while events are published.
+struct Session {
+    hub: Hub<String>,
+    subscription: Subscription,
+    received: Vec<HubFrame>,
+    published: u64,
+}
+
+impl Session {
+    fn new(hub: Hub<String>) -> Self {
+        let subscription = hub.subscribe(None);
+        Self {
+            hub,
+            subscription,
+            received: Vec::new(),
+            published: 0,
+        }
+    }
+
+    fn run(&mut self, ops: Vec<Op>) {
+        for op in ops {
+            match op {
+                Op::Publish(count) => {
+                    for _ in 0..count {
+                        self.published = self
+                            .hub
+                            .publish(format!("event {}", self.published))
+                            .unwrap();
+                    }
+                }
+                Op::Read(count) => self
+                    .received
+                    .extend(read_now(&mut self.subscription, count)),
+                Op::Reconnect => self.reconnect(),
+            }
+        }
+    }
+
+    /// A new subscription from the last id seen (a first connection that saw nothing resumes
+    /// from the start).
+    fn reconnect(&mut self) {
+        let last = account(&self.received).2.unwrap_or(0);
+        self.subscription = self.hub.subscribe(Some(last));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -68,27 +115,14 @@ proptest! {
     #[test]
     fn resuming_loses_nothing_and_repeats_nothing(ops in prop::collection::vec(op(), 1..60)) {
         let hub: Hub<String> = Hub::with_options(HubOptions::default().capacity(10_000));
-        let mut received: Vec<HubFrame> = Vec::new();
-        let mut subscription = hub.subscribe(None);
-        let mut published = 0u64;
-        for op in ops {
-            match op {
-                Op::Publish(count) => for _ in 0..count {
-                    published = hub.publish(format!("event {published}")).unwrap();
-                },
-                Op::Read(count) => received.extend(read_now(&mut subscription, count)),
-                Op::Reconnect => {
-                    drop(subscription);
-                    // A first connection that saw nothing resumes from the start.
-                    subscription = hub.subscribe(Some(account(&received).2.unwrap_or(0)));
-                }
-            }
-        }
-        received.extend(read_now(&mut subscription, u8::MAX));
-        let (ids, lost, _) = account(&received);
+        let mut session = Session::new(hub.clone());
+        session.run(ops);
+        let rest = read_now(&mut session.subscription, u8::MAX);
+        session.received.extend(rest);
+        let (ids, lost, _) = account(&session.received);
         prop_assert_eq!(lost, 0);
-        prop_assert_eq!(ids, (1..=published).collect::<Vec<_>>());
-        drop(subscription);
+        prop_assert_eq!(ids, (1..=session.published).collect::<Vec<_>>());
+        drop(session);
         prop_assert_eq!(hub.stats().subscribers, 0);
     }
 
@@ -97,35 +131,22 @@ proptest! {
     #[test]
     fn losses_are_announced_exactly(ops in prop::collection::vec(op(), 1..60), capacity in 1usize..8) {
         let hub: Hub<String> = Hub::with_options(HubOptions::default().capacity(capacity).max_pending_bytes(u64::MAX));
-        let mut received: Vec<HubFrame> = Vec::new();
-        let mut subscription = hub.subscribe(None);
-        let mut published = 0u64;
-        for op in ops {
-            match op {
-                Op::Publish(count) => for _ in 0..count {
-                    published = hub.publish(format!("event {published}")).unwrap();
-                },
-                Op::Read(count) => received.extend(read_now(&mut subscription, count)),
-                Op::Reconnect => {
-                    drop(subscription);
-                    subscription = hub.subscribe(Some(account(&received).2.unwrap_or(0)));
-                }
-            }
-        }
+        let mut session = Session::new(hub);
+        session.run(ops);
         // A subscriber that was overtaken by the log ends; resume it as a browser would.
         loop {
-            let frames = read_now(&mut subscription, u8::MAX);
-            let ended = subscription.next().now_or_never() == Some(None);
-            received.extend(frames);
+            let frames = read_now(&mut session.subscription, u8::MAX);
+            let ended = session.subscription.next().now_or_never() == Some(None);
+            session.received.extend(frames);
             if !ended {
                 break;
             }
-            subscription = hub.subscribe(Some(account(&received).2.unwrap_or(0)));
+            session.reconnect();
         }
-        let (ids, lost, _) = account(&received);
+        let (ids, lost, _) = account(&session.received);
         prop_assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{:?}", ids);
-        prop_assert_eq!(ids.len() as u64 + lost, published, "{:?}", ids);
-        prop_assert_eq!(ids.last().copied().unwrap_or(0), published);
+        prop_assert_eq!(ids.len() as u64 + lost, session.published, "{:?}", ids);
+        prop_assert_eq!(ids.last().copied().unwrap_or(0), session.published);
     }
 }
 
