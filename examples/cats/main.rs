@@ -15,7 +15,6 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use nest_core::app::GlobalPrefix;
 #[path = "../support.rs"]
 mod support;
 
@@ -180,7 +179,6 @@ struct AppModule;
 async fn main() -> std::io::Result<()> {
     support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
-    app.set_global_prefix(GlobalPrefix::new("api"))
-        .enable_cors();
+    app.set_global_prefix("api").enable_cors();
     app.listen(support::port()).await
 }

@@ -148,11 +148,13 @@ impl NestApplication {
     /// # #[controller("cats")] impl CatsController { #[get] fn all(&self) -> &'static str { "cats" } }
     /// use nest_core::app::GlobalPrefix;
     /// let mut app = NestApplication::builder().controller(CatsController).build().unwrap();
-    /// app.set_global_prefix(GlobalPrefix::new("api"));
+    /// app.set_global_prefix("api");
     /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/api/cats".to_owned())]);
+    /// app.set_global_prefix(GlobalPrefix::new("api").exclude("cats"));
+    /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/cats".to_owned())]);
     /// ```
-    pub fn set_global_prefix(&mut self, prefix: GlobalPrefix) -> &mut Self {
-        self.global_prefix = Some(prefix);
+    pub fn set_global_prefix(&mut self, prefix: impl Into<GlobalPrefix>) -> &mut Self {
+        self.global_prefix = Some(prefix.into());
         self
     }
 

@@ -58,6 +58,13 @@ impl GlobalPrefix {
     }
 }
 
+/// `app.set_global_prefix("api")`: the prefix, excluding nothing.
+impl From<&str> for GlobalPrefix {
+    fn from(prefix: &str) -> Self {
+        Self::new(prefix)
+    }
+}
+
 /// NestJS's `enableVersioning({ type: VersioningType.URI, defaultVersion, prefix })`: a route
 /// with `#[version("1")]` (or in a controller with `version = "1"`) is served at `/v1/...`.
 ///
