@@ -62,6 +62,7 @@ pub mod app;
 pub mod controller;
 pub mod di;
 pub mod http;
+pub mod lifecycle;
 mod lock;
 mod panic;
 pub mod pipeline;
@@ -175,6 +176,39 @@ pub use nest_macros::sse;
 /// fields injected, `Default` types are built with `Default`. See [`di`].
 pub use nest_macros::module;
 
+/// Says which exceptions an [`ExceptionFilter`](pipeline::ExceptionFilter) handles, as
+/// NestJS's `@Catch(...)`: `#[catch(NotFoundException, ForbiddenException)]`,
+/// `#[catch(HttpException)]` (every exception raised on purpose) or `#[catch]` (every error,
+/// the 500s of unknown errors and panics included). Put it on the `impl ExceptionFilter` block.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::{Response, pipeline::{ArgumentsHost, ExceptionFilter}};
+///
+/// #[derive(Default)]
+/// struct NotFoundFilter;
+///
+/// #[catch(NotFoundException)]
+/// impl ExceptionFilter for NotFoundFilter {
+///     fn catch(&self, _: &HttpException, host: &ArgumentsHost<'_>) -> Response {
+///         Html(format!("<h1>No page at {}</h1>", host.request().uri.path())).into_response()
+///     }
+/// }
+///
+/// assert!(NotFoundFilter.catches(&NotFoundException::new("x")));
+/// assert!(!NotFoundFilter.catches(&ForbiddenException::new("x")));
+/// ```
+///
+/// It goes on a trait `impl` only:
+///
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// struct NotAFilter;
+/// #[catch(NotFoundException)]
+/// impl NotAFilter {}
+/// ```
+pub use nest_macros::catch;
+
 pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 
 /// Derives [`Injectable`](trait@Injectable): every `Arc<T>` field is injected from the module's
@@ -201,8 +235,8 @@ pub mod prelude {
     pub use crate::{
         AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
         Injectable, IntoResponse, Json, LastEventId, MessageEvent, Module, NestApplication,
-        NestFactory, NotFoundException, RequestMethod, all, controller, delete, get, head, module,
-        options, patch, post, put, sse,
+        NestFactory, NotFoundException, RequestMethod, all, catch, controller, delete, get, head,
+        module, options, patch, post, put, sse,
     };
     pub use futures_util::{Stream, StreamExt, stream};
     pub use serde_json::json;
@@ -214,10 +248,28 @@ pub mod prelude {
 pub mod __private {
     pub use crate::app::{
         ModuleBuilder, Pick, ViaDefault, ViaDefaultController, ViaInjectable,
-        ViaInjectableController,
+        ViaInjectableController, ViaTokenKey, ViaTypeKey,
     };
-    pub use crate::controller::{Controller, ControllerRoutes, RouteDefinition};
-    pub use crate::di::{Injectable, Resolver};
+    pub use crate::controller::{
+        Controller, ControllerInstance, ControllerRoutes, RouteDefinition,
+    };
+    pub use crate::di::{
+        AsyncFactory, Dependency, InjectField, Injectable, Resolver, Scope, SyncFactory,
+    };
+    pub use crate::pipeline::{
+        ArgumentMetadata, Enhancer, ExceptionFilter, ExceptionType, ViaDefaultEnhancer,
+        ViaInjectableEnhancer, run_pipe,
+    };
+
+    /// The lifecycle hooks a type implements, found by autoref (see `#[module]`).
+    pub mod hooks {
+        pub use crate::lifecycle::{
+            Hooks, NoBeforeApplicationShutdown, NoOnApplicationBootstrap, NoOnApplicationShutdown,
+            NoOnModuleDestroy, NoOnModuleInit, ViaBeforeApplicationShutdown,
+            ViaOnApplicationBootstrap, ViaOnApplicationShutdown, ViaOnModuleDestroy,
+            ViaOnModuleInit,
+        };
+    }
     pub use crate::http::{
         FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Respond,
         Response, ViaIntoResponse, ViaSerialize, ViaSerializeResult,
@@ -302,5 +354,20 @@ pub mod __private {
     /// Reads and converts the path parameter `name` (present, since the route declares it).
     pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
         T::from_param(request.param(name).unwrap_or_default())
+    }
+
+    /// The path parameter `name` as text, for pipes.
+    pub fn raw_param(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
+        Ok(request.param(name).map(str::to_owned))
+    }
+
+    /// The query parameter `name` as text, for pipes.
+    pub fn raw_query(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
+        query::<Option<String>>(request, name)
+    }
+
+    /// The header `name` as text, for pipes.
+    pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
+        header::<Option<String>>(request, name)
     }
 }

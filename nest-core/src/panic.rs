@@ -24,8 +24,9 @@ pub(crate) async fn catch(
     match AssertUnwindSafe(future).catch_unwind().await {
         Ok(response) => response,
         Err(panic) => {
-            tracing::error!(target: "ExceptionsHandler", "{handler} panicked: {}", message(&*panic));
-            HttpException::new("Internal server error", 500).into_response()
+            // Logged by `into_response`, as any unknown error (target `ExceptionsHandler`).
+            HttpException::internal(format!("{handler} panicked: {}", message(&*panic)))
+                .into_response()
         }
     }
 }

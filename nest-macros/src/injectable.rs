@@ -1,8 +1,9 @@
-//! `#[derive(Injectable)]`: an `impl Injectable` that asks the resolver for every `Arc<T>` field
-//! and gives every other field its `Default`, as NestJS injects constructor parameters.
+//! `#[derive(Injectable)]`: an `impl Injectable` that takes every `Arc<T>`, `Option<Arc<T>>` and
+//! `Inject<K>` field from the resolved dependencies and gives every other field its `Default`,
+//! as NestJS injects constructor parameters; `#[injectable(scope = "...")]` sets the scope.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type, spanned::Spanned};
 
 use crate::paths::private;
@@ -33,20 +34,21 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             "`#[derive(Injectable)]` is for structs: their `Arc<T>` fields are injected",
         ));
     };
+    let scope = scope(input)?;
     let mut dependencies = Vec::new();
     let mut values = Vec::new();
     for field in &data.fields {
-        match injected(&field.ty) {
-            Some(provider) => {
-                let index = dependencies.len();
-                dependencies.push(type_name(provider));
-                values.push(
-                    quote_spanned!(field.ty.span()=> __nest_resolver.get::<#provider>(#index)?),
-                );
-            }
-            None => {
-                values.push(quote_spanned!(field.ty.span()=> ::core::default::Default::default()))
-            }
+        let ty = &field.ty;
+        if injected(ty) {
+            let index = dependencies.len();
+            dependencies.push(quote_spanned!(ty.span()=>
+                <#ty as #private::InjectField>::dependency()
+            ));
+            values.push(quote_spanned!(ty.span()=>
+                <#ty as #private::InjectField>::take(__nest_resolver, #index)?
+            ));
+        } else {
+            values.push(quote_spanned!(ty.span()=> ::core::default::Default::default()));
         }
     }
     let body = match &data.fields {
@@ -58,18 +60,23 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         Fields::Unit => quote!(Self),
     };
     let name = ident.to_string();
+    let scope = scope.map(|scope| {
+        let variant = format_ident!("{scope}");
+        quote!(const SCOPE: #private::Scope = #private::Scope::#variant;)
+    });
     Ok(quote! {
         const _: () = {
             #[automatically_derived]
             impl #private::Injectable for #ident {
                 const NAME: &'static str = #name;
+                #scope
 
-                fn dependencies() -> &'static [&'static str] {
-                    &[#(#dependencies),*]
+                fn dependencies() -> ::std::vec::Vec<#private::Dependency> {
+                    ::std::vec![#(#dependencies),*]
                 }
 
                 fn inject(
-                    __nest_resolver: &mut #private::Resolver<'_>,
+                    __nest_resolver: &mut #private::Resolver,
                 ) -> ::core::result::Result<Self, #private::StartupError> {
                     ::core::result::Result::Ok(#body)
                 }
@@ -78,23 +85,58 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-/// `Arc<T>` (by its last path segment) → `T`.
-fn injected(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let segment = path.path.segments.last()?;
-    if segment.ident != "Arc" {
-        return None;
+/// `#[injectable(scope = "transient")]` (or `"request"`, `"singleton"`): the `Scope` variant.
+fn scope(input: &DeriveInput) -> syn::Result<Option<&'static str>> {
+    let mut scope = None;
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("injectable"))
+    {
+        attr.parse_nested_meta(|meta| {
+            if !meta.path.is_ident("scope") {
+                return Err(meta.error("expected `#[injectable(scope = \"transient\")]`"));
+            }
+            let value: syn::LitStr = meta.value()?.parse()?;
+            scope = Some(match value.value().as_str() {
+                "singleton" | "default" => "Singleton",
+                "transient" => "Transient",
+                "request" => "Request",
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        &value,
+                        "expected `\"singleton\"`, `\"transient\"` or `\"request\"`",
+                    ));
+                }
+            });
+            Ok(())
+        })?;
     }
-    let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        GenericArgument::Type(inner) if arguments.args.len() == 1 => Some(inner),
-        _ => None,
+    Ok(scope)
+}
+
+/// Whether a field is injected: `Arc<T>`, `Option<Arc<T>>`, `Inject<K>`, `Option<Inject<K>>`
+/// (by their last path segment).
+fn injected(ty: &Type) -> bool {
+    match last_segment(ty) {
+        Some(segment) if segment.ident == "Arc" || segment.ident == "Inject" => true,
+        Some(segment) if segment.ident == "Option" => {
+            let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+                return false;
+            };
+            match arguments.args.first() {
+                Some(GenericArgument::Type(inner)) if arguments.args.len() == 1 => {
+                    last_segment(inner)
+                        .is_some_and(|inner| inner.ident == "Arc" || inner.ident == "Inject")
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
-/// The type as written, without spaces (`CatsService`, `cats::CatsService`).
-fn type_name(ty: &Type) -> String {
-    quote!(#ty).to_string().replace(' ', "")
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    let Type::Path(path) = ty else { return None };
+    path.path.segments.last()
 }

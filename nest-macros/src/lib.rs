@@ -6,6 +6,7 @@
 
 use proc_macro::TokenStream;
 
+mod catch;
 mod controller;
 mod injectable;
 mod module;
@@ -21,7 +22,7 @@ pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// `#[derive(Injectable)]`: a provider or controller whose `Arc<T>` fields are injected.
-#[proc_macro_derive(Injectable)]
+#[proc_macro_derive(Injectable, attributes(injectable))]
 pub fn injectable(item: TokenStream) -> TokenStream {
     emit("derive(Injectable)", injectable::expand(item.into()))
 }
@@ -30,6 +31,13 @@ pub fn injectable(item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
     emit("module", module::expand(args.into(), &item.into()))
+}
+
+/// `#[catch(NotFoundException, ...)]` on an `impl ExceptionFilter` block: the exceptions it
+/// handles (NestJS's `@Catch(...)`); plain `#[catch]` handles every error.
+#[proc_macro_attribute]
+pub fn catch(args: TokenStream, item: TokenStream) -> TokenStream {
+    emit("catch", catch::expand(args.into(), &item.into()))
 }
 
 macro_rules! route_attributes {

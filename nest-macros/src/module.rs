@@ -28,7 +28,7 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     };
     let mut controllers: Vec<Path> = Vec::new();
     let mut imports: Vec<Path> = Vec::new();
-    let mut providers: Vec<Path> = Vec::new();
+    let mut providers: Vec<ProviderEntry> = Vec::new();
     let mut exports: Vec<Path> = Vec::new();
     let mut global = false;
     let parser = syn::meta::parser(|meta| {
@@ -44,7 +44,11 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         } else if meta.path.is_ident("imports") {
             imports.extend(list(&meta)?);
         } else if meta.path.is_ident("providers") {
-            providers.extend(list(&meta)?);
+            let content = meta.value()?;
+            let inner;
+            bracketed!(inner in content);
+            let entries = Punctuated::<ProviderEntry, Token![,]>::parse_terminated(&inner)?;
+            providers.extend(entries);
         } else if meta.path.is_ident("exports") {
             exports.extend(list(&meta)?);
         } else if meta.path.is_ident("global") {
@@ -67,21 +71,17 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             .map(|path| quote_spanned!(path.span()=> __nest_module.import::<#path>();));
         // Each provider and controller is registered the way it supports: `Injectable` first,
         // else `Default` (see nest_core::app::module).
-        let providers = providers.iter().map(|path| {
-            quote_spanned!(path.span()=> {
-                #[allow(unused_imports)]
-                use #private::{ViaDefault as _, ViaInjectable as _};
-                (&&#private::Pick::<#path>::new()).__nest_provider(__nest_module);
-            })
-        });
+        let providers = providers.iter().map(|entry| entry.register(&private));
         let exports = exports
             .iter()
             .map(|path| quote_spanned!(path.span()=> __nest_module.export::<#path>();));
         let controllers = controllers.iter().map(|path| {
+            let hooks = hooks(path, &private);
             quote_spanned!(path.span()=> {
                 #[allow(unused_imports)]
                 use #private::{ViaDefaultController as _, ViaInjectableController as _};
                 (&&#private::Pick::<#path>::new()).__nest_controller(__nest_module);
+                #hooks
             })
         });
         let global = global.then(|| quote!(__nest_module.global();));
@@ -107,4 +107,117 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             }
         };
     }
+}
+
+/// One entry of `providers = [...]`: a type, or NestJS's custom provider object
+/// `{ provide: Key, use_value: expr }` / `use_factory: function` / `use_async_factory: function`.
+enum ProviderEntry {
+    Type(Path),
+    Custom {
+        key: Path,
+        kind: syn::Ident,
+        value: syn::Expr,
+    },
+}
+
+impl syn::parse::Parse for ProviderEntry {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        if !input.peek(syn::token::Brace) {
+            return input.parse().map(Self::Type);
+        }
+        let content;
+        let braces = syn::braced!(content in input);
+        let mut key = None;
+        let mut using: Option<(syn::Ident, syn::Expr)> = None;
+        while !content.is_empty() {
+            let name: syn::Ident = content.parse()?;
+            content.parse::<Token![:]>()?;
+            match name.to_string().as_str() {
+                "provide" => key = Some(content.parse::<Path>()?),
+                "use_value" | "use_factory" | "use_async_factory" => {
+                    if using.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &name,
+                            "a provider has one of `use_value`, `use_factory` or `use_async_factory`",
+                        ));
+                    }
+                    using = Some((name, content.parse()?));
+                }
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        format!(
+                            "unknown provider option `{other}`; expected `provide`, `use_value`, `use_factory` or `use_async_factory`"
+                        ),
+                    ));
+                }
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        match (key, using) {
+            (Some(key), Some((kind, value))) => Ok(Self::Custom { key, kind, value }),
+            _ => Err(syn::Error::new(
+                braces.span.join(),
+                "expected `{ provide: Type, use_value: expr }` (or `use_factory: function`, `use_async_factory: function`)",
+            )),
+        }
+    }
+}
+
+impl ProviderEntry {
+    /// The registration code.
+    fn register(&self, private: &TokenStream) -> TokenStream {
+        match self {
+            Self::Type(path) => {
+                let hooks = hooks(path, private);
+                quote_spanned!(path.span()=> {
+                    #[allow(unused_imports)]
+                    use #private::{ViaDefault as _, ViaInjectable as _};
+                    (&&#private::Pick::<#path>::new()).__nest_provider(__nest_module);
+                    #hooks
+                })
+            }
+            Self::Custom { key, kind, value } => {
+                let call = match kind.to_string().as_str() {
+                    "use_value" => quote_spanned!(value.span()=>
+                        (&&#private::Pick::<#key>::new()).__nest_use_value(__nest_module, #value)
+                    ),
+                    "use_factory" => quote_spanned!(value.span()=>
+                        (&&#private::Pick::<#key>::new())
+                            .__nest_use_factory(__nest_module, #private::SyncFactory(#value))
+                    ),
+                    _ => quote_spanned!(value.span()=>
+                        (&&#private::Pick::<#key>::new())
+                            .__nest_use_factory(__nest_module, #private::AsyncFactory(#value))
+                    ),
+                };
+                quote!({
+                    #[allow(unused_imports)]
+                    use #private::{ViaTokenKey as _, ViaTypeKey as _};
+                    #call;
+                })
+            }
+        }
+    }
+}
+
+/// Registers the lifecycle hooks `ty` implements.
+fn hooks(ty: &Path, private: &TokenStream) -> TokenStream {
+    let methods = [
+        "__nest_hook_init",
+        "__nest_hook_bootstrap",
+        "__nest_hook_destroy",
+        "__nest_hook_before_shutdown",
+        "__nest_hook_shutdown",
+    ]
+    .map(|name| syn::Ident::new(name, ty.span()));
+    quote_spanned!(ty.span()=> {
+        #[allow(unused_imports)]
+        use #private::hooks::*;
+        let mut __nest_hooks = #private::hooks::Hooks::default();
+        #((&&#private::Pick::<#ty>::new()).#methods(&mut __nest_hooks);)*
+        __nest_module.__hooks::<#ty>(__nest_hooks);
+    })
 }

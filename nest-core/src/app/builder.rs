@@ -1,11 +1,16 @@
-//! [`AppBuilder`]: collects controllers, checks their routes, logs the mapping.
+//! [`AppBuilder`]: collects modules and controllers, builds every provider and controller
+//! through the injector, checks the routes.
 
 use std::{any::TypeId, fmt, io, sync::Arc};
 
 use super::{Module, NestApplication, module::ModuleBuilder};
 use crate::{
-    controller::Controller,
-    di::{Container, ModuleNode, Resolver},
+    controller::{Controller, ControllerInstance, ControllerRoutes},
+    di::{
+        Container, Dependency, Injectable, ModuleNode, RequestScope, Resolver,
+        provider::{AnyArc, BoxFuture},
+    },
+    http::{HttpException, Request},
 };
 
 /// Assembles a [`NestApplication`] from modules and controllers.
@@ -20,15 +25,78 @@ use crate::{
 #[derive(Default)]
 #[must_use = "an AppBuilder does nothing until `build` is called"]
 pub struct AppBuilder {
-    controllers: Vec<crate::controller::ControllerRoutes>,
+    /// Controllers given as instances.
+    controllers: Vec<ControllerRoutes>,
+    /// Modules in the order they were added (the root first).
     modules: Vec<TypeId>,
-    container: Container,
+    pub(super) container: Container,
     /// Controllers of modules, built once every module is known.
-    pending: Vec<(TypeId, PendingController)>,
+    pending: Vec<PendingController>,
 }
 
-type PendingController =
-    Box<dyn FnOnce(&mut Resolver<'_>) -> Result<crate::controller::ControllerRoutes, StartupError>>;
+/// A controller of a module, before the injector builds it.
+pub(super) struct PendingController {
+    module: TypeId,
+    name: &'static str,
+    id: TypeId,
+    dependencies: Vec<Dependency>,
+    build: fn(&mut Resolver) -> Result<AnyArc, StartupError>,
+    routes: fn(Built) -> ControllerRoutes,
+}
+
+/// A built controller, before its type is restored.
+enum Built {
+    Shared(AnyArc),
+    PerRequest(
+        Arc<dyn Fn(&Request) -> BoxFuture<'static, Result<AnyArc, HttpException>> + Send + Sync>,
+    ),
+}
+
+impl PendingController {
+    /// A controller built by the injector.
+    pub(super) fn injected<C: Controller + Injectable>(module: TypeId) -> Self {
+        Self {
+            module,
+            name: C::NAME,
+            id: TypeId::of::<C>(),
+            dependencies: C::dependencies(),
+            build: |resolver| C::inject(resolver).map(|controller| Arc::new(controller) as AnyArc),
+            routes: routes::<C>,
+        }
+    }
+
+    /// A controller built with `Default`.
+    pub(super) fn default<C: Controller + Default>(module: TypeId) -> Self {
+        Self {
+            module,
+            name: crate::di::provider::short_name::<C>(),
+            id: TypeId::of::<C>(),
+            dependencies: Vec::new(),
+            build: |_| Ok(Arc::new(C::default()) as AnyArc),
+            routes: routes::<C>,
+        }
+    }
+}
+
+/// The routes of controller `C`, from its type-erased instance.
+fn routes<C: Controller>(built: Built) -> ControllerRoutes {
+    let instance = match built {
+        Built::Shared(instance) => match instance.downcast::<C>() {
+            Ok(instance) => ControllerInstance::Shared(instance),
+            Err(_) => unreachable!("a controller is built as its own type"),
+        },
+        Built::PerRequest(build) => ControllerInstance::PerRequest(Arc::new(move |request| {
+            let built = build(request);
+            Box::pin(async move {
+                built
+                    .await?
+                    .downcast::<C>()
+                    .map_err(|_| HttpException::internal("a controller was built as another type"))
+            })
+        })),
+    };
+    C::__nest_routes(instance)
+}
 
 impl fmt::Debug for AppBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,7 +118,10 @@ impl AppBuilder {
 
     /// Adds a controller instance.
     pub fn controller<C: Controller>(&mut self, controller: C) -> &mut Self {
-        self.controllers.push(Arc::new(controller).__nest_routes());
+        self.controllers
+            .push(C::__nest_routes(ControllerInstance::Shared(Arc::new(
+                controller,
+            ))));
         self
     }
 
@@ -70,50 +141,86 @@ impl AppBuilder {
         self.container.modules.entry(module).or_default()
     }
 
-    pub(super) fn pending_controller(
-        &mut self,
-        module: TypeId,
-        build: impl FnOnce(
-            &mut Resolver<'_>,
-        ) -> Result<crate::controller::ControllerRoutes, StartupError>
-        + 'static,
-    ) {
-        self.pending.push((module, Box::new(build)));
+    pub(super) fn pending_controller(&mut self, controller: PendingController) {
+        self.pending.push(controller);
+    }
+
+    /// Builds the application, as [`build_async`](Self::build_async), when no provider needs
+    /// to wait (no `use_async_factory` that awaits); otherwise an error says to use
+    /// `NestFactory::create(...).await`.
+    pub fn build(&mut self) -> Result<NestApplication, StartupError> {
+        futures_util::FutureExt::now_or_never(self.build_async()).unwrap_or_else(|| {
+            Err(StartupError::new(
+                "an async provider is still being built: build the application with `NestFactory::create::<AppModule>().await` (or `AppBuilder::build_async().await`)".to_owned(),
+            ))
+        })
     }
 
     /// Builds every provider and controller (a missing provider or a cycle is an error in
-    /// NestJS's words), checks that the routes can all be matched, and builds the application.
-    /// The routes are logged (`Mapped {/sse, GET} route`) when it starts serving, with its
-    /// global prefix and versions applied.
-    pub fn build(&mut self) -> Result<NestApplication, StartupError> {
-        // Every provider is a singleton built at start-up, as in NestJS, so that a missing
-        // dependency is reported now even if no controller uses it.
-        let providers: Vec<(TypeId, TypeId)> = self
-            .container
-            .modules
-            .iter()
-            .flat_map(|(module, node)| {
-                node.providers
-                    .keys()
-                    .map(move |provider| (*module, *provider))
-            })
-            .collect();
-        for (module, provider) in providers {
-            self.container.resolver(module).build_provider(provider)?;
+    /// NestJS's words; singletons are built now, request-scoped ones per request), checks
+    /// that the routes can all be matched, and builds the application. The routes are logged
+    /// (`Mapped {/sse, GET} route`) when it starts serving, with its global prefix and
+    /// versions applied.
+    pub async fn build_async(&mut self) -> Result<NestApplication, StartupError> {
+        // Controllers added as instances (no module) use an empty module of their own.
+        let loose = TypeId::of::<Self>();
+        let root = self.modules.first().copied().unwrap_or(loose);
+        if self.modules.is_empty() {
+            self.node(loose).name = "application";
         }
-        for (module, build) in std::mem::take(&mut self.pending) {
-            let routes = build(&mut self.container.resolver(module))?;
-            self.controllers.push(routes);
+        let mut container = std::mem::take(&mut self.container);
+        container.set_order(&self.modules);
+        let container = Arc::new(container);
+        // Every singleton is built at start-up, as in NestJS, so that a missing dependency is
+        // reported now even if no controller uses it.
+        for (module, provider) in container.providers() {
+            container.check_provider(module, provider, &mut Vec::new())?;
         }
-        let routes: Vec<_> = std::mem::take(&mut self.controllers)
-            .into_iter()
-            .flat_map(crate::controller::ControllerRoutes::into_routes)
-            .collect();
+        for (module, provider) in container.providers() {
+            if !container.is_deferred(module, provider) {
+                container.instance(module, provider, None).await?;
+            }
+        }
+        let mut built = Vec::new();
+        for pending in std::mem::take(&mut self.pending) {
+            let module = pending.module;
+            let per_request = container.check(
+                module,
+                pending.name,
+                &pending.dependencies,
+                &mut vec![pending.name],
+            )?;
+            let instance = if per_request {
+                per_request_controller(&container, pending.module, &pending)
+            } else {
+                let mut resolver = container
+                    .resolve(module, pending.name, &pending.dependencies, None)
+                    .await?;
+                let instance = (pending.build)(&mut resolver)?;
+                container.record(module, pending.id, &instance);
+                Built::Shared(instance)
+            };
+            built.push((module, (pending.routes)(instance)));
+        }
+        built.extend(
+            std::mem::take(&mut self.controllers)
+                .into_iter()
+                .map(|routes| (root, routes)),
+        );
+        let mut routes = Vec::new();
+        for (module, controller) in built {
+            for mut route in controller.into_routes() {
+                route.enhancers.check(&container, module)?;
+                route.enhancers.build(&container, module).await?;
+                routes.push(route);
+            }
+        }
         // Versioned routes are told apart by their versions (checked again, as served, when
         // the application starts).
-        let global = super::mount::Global {
+        let global = super::Global {
             guards: &[],
             interceptors: &[],
+            filters: &[],
         };
         super::mount::mount(
             &routes,
@@ -122,8 +229,31 @@ impl AppBuilder {
             global,
             false,
         )?;
-        Ok(NestApplication::new(routes))
+        Ok(NestApplication::new(routes, container))
     }
+}
+
+/// A controller built for each request (it depends on a request-scoped provider).
+fn per_request_controller(
+    container: &Arc<Container>,
+    module: TypeId,
+    pending: &PendingController,
+) -> Built {
+    let container = Arc::clone(container);
+    let dependencies: Arc<[Dependency]> = pending.dependencies.clone().into();
+    let (name, build) = (pending.name, pending.build);
+    Built::PerRequest(Arc::new(move |request: &Request| {
+        let container = Arc::clone(&container);
+        let dependencies = Arc::clone(&dependencies);
+        let scope = RequestScope::new(request.head());
+        Box::pin(async move {
+            let mut resolver = container
+                .resolve(module, name, &dependencies, Some(&scope))
+                .await
+                .map_err(HttpException::internal)?;
+            build(&mut resolver).map_err(HttpException::internal)
+        })
+    }))
 }
 
 /// Why an application could not be built (two routes that cannot both be matched, …).

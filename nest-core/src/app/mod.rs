@@ -19,17 +19,35 @@ pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{Module, ModuleBuilder};
 #[doc(hidden)]
-pub use module::{Pick, ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController};
+pub use module::{
+    Pick, ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaTokenKey,
+    ViaTypeKey,
+};
+pub(crate) use mount::Global;
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
 
-use std::{io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    io,
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use crate::{controller::MappedRoute, sse::SseOptions};
+use crate::{
+    controller::MappedRoute,
+    di::{Container, Token},
+    lifecycle::Phase,
+    pipeline::{CanActivate, ExceptionFilter, NestInterceptor},
+    sse::SseOptions,
+};
 
 /// How long a graceful shutdown waits for open connections before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,7 +87,7 @@ impl NestFactory {
     pub async fn create<M: Module>() -> Result<NestApplication, StartupError> {
         let mut builder = AppBuilder::new();
         builder.import::<M>();
-        builder.build()
+        builder.build_async().await
     }
 }
 
@@ -84,8 +102,12 @@ pub struct NestApplication {
     body_limit: usize,
     limits: ServerLimits,
     layers: Vec<middleware::StoredLayer>,
-    global_guards: Vec<Arc<dyn crate::pipeline::CanActivate>>,
-    global_interceptors: Vec<Arc<dyn crate::pipeline::NestInterceptor>>,
+    global_guards: Vec<Arc<dyn CanActivate>>,
+    global_interceptors: Vec<Arc<dyn NestInterceptor>>,
+    global_filters: Vec<Arc<dyn ExceptionFilter>>,
+    container: Arc<Container>,
+    initialized: AtomicBool,
+    shutdown_hooks: bool,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -114,7 +136,7 @@ impl NestApplication {
         AppBuilder::new()
     }
 
-    pub(crate) fn new(routes: Vec<MappedRoute>) -> Self {
+    pub(crate) fn new(routes: Vec<MappedRoute>, container: Arc<Container>) -> Self {
         Self {
             routes,
             global_prefix: None,
@@ -126,9 +148,67 @@ impl NestApplication {
             layers: Vec::new(),
             global_guards: Vec::new(),
             global_interceptors: Vec::new(),
+            global_filters: Vec::new(),
+            container,
+            initialized: AtomicBool::new(false),
+            shutdown_hooks: false,
             #[cfg(feature = "tls")]
             tls: None,
         }
+    }
+
+    /// The provider of type `T`, wherever a module provides it (NestJS's `app.get(CatsService)`);
+    /// `None` if no module does, or it is request-scoped or transient.
+    ///
+    /// ```
+    /// use nest_core::prelude::*;
+    /// #[derive(Injectable, Default)]
+    /// struct CatsService;
+    /// #[module(providers = [CatsService])]
+    /// struct AppModule;
+    /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+    /// assert!(app.get::<CatsService>().is_some());
+    /// ```
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.container
+            .find(std::any::TypeId::of::<T>())?
+            .downcast::<T>()
+            .ok()
+    }
+
+    /// The provider of token `K` (NestJS's `app.get('TOKEN')`).
+    pub fn get_token<K: Token>(&self) -> Option<Arc<K::Value>> {
+        self.container
+            .find(std::any::TypeId::of::<K>())?
+            .downcast::<K::Value>()
+            .ok()
+    }
+
+    /// Runs the `OnModuleInit` then the `OnApplicationBootstrap` hooks, once (NestJS's
+    /// `app.init()`); `listen` and `bind` call it.
+    pub async fn init(&self) {
+        if !self.initialized.swap(true, Ordering::SeqCst) {
+            self.container.run_hooks(Phase::Init, None).await;
+            self.container.run_hooks(Phase::Bootstrap, None).await;
+        }
+    }
+
+    /// Runs the shutdown hooks (`OnModuleDestroy`, `BeforeApplicationShutdown`,
+    /// `OnApplicationShutdown`, given the signal's name) when SIGINT or SIGTERM stops
+    /// [`listen`](Self::listen), as NestJS's `app.enableShutdownHooks()`. Without it a signal
+    /// still shuts the server down gracefully, without the hooks; [`RunningApp::close`] always
+    /// runs them.
+    pub fn enable_shutdown_hooks(&mut self) -> &mut Self {
+        self.shutdown_hooks = true;
+        self
+    }
+
+    /// Adds exception filters around every route, after the routes' and controllers' own
+    /// (NestJS's `app.useGlobalFilters(filter)`); they also see the 404 of unknown routes.
+    /// See [`ExceptionFilter`].
+    pub fn use_global_filters(&mut self, filter: impl ExceptionFilter) -> &mut Self {
+        self.global_filters.push(Arc::new(filter));
+        self
     }
 
     /// Serves HTTPS with this certificate (feature `tls`), offering HTTP/2 and HTTP/1.1 by ALPN;
@@ -234,7 +314,7 @@ impl NestApplication {
     /// let mut app = NestApplication::builder().build().unwrap();
     /// app.use_global_guard(ApiKeyGuard);
     /// ```
-    pub fn use_global_guard(&mut self, guard: impl crate::pipeline::CanActivate) -> &mut Self {
+    pub fn use_global_guard(&mut self, guard: impl CanActivate) -> &mut Self {
         self.global_guards.push(Arc::new(guard));
         self
     }
@@ -253,10 +333,7 @@ impl NestApplication {
     /// let mut app = NestApplication::builder().build().unwrap();
     /// app.use_global_interceptor(NoOp);
     /// ```
-    pub fn use_global_interceptor(
-        &mut self,
-        interceptor: impl crate::pipeline::NestInterceptor,
-    ) -> &mut Self {
+    pub fn use_global_interceptor(&mut self, interceptor: impl NestInterceptor) -> &mut Self {
         self.global_interceptors.push(Arc::new(interceptor));
         self
     }
@@ -328,6 +405,7 @@ impl NestApplication {
             mount::Global {
                 guards: &self.global_guards,
                 interceptors: &self.global_interceptors,
+                filters: &self.global_filters,
             },
             log,
         )
@@ -374,14 +452,15 @@ impl NestApplication {
     /// has both), as NestJS's `app.listen(port)`, until SIGINT or SIGTERM; then shuts down
     /// gracefully (see [`RunningApp::close`]) and returns.
     pub async fn listen(self, port: u16) -> io::Result<()> {
+        let hooks = self.shutdown_hooks;
         let listener = match TcpListener::bind(SocketAddr::from(([0u16; 8], port))).await {
             Ok(listener) => listener,
             Err(_) => TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?,
         };
-        let running = RunningApp::start(listener, self.into_server()?)?;
-        server::shutdown_signal().await;
-        tracing::info!(target: "NestApplication", "Shutdown signal received");
-        running.close().await;
+        let running = self.start(listener).await?;
+        let signal = server::shutdown_signal().await;
+        tracing::info!(target: "NestApplication", "Shutdown signal received ({signal})");
+        running.shutdown(Some(signal), hooks).await;
         Ok(())
     }
 
@@ -405,7 +484,14 @@ impl NestApplication {
     /// ```
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<RunningApp> {
         let listener = TcpListener::bind(addr).await?;
-        RunningApp::start(listener, self.into_server()?)
+        self.start(listener).await
+    }
+
+    /// Runs the start-up hooks, then serves on `listener`.
+    async fn start(self, listener: TcpListener) -> io::Result<RunningApp> {
+        self.init().await;
+        let container = Arc::clone(&self.container);
+        RunningApp::start(listener, self.into_server()?, container)
     }
 
     /// The routes this application serves, as `(method, path)` pairs, in registration order.

@@ -3,10 +3,11 @@
 
 use std::{any::TypeId, marker::PhantomData, sync::Arc};
 
-use super::AppBuilder;
+use super::{AppBuilder, builder::PendingController};
 use crate::{
     controller::Controller,
-    di::{Injectable, Provider},
+    di::{FactoryFn, Injectable, Provider, Token, provider::short_name},
+    lifecycle::Hooks,
 };
 
 /// A group of controllers and providers, as NestJS's
@@ -71,60 +72,101 @@ impl ModuleBuilder<'_> {
         self
     }
 
-    /// Exports provider `T` to the modules that import this one.
+    /// Exports provider `T` (a type or a token) to the modules that import this one.
     pub fn export<T: 'static>(&mut self) -> &mut Self {
         self.app.node(self.id).exports.push(TypeId::of::<T>());
         self
     }
 
+    fn provide(&mut self, key: TypeId, provider: Provider) -> &mut Self {
+        self.app.node(self.id).providers.insert(key, provider);
+        self
+    }
+
     /// Provides `value` itself as a `T` (NestJS's `{ provide: T, useValue: value }`).
     pub fn provide_value<T: Send + Sync + 'static>(&mut self, value: T) -> &mut Self {
-        let name = short_name::<T>();
-        self.app
-            .node(self.id)
-            .providers
-            .insert(TypeId::of::<T>(), Provider::value(name, Arc::new(value)));
-        self
+        self.provide(
+            TypeId::of::<T>(),
+            Provider::value(short_name::<T>(), Arc::new(value)),
+        )
+    }
+
+    /// Provides what `factory` makes as a `T`, its arguments injected (NestJS's
+    /// `{ provide: T, useFactory, inject }`); wrap a sync function in
+    /// [`SyncFactory`](crate::di::SyncFactory), an async one in
+    /// [`AsyncFactory`](crate::di::AsyncFactory).
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, di::SyncFactory};
+    ///
+    /// struct Config { port: u16 }
+    ///
+    /// struct AppModule;
+    /// impl Module for AppModule {
+    ///     const NAME: &'static str = "AppModule";
+    ///     fn configure(module: &mut ModuleBuilder<'_>) {
+    ///         module.provide_factory::<Config, _>(SyncFactory(|| Config { port: 3000 }));
+    ///     }
+    /// }
+    /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+    /// assert_eq!(app.get::<Config>().unwrap().port, 3000);
+    /// ```
+    pub fn provide_factory<T: Send + Sync + 'static, Args>(
+        &mut self,
+        factory: impl FactoryFn<Args, T>,
+    ) -> &mut Self {
+        self.provide(
+            TypeId::of::<T>(),
+            Provider::factory(short_name::<T>(), factory),
+        )
+    }
+
+    /// Provides `value` under token `K` (NestJS's `{ provide: 'TOKEN', useValue }`).
+    pub fn provide_token_value<K: Token>(&mut self, value: K::Value) -> &mut Self {
+        self.provide(TypeId::of::<K>(), Provider::value(K::NAME, Arc::new(value)))
+    }
+
+    /// Provides what `factory` makes under token `K` (NestJS's
+    /// `{ provide: 'TOKEN', useFactory, inject }`).
+    pub fn provide_token_factory<K: Token, Args>(
+        &mut self,
+        factory: impl FactoryFn<Args, K::Value>,
+    ) -> &mut Self {
+        self.provide(TypeId::of::<K>(), Provider::factory(K::NAME, factory))
     }
 
     #[doc(hidden)]
     pub fn __provider_injected<T: Injectable>(&mut self) {
-        self.app
-            .node(self.id)
-            .providers
-            .insert(TypeId::of::<T>(), Provider::injected::<T>());
+        self.provide(TypeId::of::<T>(), Provider::injected::<T>());
     }
 
     #[doc(hidden)]
     pub fn __provider_default<T: Default + Send + Sync + 'static>(&mut self) {
-        self.app
-            .node(self.id)
-            .providers
-            .insert(TypeId::of::<T>(), Provider::default::<T>(short_name::<T>()));
+        self.provide(TypeId::of::<T>(), Provider::default::<T>());
     }
 
     #[doc(hidden)]
     pub fn __controller_injected<C: Controller + Injectable>(&mut self) {
-        self.app.pending_controller(self.id, |resolver| {
-            resolver.enter(C::NAME, C::dependencies());
-            let controller = C::inject(resolver);
-            resolver.leave();
-            Ok(Arc::new(controller?).__nest_routes())
-        });
+        self.app
+            .pending_controller(PendingController::injected::<C>(self.id));
     }
 
     #[doc(hidden)]
     pub fn __controller_default<C: Controller + Default>(&mut self) {
         self.app
-            .pending_controller(self.id, |_| Ok(Arc::new(C::default()).__nest_routes()));
+            .pending_controller(PendingController::default::<C>(self.id));
     }
-}
 
-/// `my_crate::cats::CatsService` → `CatsService`.
-fn short_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
+    /// The lifecycle hooks `T` implements.
+    #[doc(hidden)]
+    pub fn __hooks<T: 'static>(&mut self, hooks: Hooks) {
+        if !hooks.is_empty() {
+            self.app
+                .node(self.id)
+                .hooks
+                .insert(TypeId::of::<T>(), hooks);
+        }
+    }
 }
 
 /// A type named in `#[module(providers = [...], controllers = [...])]`, on its way to being
@@ -195,5 +237,67 @@ pub trait ViaDefaultController {
 impl<T: Controller + Default> ViaDefaultController for &Pick<T> {
     fn __nest_controller(self, module: &mut ModuleBuilder<'_>) {
         module.__controller_default::<T>();
+    }
+}
+
+/// `{ provide: K, use_value: v }` where `K` is an injection token: `v` is a `K::Value`.
+#[doc(hidden)]
+pub trait ViaTokenKey {
+    /// The provided value's type.
+    type Value;
+    /// `use_value`.
+    fn __nest_use_value(self, module: &mut ModuleBuilder<'_>, value: Self::Value);
+    /// `use_factory` / `use_async_factory`.
+    fn __nest_use_factory<Args, F: FactoryFn<Args, Self::Value>>(
+        self,
+        module: &mut ModuleBuilder<'_>,
+        factory: F,
+    );
+}
+
+impl<K: Token> ViaTokenKey for &&Pick<K> {
+    type Value = K::Value;
+
+    fn __nest_use_value(self, module: &mut ModuleBuilder<'_>, value: K::Value) {
+        module.provide_token_value::<K>(value);
+    }
+
+    fn __nest_use_factory<Args, F: FactoryFn<Args, K::Value>>(
+        self,
+        module: &mut ModuleBuilder<'_>,
+        factory: F,
+    ) {
+        module.provide_token_factory::<K, Args>(factory);
+    }
+}
+
+/// `{ provide: T, use_value: v }` where `T` is a type: `v` is a `T`.
+#[doc(hidden)]
+pub trait ViaTypeKey {
+    /// The provided value's type.
+    type Value;
+    /// `use_value`.
+    fn __nest_use_value(self, module: &mut ModuleBuilder<'_>, value: Self::Value);
+    /// `use_factory` / `use_async_factory`.
+    fn __nest_use_factory<Args, F: FactoryFn<Args, Self::Value>>(
+        self,
+        module: &mut ModuleBuilder<'_>,
+        factory: F,
+    );
+}
+
+impl<T: Send + Sync + 'static> ViaTypeKey for &Pick<T> {
+    type Value = T;
+
+    fn __nest_use_value(self, module: &mut ModuleBuilder<'_>, value: T) {
+        module.provide_value(value);
+    }
+
+    fn __nest_use_factory<Args, F: FactoryFn<Args, T>>(
+        self,
+        module: &mut ModuleBuilder<'_>,
+        factory: F,
+    ) {
+        module.provide_factory::<T, Args>(factory);
     }
 }

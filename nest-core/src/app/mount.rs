@@ -10,7 +10,10 @@ use crate::{
         RequestMethod, join_path,
         router::{self, Router},
     },
-    pipeline::{CanActivate, EventMappers, NestInterceptor, run_guards},
+    pipeline::{
+        ArgumentsHost, CallHandler, CanActivate, EventMappers, ExceptionFilter, NestInterceptor,
+        Pipeline, apply_filters, run_guards,
+    },
 };
 
 use super::StartupError;
@@ -112,6 +115,7 @@ pub(super) fn mount(
     log: bool,
 ) -> Result<Router, StartupError> {
     let mut router = Router::default();
+    router.filters = global.filters.to_vec();
     let mut controller = "";
     for mapped in routes {
         if log && mapped.controller != controller {
@@ -159,22 +163,20 @@ pub(super) fn mount(
     Ok(router)
 }
 
-/// The application-wide parts of the pipeline, added before every route's own.
+/// The application-wide parts of the pipeline, added around every route's own.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Global<'a> {
-    pub(super) guards: &'a [Arc<dyn CanActivate>],
-    pub(super) interceptors: &'a [Arc<dyn NestInterceptor>],
+pub(crate) struct Global<'a> {
+    pub(crate) guards: &'a [Arc<dyn CanActivate>],
+    pub(crate) interceptors: &'a [Arc<dyn NestInterceptor>],
+    pub(crate) filters: &'a [Arc<dyn ExceptionFilter>],
 }
 
-/// The route, with its guards and interceptors (global first) around its handler.
+/// The route, with its guards, interceptors and filters (global ones included) around its
+/// handler.
 fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
     let mut route = mapped.route.clone();
-    let mut pipeline = mapped.guards.clone();
-    pipeline.guards.splice(0..0, global.guards.iter().cloned());
-    pipeline
-        .interceptors
-        .splice(0..0, global.interceptors.iter().cloned());
-    if pipeline.guards.is_empty() && pipeline.interceptors.is_empty() {
+    let pipeline = Pipeline::new(&mapped.enhancers, &global);
+    if pipeline.is_empty() {
         return route;
     }
     let mappers = (!pipeline.interceptors.is_empty())
@@ -187,19 +189,42 @@ fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
         if let Some(mappers) = &mappers {
             request.extensions_mut().insert(mappers.clone());
         }
-        Box::pin(crate::panic::catch(pipeline.handler, async move {
-            if let Some(early) = run_guards(&pipeline, &request).await {
-                return early;
+        Box::pin(async move {
+            // The filters need the request after the handler took it.
+            let head = (!pipeline.filters.is_empty()).then(|| request.head());
+            let response = crate::panic::catch(pipeline.handler, async {
+                if let Some(early) = run_guards(&pipeline, &request).await {
+                    return early;
+                }
+                let name = pipeline.handler;
+                let mut next =
+                    CallHandler::new(Box::pin(crate::panic::catch(name, handler(request))));
+                for interceptor in pipeline.interceptors.iter().rev() {
+                    next = CallHandler::new(interceptor.intercept(next));
+                }
+                let response = next.handle().await;
+                pipeline
+                    .interceptors
+                    .iter()
+                    .rev()
+                    .fold(response, |response, interceptor| {
+                        interceptor.after(response)
+                    })
+            })
+            .await;
+            match &head {
+                Some(head) => apply_filters(
+                    &pipeline.filters,
+                    response,
+                    &ArgumentsHost {
+                        request: head,
+                        controller: pipeline.controller,
+                        handler: pipeline.handler,
+                    },
+                ),
+                None => response,
             }
-            let response = handler(request).await;
-            pipeline
-                .interceptors
-                .iter()
-                .rev()
-                .fold(response, |response, interceptor| {
-                    interceptor.after(response)
-                })
-        }))
+        })
     });
     route
 }

@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
 use crate::{
+    di::Container,
     http::{RemoteAddr, router::Router},
+    lifecycle::Phase,
     sse::CONNECTION,
 };
 
@@ -30,10 +32,16 @@ pub struct RunningApp {
     local_addr: SocketAddr,
     context: Arc<AppContext>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The providers, for the shutdown hooks.
+    container: Arc<Container>,
 }
 
 impl RunningApp {
-    pub(super) fn start(listener: TcpListener, server: Server) -> io::Result<Self> {
+    pub(super) fn start(
+        listener: TcpListener,
+        server: Server,
+        container: Arc<Container>,
+    ) -> io::Result<Self> {
         let local_addr = listener.local_addr()?;
         let context = Arc::clone(&server.context);
         let task = tokio::spawn(server.serve(listener));
@@ -41,6 +49,7 @@ impl RunningApp {
             local_addr,
             context,
             task: Some(task),
+            container,
         })
     }
 
@@ -59,13 +68,29 @@ impl RunningApp {
         self.context.counts.snapshot()
     }
 
-    /// Shuts down gracefully, as on SIGTERM: stops accepting, ends every event stream (with the
-    /// route's shutdown event, if any), lets other requests finish, and closes what is still
-    /// open when the shutdown timeout expires. Returns once everything is closed.
-    pub async fn close(mut self) {
+    /// Shuts down gracefully, as NestJS's `app.close()`: runs the `OnModuleDestroy` and
+    /// `BeforeApplicationShutdown` hooks, stops accepting, ends every event stream (with the
+    /// route's shutdown event, if any), lets other requests finish, closes what is still open
+    /// when the shutdown timeout expires, then runs the `OnApplicationShutdown` hooks. Returns
+    /// once everything is closed.
+    pub async fn close(self) {
+        self.shutdown(None, true).await;
+    }
+
+    /// The shutdown, with the hooks when `hooks` is set (given `signal`).
+    pub(super) async fn shutdown(mut self, signal: Option<&'static str>, hooks: bool) {
+        if hooks {
+            self.container.run_hooks(Phase::Destroy, signal).await;
+            self.container
+                .run_hooks(Phase::BeforeShutdown, signal)
+                .await;
+        }
         self.context.shutdown.cancel();
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+        if hooks {
+            self.container.run_hooks(Phase::Shutdown, signal).await;
         }
     }
 }
@@ -254,7 +279,7 @@ impl Server {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub(super) async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() -> &'static str {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
@@ -267,12 +292,13 @@ pub(super) async fn shutdown_signal() {
             }
         };
         tokio::select! {
-            _ = interrupt => {}
-            () = terminate => {}
+            _ = interrupt => "SIGINT",
+            () = terminate => "SIGTERM",
         }
     }
     #[cfg(not(unix))]
     {
         let _ = interrupt.await;
+        "SIGINT"
     }
 }

@@ -236,11 +236,28 @@ impl HttpException {
         if let Some(cause) = &self.cause {
             tracing::error!(target: "ExceptionsHandler", "{cause}");
         }
-        http::Response::builder()
+        let mut response = http::Response::builder()
             .status(self.status)
             .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(Body::from(self.body_json()))
-            .unwrap_or_else(|_| Response::new(Body::empty()))
+            .unwrap_or_else(|_| Response::new(Body::empty()));
+        // Kept for the exception filters.
+        response
+            .extensions_mut()
+            .insert(crate::pipeline::Thrown(std::sync::Arc::new(self)));
+        response
+    }
+
+    /// Whether this is the 500 of an unknown error or a panic (what `HttpException::internal`
+    /// makes), rather than an exception raised on purpose.
+    ///
+    /// ```
+    /// use nest_core::{HttpException, NotFoundException};
+    /// assert!(HttpException::internal("disk full").is_unknown_error());
+    /// assert!(!NotFoundException::new("no cat").is_unknown_error());
+    /// ```
+    pub fn is_unknown_error(&self) -> bool {
+        self.cause.is_some() && self.status == StatusCode::INTERNAL_SERVER_ERROR
     }
 }
 
@@ -299,6 +316,12 @@ macro_rules! define_exceptions {
             /// This exception with `message`: `{"message":message,"error":<description>,"statusCode":<status>}`.
             pub fn new(message: impl Into<String>) -> HttpException {
                 HttpException::described(StatusCode::$status, $description, message.into())
+            }
+        }
+
+        impl crate::pipeline::ExceptionType for $name {
+            fn matches(exception: &HttpException) -> bool {
+                exception.status() == StatusCode::$status && !exception.is_unknown_error()
             }
         }
 

@@ -7,7 +7,7 @@ mod respond;
 mod response;
 pub(crate) mod router;
 #[cfg(feature = "validation")]
-mod validation;
+pub(crate) mod validation;
 
 pub use exception::*;
 pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};

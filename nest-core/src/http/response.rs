@@ -8,7 +8,7 @@ use std::{
 };
 
 use bytes::Bytes;
-use http::{HeaderValue, header};
+use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
 use serde::Serialize;
 
@@ -183,6 +183,16 @@ pub trait IntoResponse {
 impl IntoResponse for Response {
     fn into_response(self) -> Response {
         self
+    }
+}
+
+/// A status with any response: `(StatusCode::ACCEPTED, Json(value))`.
+impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
+    fn into_response(self) -> Response {
+        let (status, inner) = self;
+        let mut response = inner.into_response();
+        *response.status_mut() = status;
+        response
     }
 }
 

@@ -124,6 +124,8 @@ impl std::error::Error for RouteConflict {}
 pub(crate) struct Router {
     tree: matchit::Router<usize>,
     endpoints: Vec<Endpoint>,
+    /// The global exception filters, for requests no route takes.
+    pub(crate) filters: Vec<Arc<dyn crate::pipeline::ExceptionFilter>>,
 }
 
 impl fmt::Debug for Router {
@@ -190,7 +192,7 @@ impl Router {
             _ => path,
         };
         let Ok(found) = self.tree.at(lookup) else {
-            return Box::pin(std::future::ready(not_found(&parts)));
+            return self.unrouted(&parts, not_found(&parts));
         };
         let endpoint = &self.endpoints[*found.value];
         let Some(route) = endpoint
@@ -199,17 +201,41 @@ impl Router {
             .filter(|route| route.method.matches(&parts.method))
             .max_by_key(|route| route.method.rank(&parts.method))
         else {
-            return Box::pin(std::future::ready(not_found(&parts)));
+            return self.unrouted(&parts, not_found(&parts));
         };
         let mut params = Vec::with_capacity(found.params.len());
         for (name, raw) in found.params.iter() {
             let Some(value) = percent_decode(raw) else {
                 let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
-                return Box::pin(std::future::ready(error.into_response()));
+                return self.unrouted(&parts, error.into_response());
             };
             params.push((name.to_owned(), value));
         }
         (route.handler)(Request::new(parts, params, Arc::clone(context), Some(body)))
+    }
+
+    /// The answer to a request no handler takes, through the global exception filters.
+    fn unrouted(&self, parts: &http::request::Parts, response: Response) -> BoxFuture {
+        if self.filters.is_empty() {
+            return Box::pin(std::future::ready(response));
+        }
+        let head = super::RequestHead {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            version: parts.version,
+            headers: parts.headers.clone(),
+            ip: parts
+                .extensions
+                .get::<super::request::RemoteAddr>()
+                .map(|addr| addr.0.ip().to_canonical()),
+        };
+        let host = crate::pipeline::ArgumentsHost {
+            request: &head,
+            controller: "",
+            handler: "",
+        };
+        let response = crate::pipeline::apply_filters(&self.filters, response, &host);
+        Box::pin(std::future::ready(response))
     }
 
     /// Every route as `(method, path, handler name)`, in the order they were added.

@@ -67,7 +67,7 @@ impl<T: DeserializeOwned + Validate> FromInput for Valid<T> {
 }
 
 /// NestJS's `ValidationPipe` error body for `errors`.
-fn validation_failed(errors: &ValidationErrors) -> HttpException {
+pub(crate) fn validation_failed(errors: &ValidationErrors) -> HttpException {
     let mut messages = Vec::new();
     collect(errors, "", &mut messages);
     HttpException::bad_request_messages(messages)

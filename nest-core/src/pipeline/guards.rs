@@ -1,9 +1,14 @@
 //! Guards: NestJS's `CanActivate`, run before anything else of a request (pipes, the handler)
 //! and before anything is written, on event streams too.
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
 
-use crate::http::{ForbiddenException, HttpException, Request, Response};
+use super::{Enhancer, ExceptionFilter, NestInterceptor};
+use crate::{
+    app::StartupError,
+    di::Container,
+    http::{ForbiddenException, HttpException, Request, Response},
+};
 
 /// What a guard returns: whether the request may go on, or the error to answer with.
 pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<bool, HttpException>> + Send + 'a>>;
@@ -15,7 +20,8 @@ pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<bool, HttpExceptio
 ///
 /// Attach them with `#[use_guards(AuthGuard)]` on a route or on the whole `#[controller]`
 /// block, or to every route with `NestApplication::use_global_guard`. A guard named in
-/// `#[use_guards]` is built with `Default`.
+/// `#[use_guards]` is built by the injector in the controller's module: an `Injectable` guard
+/// gets its `Arc<T>` fields (a users service, say), any other is built with `Default`.
 ///
 /// ```
 /// use nest_core::prelude::*;
@@ -98,36 +104,121 @@ impl<'a> ExecutionContext<'a> {
     }
 }
 
-/// The guards of one route, in NestJS's order: global, then controller, then route.
+/// The guards, interceptors and filters of one route as declared, in NestJS's order (global,
+/// controller, route), before the injector builds them.
 #[derive(Clone, Default)]
-pub(crate) struct Guards {
-    pub(crate) guards: Vec<Arc<dyn CanActivate>>,
-    /// The route's interceptors, in NestJS's order (global, controller, route).
-    pub(crate) interceptors: Vec<Arc<dyn super::NestInterceptor>>,
+pub(crate) struct Enhancers {
+    pub(crate) guards: Vec<Enhancer<dyn CanActivate>>,
+    pub(crate) interceptors: Vec<Enhancer<dyn NestInterceptor>>,
+    pub(crate) filters: Vec<Enhancer<dyn ExceptionFilter>>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
     pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
 }
 
-impl std::fmt::Debug for Guards {
+impl std::fmt::Debug for Enhancers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guards")
-            .field("count", &self.guards.len())
+        f.debug_struct("Enhancers")
+            .field("guards", &self.guards.len())
+            .field("interceptors", &self.interceptors.len())
+            .field("filters", &self.filters.len())
             .field("metadata", &self.metadata)
             .finish_non_exhaustive()
     }
 }
 
+impl Enhancers {
+    /// Checks every guard, interceptor and filter against `module`.
+    pub(crate) fn check(&self, container: &Container, module: TypeId) -> Result<(), StartupError> {
+        for guard in &self.guards {
+            guard.check(container, module)?;
+        }
+        for interceptor in &self.interceptors {
+            interceptor.check(container, module)?;
+        }
+        for filter in &self.filters {
+            filter.check(container, module)?;
+        }
+        Ok(())
+    }
+
+    /// Builds every guard, interceptor and filter in `module`.
+    pub(crate) async fn build(
+        &mut self,
+        container: &Container,
+        module: TypeId,
+    ) -> Result<(), StartupError> {
+        for guard in &mut self.guards {
+            *guard = Enhancer::Ready(guard.build(container, module).await?);
+        }
+        for interceptor in &mut self.interceptors {
+            *interceptor = Enhancer::Ready(interceptor.build(container, module).await?);
+        }
+        for filter in &mut self.filters {
+            *filter = Enhancer::Ready(filter.build(container, module).await?);
+        }
+        Ok(())
+    }
+}
+
+/// The guards, interceptors and filters of one route as it runs, global ones first.
+pub(crate) struct Pipeline {
+    pub(crate) guards: Vec<Arc<dyn CanActivate>>,
+    pub(crate) interceptors: Vec<Arc<dyn NestInterceptor>>,
+    /// Nearest first: the route's, the controller's, the global ones.
+    pub(crate) filters: Vec<Arc<dyn ExceptionFilter>>,
+    pub(crate) controller: &'static str,
+    pub(crate) handler: &'static str,
+    pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl Pipeline {
+    /// The built pipeline of `declared` (built by the application), with `global` around it.
+    pub(crate) fn new(declared: &Enhancers, global: &crate::app::Global<'_>) -> Self {
+        fn ready<T: ?Sized>(enhancers: &[Enhancer<T>]) -> impl Iterator<Item = Arc<T>> + '_ {
+            enhancers.iter().filter_map(|enhancer| match enhancer {
+                Enhancer::Ready(value) => Some(Arc::clone(value)),
+                Enhancer::Injected { .. } => None,
+            })
+        }
+        let mut filters: Vec<_> = ready(&declared.filters).collect();
+        filters.reverse();
+        filters.extend(global.filters.iter().cloned());
+        Self {
+            guards: global
+                .guards
+                .iter()
+                .cloned()
+                .chain(ready(&declared.guards))
+                .collect(),
+            interceptors: global
+                .interceptors
+                .iter()
+                .cloned()
+                .chain(ready(&declared.interceptors))
+                .collect(),
+            filters,
+            controller: declared.controller,
+            handler: declared.handler,
+            metadata: declared.metadata,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.guards.is_empty() && self.interceptors.is_empty() && self.filters.is_empty()
+    }
+}
+
 /// Runs the guards in order (the first that says no, or fails, gives the response), then the
 /// interceptors' `before` (the first that answers gives the response).
-pub(crate) async fn run_guards(guards: &Guards, request: &Request) -> Option<Response> {
+pub(crate) async fn run_guards(pipeline: &Pipeline, request: &Request) -> Option<Response> {
     let context = ExecutionContext {
         request,
-        controller: guards.controller,
-        handler: guards.handler,
-        metadata: guards.metadata,
+        controller: pipeline.controller,
+        handler: pipeline.handler,
+        metadata: pipeline.metadata,
     };
-    for guard in &guards.guards {
+    for guard in &pipeline.guards {
         match guard.can_activate(&context).await {
             Ok(true) => {}
             Ok(false) => {
@@ -136,7 +227,7 @@ pub(crate) async fn run_guards(guards: &Guards, request: &Request) -> Option<Res
             Err(error) => return Some(error.into_response()),
         }
     }
-    for interceptor in &guards.interceptors {
+    for interceptor in &pipeline.interceptors {
         if let Some(response) = interceptor.before(&context).await {
             return Some(response);
         }

@@ -11,10 +11,13 @@ use crate::{MessageEvent, http::Response};
 /// to go on.
 pub type InterceptFuture<'a> = Pin<Box<dyn Future<Output = Option<Response>> + Send + 'a>>;
 
-/// An interceptor, as NestJS's `NestInterceptor`, split in the three places it acts:
+/// An interceptor, as NestJS's `NestInterceptor`, split in the four places it acts:
 ///
 /// * [`before`](Self::before) the handler (after the guards): it may answer instead of it (a
 ///   cache hit);
+/// * [`intercept`](Self::intercept) around it, as NestJS's `intercept(context, next)`: await
+///   `next.handle()` for the handler's response, or do not (a timeout answers 408 instead,
+///   timing code measures it, an error becomes another error);
 /// * [`after`](Self::after) the handler, on its response (NestJS's `map` on the result): change
 ///   the status, the headers, or the body;
 /// * [`map_event`](Self::map_event) on each event of an event stream: NestJS applies a global
@@ -24,7 +27,7 @@ pub type InterceptFuture<'a> = Pin<Box<dyn Future<Output = Option<Response>> + S
 ///   and do not go through it.
 ///
 /// Attach with `#[use_interceptors(LoggingInterceptor)]` on a route or below `#[controller]`
-/// (built with `Default`), or with `NestApplication::use_global_interceptor`. They run in
+/// (built by the injector, as guards are), or with `NestApplication::use_global_interceptor`. They run in
 /// NestJS's order: global, controller, route before the handler; the reverse after it.
 ///
 /// ```
@@ -54,6 +57,31 @@ pub trait NestInterceptor: Send + Sync + 'static {
         Box::pin(std::future::ready(None))
     }
 
+    /// Around the handler: `next.handle().await` runs it (and the interceptors inside this
+    /// one) and gives its response.
+    ///
+    /// ```
+    /// use nest_core::{RequestTimeoutException, Response, pipeline::{CallHandler, NestInterceptor, ResponseFuture}};
+    /// use std::time::Duration;
+    ///
+    /// /// NestJS's `TimeoutInterceptor`: 408 when the handler takes longer than 5 s.
+    /// #[derive(Default)]
+    /// struct TimeoutInterceptor;
+    ///
+    /// impl NestInterceptor for TimeoutInterceptor {
+    ///     fn intercept<'a>(&'a self, next: CallHandler<'a>) -> ResponseFuture<'a> {
+    ///         Box::pin(async move {
+    ///             tokio::time::timeout(Duration::from_secs(5), next.handle())
+    ///                 .await
+    ///                 .unwrap_or_else(|_| RequestTimeoutException::new("Request Timeout").into_response())
+    ///         })
+    ///     }
+    /// }
+    /// ```
+    fn intercept<'a>(&'a self, next: CallHandler<'a>) -> ResponseFuture<'a> {
+        Box::pin(next.handle())
+    }
+
     /// After the handler, on its response (an error response included).
     fn after(&self, response: Response) -> Response {
         response
@@ -68,6 +96,32 @@ pub trait NestInterceptor: Send + Sync + 'static {
 impl std::fmt::Debug for dyn NestInterceptor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Interceptor")
+    }
+}
+
+/// A response to come ([`NestInterceptor::intercept`]).
+pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Response> + Send + 'a>>;
+
+/// The rest of the pipeline, as NestJS's `CallHandler`: [`handle`](Self::handle) runs the
+/// inner interceptors and the handler.
+pub struct CallHandler<'a> {
+    future: ResponseFuture<'a>,
+}
+
+impl std::fmt::Debug for CallHandler<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallHandler")
+    }
+}
+
+impl<'a> CallHandler<'a> {
+    pub(crate) fn new(future: ResponseFuture<'a>) -> Self {
+        Self { future }
+    }
+
+    /// Runs the handler (and the interceptors inside this one); its response.
+    pub async fn handle(self) -> Response {
+        self.future.await
     }
 }
 

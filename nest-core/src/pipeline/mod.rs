@@ -1,11 +1,27 @@
 //! What runs around a handler, as NestJS's request pipeline: guards decide whether a request
-//! reaches its handler at all; interceptors act before it, after it, and on each event of a
-//! stream.
+//! reaches its handler at all; interceptors act before it, around it, after it, and on each
+//! event of a stream; pipes validate and convert its arguments; exception filters rewrite the
+//! response of an exception.
 
+mod enhancer;
+mod filters;
 mod guards;
 mod interceptors;
+mod pipes;
 
+#[doc(hidden)]
+pub use enhancer::{Enhancer, Upcast, ViaDefaultEnhancer, ViaInjectableEnhancer};
+pub use filters::{ArgumentsHost, ExceptionFilter, ExceptionType};
+pub(crate) use filters::{Thrown, apply as apply_filters};
 pub use guards::{CanActivate, ExecutionContext, GuardFuture};
-pub(crate) use guards::{Guards, run_guards};
+pub(crate) use guards::{Enhancers, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
-pub use interceptors::{InterceptFuture, NestInterceptor};
+pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
+#[cfg(feature = "validation")]
+pub use pipes::ValidationPipe;
+#[doc(hidden)]
+pub use pipes::run as run_pipe;
+pub use pipes::{
+    ArgumentMetadata, DefaultValuePipe, Numeric, ParseBoolPipe, ParseEnumPipe, ParseFloatPipe,
+    ParseIntPipe, ParseUUIDPipe, PipeTransform,
+};

@@ -11,6 +11,8 @@ use crate::route_path::RoutePath;
 pub(crate) struct Arg {
     pub(crate) ty: Type,
     pub(crate) source: ArgSource,
+    /// `#[param("id", ParseIntPipe)]`: the pipes, in order.
+    pub(crate) pipes: Vec<syn::Expr>,
 }
 
 pub(crate) enum ArgSource {
@@ -81,6 +83,7 @@ impl Arg {
                 Self {
                     ty,
                     source: ArgSource::Extract,
+                    pipes: Vec::new(),
                 },
                 typed.ty.span(),
             ));
@@ -90,14 +93,9 @@ impl Arg {
             .get_ident()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let name = match &attr.meta {
-            syn::Meta::Path(_) => None,
-            syn::Meta::List(_) => Some(attr.parse_args::<LitStr>().map_err(|_| {
-                syn::Error::new_spanned(
-                    &attr,
-                    format!("expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"),
-                )
-            })?),
+        let (name, pipes) = match &attr.meta {
+            syn::Meta::Path(_) => (None, Vec::new()),
+            syn::Meta::List(_) => name_and_pipes(&attr, &kind)?,
             syn::Meta::NameValue(_) => {
                 return Err(syn::Error::new_spanned(
                     &attr,
@@ -129,8 +127,64 @@ impl Arg {
                 ));
             }
         };
-        Ok((Self { ty, source }, span))
+        if !pipes.is_empty()
+            && !matches!(
+                source,
+                ArgSource::Param(_) | ArgSource::Query(_) | ArgSource::Header(_) | ArgSource::Body
+            )
+        {
+            return Err(syn::Error::new_spanned(
+                &attr,
+                "pipes go on `#[param(\"name\", ...)]`, `#[query(\"name\", ...)]`, `#[headers(\"name\", ...)]` and `#[body(...)]`",
+            ));
+        }
+        Ok((Self { ty, source, pipes }, span))
     }
+}
+
+/// `("name", Pipe, ...)`: the name (a string literal, first, optional) and the pipes.
+fn name_and_pipes(
+    attr: &syn::Attribute,
+    kind: &str,
+) -> syn::Result<(Option<LitStr>, Vec<syn::Expr>)> {
+    use syn::{Expr, ExprLit, Lit, Token, punctuated::Punctuated};
+
+    let items = attr
+        .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .map_err(|_| {
+            syn::Error::new_spanned(
+                attr,
+                format!("expected `#[{kind}]`, `#[{kind}(\"name\")]` or `#[{kind}(\"name\", SomePipe, ...)]`"),
+            )
+        })?;
+    let mut items = items.into_iter().peekable();
+    let name = match items.peek() {
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(name),
+            ..
+        })) => {
+            let name = name.clone();
+            items.next();
+            Some(name)
+        }
+        _ => None,
+    };
+    let pipes: Vec<Expr> = items.collect();
+    if let Some(Expr::Lit(literal)) = pipes.first() {
+        return Err(syn::Error::new_spanned(
+            literal,
+            format!("expected a pipe here; the name comes first: `#[{kind}(\"name\", SomePipe)]`"),
+        ));
+    }
+    if name.is_none() && pipes.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!(
+                "expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"
+            ),
+        ));
+    }
+    Ok((name, pipes))
 }
 
 /// `name` must be one of the route path's `:name` parameters.

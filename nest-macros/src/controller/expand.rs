@@ -25,7 +25,9 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
         const _: () = {
             #[automatically_derived]
             impl #private::Controller for #self_ty {
-                fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
+                fn __nest_routes(
+                    __nest_instance: #private::ControllerInstance<Self>,
+                ) -> #private::ControllerRoutes {
                     #private::ControllerRoutes::new(#name, #prefix, ::std::vec![#(#routes),*])
                         .versions(&[#(#versions),*])
                         #(#guards)*
@@ -46,7 +48,9 @@ pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
             const _: () = {
                 #[automatically_derived]
                 impl #private::Controller for #self_ty {
-                    fn __nest_routes(self: ::std::sync::Arc<Self>) -> #private::ControllerRoutes {
+                    fn __nest_routes(
+                        _: #private::ControllerInstance<Self>,
+                    ) -> #private::ControllerRoutes {
                         #private::ControllerRoutes::new("", "", ::std::vec::Vec::new())
                     }
                 }
@@ -56,6 +60,51 @@ pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
         TokenStream::new()
     };
     quote!(#error #block #stub)
+}
+
+/// The argument read raw (text, or the body as its type) and put through its pipes, in order;
+/// the last pipe gives the argument's type.
+fn piped(arg: &super::args::Arg, read: TokenStream) -> TokenStream {
+    let private = private();
+    let ty = &arg.ty;
+    let (kind, data, raw) = match &arg.source {
+        ArgSource::Param(name) => (
+            "param",
+            quote!(::core::option::Option::Some(#name)),
+            quote!(#private::raw_param(&__nest_request, #name)),
+        ),
+        ArgSource::Query(name) => (
+            "query",
+            quote!(::core::option::Option::Some(#name)),
+            quote!(#private::raw_query(&__nest_request, #name)),
+        ),
+        ArgSource::Header(name) => (
+            "header",
+            quote!(::core::option::Option::Some(#name)),
+            quote!(#private::raw_header(&__nest_request, #name)),
+        ),
+        _ => ("body", quote!(::core::option::Option::None), read),
+    };
+    let is_body = kind == "body";
+    let last = arg.pipes.len() - 1;
+    let steps = arg.pipes.iter().enumerate().map(|(index, pipe)| {
+        let typed = if is_body || index == last {
+            quote!(: #ty)
+        } else {
+            TokenStream::new()
+        };
+        quote_spanned! {pipe.span()=>
+            let __nest_value #typed = #private::run_pipe(&(#pipe), __nest_value, &__nest_metadata)?;
+        }
+    });
+    quote! {
+        async {
+            let __nest_metadata = #private::ArgumentMetadata { kind: #kind, data: #data };
+            let __nest_value = #raw?;
+            #(#steps)*
+            ::core::result::Result::<#ty, #private::HttpException>::Ok(__nest_value)
+        }.await
+    }
 }
 
 /// One `RouteDefinition::http(...)` or `RouteDefinition::sse(...)`.
@@ -112,6 +161,11 @@ fn route(route: &Route) -> TokenStream {
                 quote_spanned!(ty.span()=> #private::headers_all(&__nest_request))
             }
         };
+        let read = if arg.pipes.is_empty() {
+            read
+        } else {
+            piped(arg, read)
+        };
         quote! {
             let #ident = match #read {
                 ::core::result::Result::Ok(value) => value,
@@ -132,10 +186,14 @@ fn route(route: &Route) -> TokenStream {
         let options = route.attr.sse.to_tokens();
         quote! {
             #private::RouteDefinition::sse(#verb, #path, #method_name, #options, {
-                let __nest_this = ::std::sync::Arc::clone(&self);
+                let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                 move |__nest_request: #private::Request, __nest_sink: #private::SseSink| {
-                    let __nest_this = ::std::sync::Arc::clone(&__nest_this);
+                    let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                     async move {
+                        let __nest_this = match __nest_instance.get(&__nest_request).await {
+                            ::core::result::Result::Ok(this) => this,
+                            ::core::result::Result::Err(error) => #on_error,
+                        };
                         #rebind
                         #(#extract)*
                         let __nest_returned = #call;
@@ -155,10 +213,14 @@ fn route(route: &Route) -> TokenStream {
         });
         quote! {
             #private::RouteDefinition::http(#verb, #path, #method_name, {
-                let __nest_this = ::std::sync::Arc::clone(&self);
+                let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                 move |__nest_request: #private::Request| {
-                    let __nest_this = ::std::sync::Arc::clone(&__nest_this);
+                    let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                     async move {
+                        let __nest_this = match __nest_instance.get(&__nest_request).await {
+                            ::core::result::Result::Ok(this) => this,
+                            ::core::result::Result::Err(error) => #on_error,
+                        };
                         #rebind
                         #(#extract)*
                         let __nest_returned = #call;

@@ -25,7 +25,8 @@ pub(crate) struct Controller {
     pub(crate) prefix: String,
     /// `version = "1"`: the versions of routes that name none.
     pub(crate) versions: Vec<String>,
-    /// `#[use_guards(...)]` on the `impl` block: `.guard(...)` calls.
+    /// `#[use_guards(...)]`, `#[use_interceptors(...)]`, `#[use_filters(...)]` on the `impl`
+    /// block: `.guard(...)`, `.interceptor(...)`, `.filter(...)` calls.
     pub(crate) guards: Vec<TokenStream>,
     pub(crate) routes: Vec<Route>,
 }
@@ -73,7 +74,10 @@ impl Controller {
         };
         let mut guards = Vec::new();
         block.attrs.retain(|attr| {
-            if !attr.path().is_ident("use_guards") && !attr.path().is_ident("use_interceptors") {
+            if !["use_guards", "use_interceptors", "use_filters"]
+                .iter()
+                .any(|name| attr.path().is_ident(name))
+            {
                 return true;
             }
             match parse_pipeline(attr) {
@@ -199,7 +203,7 @@ impl Route {
         for attr in std::mem::take(&mut function.attrs) {
             if let Some(kind) = response_attribute_name(&attr) {
                 redirects |= kind == "redirect";
-                if kind == "use_guards" || kind == "use_interceptors" {
+                if kind == "use_guards" || kind == "use_interceptors" || kind == "use_filters" {
                     match parse_pipeline(&attr) {
                         Ok(calls) => meta.extend(calls),
                         Err(error) => errors.push(error),

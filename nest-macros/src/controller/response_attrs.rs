@@ -47,6 +47,7 @@ pub(super) fn response_attribute_name(attr: &syn::Attribute) -> Option<&'static 
         "version",
         "use_guards",
         "use_interceptors",
+        "use_filters",
         "roles",
         "set_metadata",
     ]
@@ -147,15 +148,18 @@ pub(super) fn parse_response_attribute(
     }
 }
 
-/// `#[use_guards(AuthGuard, RolesGuard)]` or `#[use_interceptors(LoggingInterceptor)]`: one
-/// `.guard(...)` / `.interceptor(...)` call each, built with `Default` (errors point at the
-/// type's name).
+/// `#[use_guards(AuthGuard, RolesGuard)]`, `#[use_interceptors(LoggingInterceptor)]` or
+/// `#[use_filters(HttpExceptionFilter)]`: one `.guard(...)` / `.interceptor(...)` /
+/// `.filter(...)` call each, built by the injector in the controller's module (`Injectable`
+/// types get their dependencies, others `Default`; errors point at the type's name).
 pub(crate) fn parse_pipeline(attr: &syn::Attribute) -> syn::Result<Vec<TokenStream>> {
     use quote::{format_ident, quote_spanned};
     use syn::{Path, Token, punctuated::Punctuated, spanned::Spanned};
 
     let (method, example) = if attr.path().is_ident("use_guards") {
         ("guard", "#[use_guards(AuthGuard, ...)]")
+    } else if attr.path().is_ident("use_filters") {
+        ("filter", "#[use_filters(HttpExceptionFilter, ...)]")
     } else {
         (
             "interceptor",
@@ -170,11 +174,16 @@ pub(crate) fn parse_pipeline(attr: &syn::Attribute) -> syn::Result<Vec<TokenStre
         .ok_or_else(|| {
             syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
         })?;
+    let private = crate::paths::private();
     Ok(types
         .iter()
-        .map(
-            |ty| quote_spanned!(ty.span()=> .#method(<#ty as ::core::default::Default>::default())),
-        )
+        .map(|ty| {
+            quote_spanned!(ty.span()=> .#method({
+                #[allow(unused_imports)]
+                use #private::{ViaDefaultEnhancer as _, ViaInjectableEnhancer as _};
+                (&&#private::Pick::<#ty>::new()).__nest_enhancer()
+            }))
+        })
         .collect())
 }
 
