@@ -4,7 +4,20 @@
 //! * `cargo bench -p nest-bench --bench hub`: publish-to-receive latency of a [`Hub`] with one
 //!   subscriber, and delivery of one event to 1,000 subscribers, against
 //!   `tokio::sync::broadcast` (which has no replay log and clones per receiver).
+//! * `cargo bench -p nest-bench --bench encoder`: nest-rs's SSE encoder against axum's `Event`
+//!   formatting, on small, JSON, multi-line and 64 KiB events.
 //! * `cargo run --release -p nest-bench --bin hub-memory`: bytes per hub subscriber against a
 //!   `tokio::sync::broadcast` receiver.
+//! * `cargo run --release -p nest-bench --bin bench-all`: nest-rs, axum and raw hyper serving
+//!   the shared SSE benchmark contract (`bench-nest`, `bench-axum`, `bench-hyper`), measured
+//!   over real TCP by one load generator ([`measure`]) in one run; see `docs/benchmarks.md`.
 //!
 //! [`Hub`]: nest_core::sse::Hub
+
+pub mod client;
+pub mod contract;
+pub mod measure;
+pub mod parse;
+pub mod process;
+pub mod report;
+pub mod runner;

@@ -1,0 +1,191 @@
+//! The whole comparison in one command: builds the three servers, starts each on a free port,
+//! runs M1–M4 of `shared/bench/CONTRACT.md` against each with one load generator, prints one
+//! table with every figure and its ratio to raw hyper, and writes `bench/results/<mode>.json`,
+//! `bench/results/<mode>.md` and SVG plots in `docs/benchmarks/`.
+//!
+//! ```text
+//! cargo run --release -p nest-bench --bin bench-all            # the contract's sizes (~3 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --quick # a smoke run (< 1 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --scale # 100,000 held /fanout connections
+//! ```
+//!
+//! `BENCH_MODE=quick|full|scale` does the same as the flags; `--no-build` skips the build;
+//! `--only nest-rs,hyper` measures some contenders only; `--connections N` sets the scale
+//! test's connection count (capped by `RLIMIT_NOFILE`).
+
+use std::{
+    io,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use nest_bench::{
+    measure, report,
+    runner::{self, Config, Mode},
+};
+
+fn machine() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("model name"))
+                .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| info.lines().next().map(str::to_owned))
+        .unwrap_or_default();
+    let rustc = Command::new("rustc")
+        .arg("-V")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_default();
+    serde_json::json!({
+        "cpus": std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
+        "cpu": cpu,
+        "kernel": kernel,
+        "memory": memory,
+        "rustc": rustc,
+    })
+}
+
+fn build() -> io::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("building the servers: cargo build --release -p nest-bench --bins");
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "nest-bench", "--bins"])
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other("cargo build failed"))
+    }
+}
+
+fn binary(name: &str) -> io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().unwrap_or_else(|| Path::new("."));
+    Ok(dir.join(name))
+}
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut mode = match std::env::var("BENCH_MODE").as_deref() {
+        Ok("quick") => Mode::Quick,
+        Ok("scale") => Mode::Scale,
+        _ => Mode::Full,
+    };
+    if args.iter().any(|arg| arg == "--quick") {
+        mode = Mode::Quick;
+    }
+    if args.iter().any(|arg| arg == "--scale") {
+        mode = Mode::Scale;
+    }
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|arg| arg == "--only")
+        .and_then(|at| args.get(at + 1))
+        .map(|list| list.split(',').map(str::to_owned).collect());
+    if !args.iter().any(|arg| arg == "--no-build") {
+        build()?;
+    }
+    let descriptors = nest_bench::contract::raise_fd_limit();
+    let mut config = Config::for_mode(mode);
+    if let Some(count) = args
+        .iter()
+        .position(|arg| arg == "--connections")
+        .and_then(|at| args.get(at + 1))
+        .and_then(|count| count.parse().ok())
+    {
+        config.scale_connections = count;
+    }
+    // Each held connection is a descriptor in the server and one in this process: without
+    // CAP_SYS_RESOURCE the hard limit caps the scale test.
+    let room = usize::try_from(descriptors.saturating_sub(1_000)).unwrap_or(usize::MAX);
+    if config.scale_connections > room {
+        eprintln!(
+            "RLIMIT_NOFILE is {descriptors} here (hard limit): the scale test holds {room} connections instead of {}",
+            config.scale_connections
+        );
+        config.scale_connections = room;
+    }
+    let machine = machine();
+    eprintln!("mode {}, {config:?}", mode.name());
+    eprintln!("machine {machine}, descriptors {descriptors}");
+
+    let parse_rate = if mode == Mode::Scale {
+        None
+    } else {
+        let rate = measure::parse_rate(config.firehose_n.max(1_000_000))?;
+        eprintln!(
+            "load generator parse rate (in memory, one thread): {:.2} M events/s",
+            rate.events_per_sec / 1e6
+        );
+        Some(rate)
+    };
+
+    let mut results = Vec::new();
+    for (name, bin) in runner::CONTENDERS {
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.iter().any(|o| o == name))
+        {
+            continue;
+        }
+        results.push(runner::run_server(name, &binary(bin)?, &config).await?);
+    }
+
+    let table = report::table(&results);
+    println!();
+    println!("mode: {}; machine: {machine}", mode.name());
+    if let Some(rate) = &parse_rate {
+        let fastest = results
+            .iter()
+            .filter_map(|r| r.firehose_1.map(|f| f.events_per_sec))
+            .fold(0.0, f64::max);
+        println!(
+            "load generator parse rate: {:.2} M events/s in memory on one thread, {:.1}× the fastest server's M1 (1 connection)",
+            rate.events_per_sec / 1e6,
+            rate.events_per_sec / fastest.max(1.0)
+        );
+    }
+    println!();
+    print!("{table}");
+    for r in &results {
+        for error in &r.errors {
+            println!("error: {}: {error}", r.name);
+        }
+    }
+
+    // The package's own directory; or the one under the current directory, so that binaries
+    // built elsewhere (another checkout, another target directory) write into this one.
+    let cwd_bench = std::env::current_dir()?.join("bench");
+    let root = if cwd_bench.join("Cargo.toml").exists() {
+        cwd_bench
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    };
+    let results_dir = root.join("results");
+    std::fs::create_dir_all(&results_dir)?;
+    let json = report::json(&config, &machine, parse_rate.as_ref(), &results);
+    let json_path = results_dir.join(format!("{}.json", mode.name()));
+    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
+    let md_path = results_dir.join(format!("{}.md", mode.name()));
+    std::fs::write(&md_path, &table)?;
+    let plots_dir = root.join("../docs/benchmarks");
+    let plots_dir = plots_dir.canonicalize().unwrap_or(plots_dir);
+    let plots = report::plots(&plots_dir, &config, &results)?;
+    println!();
+    println!("wrote {} and {}", json_path.display(), md_path.display());
+    for plot in plots {
+        println!("wrote {}", plots_dir.join(plot).display());
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The load generator on its own: starts one contender's server and runs the chosen
+//! measurements against it, printing each result. `bench-all` runs the same code for every
+//! contender and makes the table.
+//!
+//! ```text
+//! cargo build --release -p nest-bench --bins
+//! target/release/bench-load bench-nest m1 m2        # binary name (beside this one) or path
+//! target/release/bench-load bench-hyper all --quick
+//! target/release/bench-load parse                   # the parser's own rate, no server
+//! ```
+//!
+//! Measurements: `m1` (1 and 4 connections), `m2`, `m3`, `m4`, `scale`, `parse`, `all`
+//! (`m1`–`m4`). `--quick` uses the smoke-run sizes.
+
+use std::{io, path::PathBuf};
+
+use nest_bench::{
+    measure,
+    process::ServerProcess,
+    runner::{Config, Mode},
+};
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = Config::for_mode(if args.iter().any(|arg| arg == "--quick") {
+        Mode::Quick
+    } else {
+        Mode::Full
+    });
+    let wants = |what: &str| {
+        args.iter()
+            .any(|arg| arg == what || (arg == "all" && what.starts_with('m')))
+    };
+    nest_bench::contract::raise_fd_limit();
+    if wants("parse") {
+        println!(
+            "{:?}",
+            measure::parse_rate(config.firehose_n.max(1_000_000))?
+        );
+    }
+    let Some(server) = args
+        .first()
+        .filter(|arg| arg.starts_with("bench-") || arg.contains('/'))
+    else {
+        return Ok(());
+    };
+    let path = if server.contains('/') {
+        PathBuf::from(server)
+    } else {
+        std::env::current_exe()?.with_file_name(server)
+    };
+    let process = ServerProcess::spawn(server, &path)?;
+    if wants("m1") {
+        for connections in [1, 4] {
+            println!(
+                "M1 {:?}",
+                measure::firehose(&process, config.firehose_n, connections).await?
+            );
+        }
+    }
+    if wants("m2") {
+        println!(
+            "M2 {:?}",
+            measure::fanout(
+                process.addr,
+                config.fanout_subscribers,
+                config.fanout_rate,
+                config.fanout_seconds
+            )
+            .await?
+        );
+    }
+    if wants("m3") {
+        println!(
+            "M3 {:?}",
+            measure::idle(&process, config.idle_connections).await?
+        );
+    }
+    if wants("m4") {
+        println!(
+            "M4 {:?}",
+            measure::churn(&process, config.churn_connections, config.churn_concurrency).await?
+        );
+    }
+    if wants("scale") {
+        println!(
+            "scale {:?}",
+            measure::scale(&process, config.scale_connections).await?
+        );
+    }
+    Ok(())
+}

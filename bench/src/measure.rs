@@ -1,0 +1,602 @@
+//! The measurements of the contract (M1–M4), the 100,000-connection scale test, and the load
+//! generator's own parse rate. Each opens real TCP connections to a server started by
+//! [`ServerProcess`] and parses every event it receives with [`SseParser`].
+
+use std::{
+    io,
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures_util::{StreamExt, stream};
+use tokio::{io::AsyncReadExt, net::TcpStream, sync::watch};
+
+use crate::{
+    client::{BodyDecoder, Framing, connect, open_stream, request},
+    contract::unix_nanos,
+    parse::{SseParser, json_u64, parse_u64},
+    process::{ServerProcess, cpu_seconds},
+};
+
+/// How many connections are being opened at once when many are wanted.
+const OPENING_AT_ONCE: usize = 256;
+
+/// M1: events received from `/firehose`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Firehose {
+    /// Connections in parallel, each asking for `n` events.
+    pub connections: usize,
+    /// Events parsed, over all connections.
+    pub events: u64,
+    /// Bytes read from the sockets (headers excluded).
+    pub bytes: u64,
+    /// From the first request to the end of the last response.
+    pub seconds: f64,
+    /// `events / seconds`.
+    pub events_per_sec: f64,
+    /// CPU the load generator used meanwhile, in cores (1.0 = one core busy all the time).
+    pub client_cores: f64,
+    /// CPU the server used meanwhile, in cores (0 when its process is not known).
+    pub server_cores: f64,
+}
+
+/// Checks a `/firehose` stream event by event: data `{"seq":i}` and id `i + 1` in order.
+#[derive(Debug, Default)]
+struct FirehoseCheck {
+    decoder: Option<BodyDecoder>,
+    parser: SseParser,
+    next_seq: u64,
+    wrong: u64,
+}
+
+impl FirehoseCheck {
+    fn new(framing: Framing) -> Self {
+        Self {
+            decoder: Some(BodyDecoder::new(framing)),
+            ..Self::default()
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Self {
+            decoder,
+            parser,
+            next_seq,
+            wrong,
+        } = self;
+        let decoder = decoder.as_mut().expect("set by new");
+        decoder.feed(bytes, |payload| {
+            parser.feed(payload, |event| {
+                let seq = json_u64(event.data, b"seq");
+                let id = parse_u64(event.id);
+                if seq != Some(*next_seq) || id != Some(*next_seq + 1) {
+                    *wrong += 1;
+                }
+                *next_seq += 1;
+            });
+        })?;
+        Ok(())
+    }
+
+    fn is_done(&self) -> bool {
+        self.decoder.as_ref().is_some_and(BodyDecoder::is_done)
+    }
+
+    fn finish(&self, n: u64) -> io::Result<u64> {
+        if self.next_seq != n || self.wrong != 0 {
+            return Err(io::Error::other(format!(
+                "firehose: {} of {n} events, {} out of order or malformed",
+                self.next_seq, self.wrong
+            )));
+        }
+        Ok(self.parser.events())
+    }
+}
+
+async fn firehose_one(addr: SocketAddr, n: u64) -> io::Result<(u64, u64)> {
+    let mut stream = connect(addr).await?;
+    let mut pending = Vec::new();
+    let head = open_stream(&mut stream, &format!("/firehose?n={n}"), &mut pending).await?;
+    let mut check = FirehoseCheck::new(head.framing);
+    let mut bytes = pending.len() as u64;
+    check.feed(&pending)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    while !check.is_done() {
+        let read = stream.read(&mut buf).await?;
+        if read == 0 {
+            break;
+        }
+        bytes += read as u64;
+        check.feed(&buf[..read])?;
+    }
+    Ok((check.finish(n)?, bytes))
+}
+
+/// M1: `connections` parallel `GET /firehose?n=N` to `server`, every event parsed and checked.
+pub async fn firehose(server: &ServerProcess, n: u64, connections: usize) -> io::Result<Firehose> {
+    let addr = server.addr;
+    let client_cpu = cpu_seconds(std::process::id());
+    let server_cpu = cpu_seconds(server.pid());
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| tokio::spawn(firehose_one(addr, n)))
+        .collect();
+    let mut events = 0;
+    let mut bytes = 0;
+    for task in tasks {
+        let (task_events, task_bytes) = task.await.map_err(io::Error::other)??;
+        events += task_events;
+        bytes += task_bytes;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Firehose {
+        connections,
+        events,
+        bytes,
+        seconds,
+        events_per_sec: events as f64 / seconds,
+        client_cores: (cpu_seconds(std::process::id()) - client_cpu) / seconds,
+        server_cores: (cpu_seconds(server.pid()) - server_cpu) / seconds,
+    })
+}
+
+/// The load generator's own rate: `n` events as `/firehose` sends them (chunked, 32 KiB
+/// chunks), parsed and checked in memory on one thread, with no server. It must be well above
+/// every server's M1 rate for M1 to measure the servers.
+pub fn parse_rate(n: u64) -> io::Result<Firehose> {
+    let mut body = Vec::new();
+    let mut chunk = Vec::with_capacity(40 * 1024);
+    let mut digits = itoa::Buffer::new();
+    let mut id = itoa::Buffer::new();
+    for seq in 0..n {
+        chunk.extend_from_slice(b"id: ");
+        chunk.extend_from_slice(id.format(seq + 1).as_bytes());
+        chunk.extend_from_slice(b"\ndata: {\"seq\":");
+        chunk.extend_from_slice(digits.format(seq).as_bytes());
+        chunk.extend_from_slice(b"}\n\n");
+        if chunk.len() >= 32 * 1024 || seq + 1 == n {
+            body.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            body.extend_from_slice(&chunk);
+            body.extend_from_slice(b"\r\n");
+            chunk.clear();
+        }
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    let cpu = cpu_seconds(std::process::id());
+    let start = Instant::now();
+    let mut check = FirehoseCheck::new(Framing::Chunked);
+    for read in body.chunks(256 * 1024) {
+        check.feed(read)?;
+    }
+    let events = check.finish(n)?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Firehose {
+        connections: 1,
+        events,
+        bytes: body.len() as u64,
+        seconds,
+        events_per_sec: events as f64 / seconds,
+        client_cores: (cpu_seconds(std::process::id()) - cpu) / seconds,
+        server_cores: 0.0,
+    })
+}
+
+/// Latency percentiles, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Latency {
+    /// Median.
+    pub p50_us: f64,
+    /// 99th percentile.
+    pub p99_us: f64,
+    /// Largest.
+    pub max_us: f64,
+}
+
+impl Latency {
+    fn of(mut nanos: Vec<u64>) -> Self {
+        if nanos.is_empty() {
+            return Self::default();
+        }
+        nanos.sort_unstable();
+        let at = |quantile: f64| {
+            let index = ((nanos.len() - 1) as f64 * quantile).round() as usize;
+            nanos[index] as f64 / 1_000.0
+        };
+        Self {
+            p50_us: at(0.50),
+            p99_us: at(0.99),
+            max_us: at(1.0),
+        }
+    }
+}
+
+/// M2: a broadcast to many `/fanout` subscribers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fanout {
+    /// Subscribers connected.
+    pub subscribers: usize,
+    /// Messages published (`POST /publish?n=1` each).
+    pub publishes: u64,
+    /// `publishes × subscribers`.
+    pub expected: u64,
+    /// Events parsed by the subscribers.
+    pub delivered: u64,
+    /// `expected - delivered`.
+    pub lost: u64,
+    /// Events that arrived out of order or twice.
+    pub disordered: u64,
+    /// Deliveries per second, from the first publish to the last delivery.
+    pub deliveries_per_sec: f64,
+    /// Publish (`ts`) to parsed by the subscriber.
+    pub latency: Latency,
+}
+
+/// Opens `count` event streams on `path`, [`OPENING_AT_ONCE`] at a time; each comes with the
+/// body bytes read past its head.
+async fn open_many(
+    addr: SocketAddr,
+    path: &str,
+    count: usize,
+) -> io::Result<Vec<(TcpStream, Framing, Vec<u8>)>> {
+    let opened: Vec<io::Result<_>> = stream::iter(0..count)
+        .map(|_| async move {
+            let mut stream = connect(addr).await?;
+            let mut pending = Vec::new();
+            let head = open_stream(&mut stream, path, &mut pending).await?;
+            Ok((stream, head.framing, pending))
+        })
+        .buffer_unordered(OPENING_AT_ONCE)
+        .collect()
+        .await;
+    opened.into_iter().collect()
+}
+
+/// What one fan-out subscriber saw.
+#[derive(Debug, Default)]
+struct Received {
+    latencies: Vec<u64>,
+    disordered: u64,
+    last_seq: Option<u64>,
+    last_at: u64,
+}
+
+impl Received {
+    fn delivered(&self) -> u64 {
+        self.latencies.len() as u64
+    }
+}
+
+/// Parses `bytes` of a `/fanout` body: every event's `seq` must grow, and its latency is now
+/// minus its `ts`.
+fn fanout_events(
+    decoder: &mut BodyDecoder,
+    parser: &mut SseParser,
+    received: &mut Received,
+    bytes: &[u8],
+) {
+    let now = unix_nanos();
+    let _ = decoder.feed(bytes, |payload| {
+        parser.feed(payload, |event| {
+            let (Some(seq), Some(ts)) = (json_u64(event.data, b"seq"), json_u64(event.data, b"ts"))
+            else {
+                received.disordered += 1;
+                return;
+            };
+            if received.last_seq.is_some_and(|last| seq <= last) {
+                received.disordered += 1;
+            }
+            received.last_seq = Some(seq);
+            received.latencies.push(now.saturating_sub(ts));
+            received.last_at = now;
+        });
+    });
+}
+
+/// One subscriber: reads events until `stop` turns true or `until` events arrived; gives the
+/// connection back so that it closes only when the caller drops it.
+async fn subscriber(
+    (mut stream, framing, pending): (TcpStream, Framing, Vec<u8>),
+    mut stop: watch::Receiver<bool>,
+    delivered: Arc<AtomicU64>,
+    buf_size: usize,
+    until: u64,
+) -> (Received, TcpStream) {
+    let mut decoder = BodyDecoder::new(framing);
+    let mut parser = SseParser::new();
+    let mut received = Received::default();
+    fanout_events(&mut decoder, &mut parser, &mut received, &pending);
+    delivered.fetch_add(received.delivered(), Ordering::Relaxed);
+    let mut buf = vec![0u8; buf_size];
+    while received.delivered() < until {
+        tokio::select! {
+            read = stream.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(read) => {
+                    let before = received.delivered();
+                    fanout_events(&mut decoder, &mut parser, &mut received, &buf[..read]);
+                    delivered.fetch_add(received.delivered() - before, Ordering::Relaxed);
+                }
+            },
+            _ = stop.changed() => break,
+        }
+    }
+    (received, stream)
+}
+
+/// Waits until `counter` reaches `target` or `limit` passes.
+async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while counter.load(Ordering::Relaxed) < target && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// `POST /publish?n=N` on `stream`; returns the subscriber count the server answered.
+async fn publish(stream: &mut TcpStream, n: u64) -> io::Result<u64> {
+    let body = request(stream, "POST", &format!("/publish?n={n}")).await?;
+    json_u64(&body, b"subscribers").ok_or_else(|| {
+        io::Error::other(format!(
+            "/publish answered {:?}",
+            String::from_utf8_lossy(&body)
+        ))
+    })
+}
+
+/// Asks with `POST /publish?n=0` until the server counts `subscribers` subscribers (or 10 s
+/// pass); returns the last count.
+async fn await_subscribers(stream: &mut TcpStream, subscribers: u64) -> io::Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let count = publish(stream, 0).await?;
+        if count == subscribers || Instant::now() > deadline {
+            return Ok(count);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// M2: `subscribers` on `/fanout`, `rate` publishes a second for `seconds`.
+pub async fn fanout(
+    addr: SocketAddr,
+    subscribers: usize,
+    rate: u32,
+    seconds: u32,
+) -> io::Result<Fanout> {
+    let opened = open_many(addr, "/fanout", subscribers).await?;
+    let mut publisher = connect(addr).await?;
+    let counted = await_subscribers(&mut publisher, subscribers as u64).await?;
+    if counted != subscribers as u64 {
+        return Err(io::Error::other(format!(
+            "the server counts {counted} of {subscribers} subscribers"
+        )));
+    }
+    let (stop, stopped) = watch::channel(false);
+    let delivered = Arc::new(AtomicU64::new(0));
+    let readers: Vec<_> = opened
+        .into_iter()
+        .map(|connection| {
+            tokio::spawn(subscriber(
+                connection,
+                stopped.clone(),
+                Arc::clone(&delivered),
+                16 * 1024,
+                u64::MAX,
+            ))
+        })
+        .collect();
+
+    let publishes = u64::from(rate) * u64::from(seconds);
+    let first_publish = unix_nanos();
+    let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
+    for _ in 0..publishes {
+        ticks.tick().await;
+        publish(&mut publisher, 1).await?;
+    }
+    let expected = publishes * subscribers as u64;
+    wait_for(&delivered, expected, Duration::from_secs(5)).await;
+    let _ = stop.send(true);
+
+    let mut latencies = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    let mut disordered = 0;
+    let mut last_at = first_publish;
+    for reader in readers {
+        let (received, _) = reader.await.map_err(io::Error::other)?;
+        disordered += received.disordered;
+        last_at = last_at.max(received.last_at);
+        latencies.extend(received.latencies);
+    }
+    let delivered = latencies.len() as u64;
+    let window = (last_at - first_publish) as f64 / 1e9;
+    Ok(Fanout {
+        subscribers,
+        publishes,
+        expected,
+        delivered,
+        lost: expected.saturating_sub(delivered),
+        disordered,
+        deliveries_per_sec: delivered as f64 / window,
+        latency: Latency::of(latencies),
+    })
+}
+
+/// Server memory before and after many connections were opened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Memory {
+    /// Connections held open.
+    pub connections: usize,
+    /// Server `VmRSS` before, in KiB.
+    pub rss_before_kib: u64,
+    /// Server `VmRSS` with the connections open, in KiB.
+    pub rss_after_kib: u64,
+    /// `(after - before) / connections`.
+    pub kib_per_connection: f64,
+}
+
+impl Memory {
+    fn new(connections: usize, rss_before_kib: u64, rss_after_kib: u64) -> Self {
+        Self {
+            connections,
+            rss_before_kib,
+            rss_after_kib,
+            kib_per_connection: (rss_after_kib as f64 - rss_before_kib as f64)
+                / connections.max(1) as f64,
+        }
+    }
+}
+
+/// M3: `connections` open `/idle` streams (response head read, nothing else); the server's
+/// memory growth per connection.
+pub async fn idle(server: &ServerProcess, connections: usize) -> io::Result<Memory> {
+    // Warm up the server's allocator and runtime with a few connections first.
+    drop(open_many(server.addr, "/idle", 100).await?);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = server.rss_kib();
+    let held = open_many(server.addr, "/idle", connections).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = server.rss_kib();
+    drop(held);
+    Ok(Memory::new(connections, before, after))
+}
+
+/// M4: connections opened and dropped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Churn {
+    /// Connections made (each: connect, `GET /fanout`, read the response head, close).
+    pub connections: u64,
+    /// How many were in flight at once.
+    pub concurrency: usize,
+    /// Connections that failed.
+    pub failures: u64,
+    /// Connections per second.
+    pub per_sec: f64,
+    /// Server `VmRSS` before, in KiB (after a warm-up of 1,000 connections).
+    pub rss_before_kib: u64,
+    /// Server `VmRSS` after, in KiB.
+    pub rss_after_kib: u64,
+    /// `/fanout` subscribers the server still counts after all closed (should be 0).
+    pub subscribers_left: u64,
+}
+
+async fn churn_run(addr: SocketAddr, total: u64, concurrency: usize) -> u64 {
+    let next = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let next = Arc::clone(&next);
+            let failures = Arc::clone(&failures);
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < total {
+                    let once = async {
+                        let mut stream = connect(addr).await?;
+                        let mut pending = Vec::new();
+                        open_stream(&mut stream, "/fanout", &mut pending).await?;
+                        io::Result::Ok(())
+                    };
+                    if once.await.is_err() {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    failures.load(Ordering::Relaxed)
+}
+
+/// M4: `total` connections to `/fanout`, `concurrency` at a time: connect, read the response
+/// head, disconnect; then whether the server gave back what they took.
+pub async fn churn(server: &ServerProcess, total: u64, concurrency: usize) -> io::Result<Churn> {
+    churn_run(server.addr, 1_000, concurrency).await;
+    let mut control = connect(server.addr).await?;
+    await_subscribers(&mut control, 0).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_before_kib = server.rss_kib();
+    let start = Instant::now();
+    let failures = churn_run(server.addr, total, concurrency).await;
+    let seconds = start.elapsed().as_secs_f64();
+    // Let the server notice the last closes, then ask how many subscribers it still has.
+    let subscribers_left = await_subscribers(&mut control, 0).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_after_kib = server.rss_kib();
+    Ok(Churn {
+        connections: total,
+        concurrency,
+        failures,
+        per_sec: (total - failures) as f64 / seconds,
+        rss_before_kib,
+        rss_after_kib,
+        subscribers_left,
+    })
+}
+
+/// The scale test: many `/fanout` connections held at once, then one message to all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    /// Server memory with the connections open.
+    pub memory: Memory,
+    /// Seconds to open them all.
+    pub open_seconds: f64,
+    /// Subscribers the server counted when publishing.
+    pub subscribers: u64,
+    /// Subscribers that received the message.
+    pub delivered: u64,
+    /// Publish to parsed, over the subscribers.
+    pub latency: Latency,
+}
+
+/// Holds `connections` `/fanout` streams, reads the server's memory, publishes one message
+/// and times its arrival at every subscriber.
+pub async fn scale(server: &ServerProcess, connections: usize) -> io::Result<Scale> {
+    drop(open_many(server.addr, "/fanout", 100).await?);
+    let mut control = connect(server.addr).await?;
+    await_subscribers(&mut control, 0).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = server.rss_kib();
+    let start = Instant::now();
+    let opened = open_many(server.addr, "/fanout", connections).await?;
+    let open_seconds = start.elapsed().as_secs_f64();
+    let counted = await_subscribers(&mut control, connections as u64).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = server.rss_kib();
+    let (stop, stopped) = watch::channel(false);
+    let delivered = Arc::new(AtomicU64::new(0));
+    let readers: Vec<_> = opened
+        .into_iter()
+        .map(|connection| {
+            tokio::spawn(subscriber(
+                connection,
+                stopped.clone(),
+                Arc::clone(&delivered),
+                1024,
+                1,
+            ))
+        })
+        .collect();
+    // Let every reader reach its first read before publishing.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let subscribers = publish(&mut control, 1).await?;
+    wait_for(&delivered, connections as u64, Duration::from_secs(60)).await;
+    let _ = stop.send(true);
+    let mut latencies = Vec::with_capacity(connections);
+    let mut held = Vec::with_capacity(connections);
+    for reader in readers {
+        let (received, stream) = reader.await.map_err(io::Error::other)?;
+        latencies.extend(received.latencies);
+        held.push(stream);
+    }
+    drop(held);
+    let _ = counted;
+    Ok(Scale {
+        memory: Memory::new(connections, before, after),
+        open_seconds,
+        subscribers,
+        delivered: latencies.len() as u64,
+        latency: Latency::of(latencies),
+    })
+}

@@ -1,0 +1,471 @@
+//! The results as one table (every figure beside its ratio to raw hyper), JSON, and SVG plots.
+
+use std::{fmt::Write as _, io, path::Path};
+
+use plotters::{
+    prelude::*,
+    style::text_anchor::{HPos, Pos, VPos},
+};
+
+use crate::{
+    measure::Firehose,
+    runner::{BASELINE, Config, ServerResults},
+};
+
+/// Whether more of a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Throughput: more is better.
+    Higher,
+    /// Latency, memory, losses: less is better.
+    Lower,
+}
+
+/// One line of the table: a figure for every contender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// `M1`, `M2`, …
+    pub id: &'static str,
+    /// What the figure is, with its unit.
+    pub figure: &'static str,
+    /// Whether more is better.
+    pub better: Better,
+    /// One value per contender, in [`ServerResults`] order (`None`: not measured).
+    pub values: Vec<Option<f64>>,
+    /// Whether the ratio to the baseline means something (not for counts that should be 0).
+    pub ratio: bool,
+}
+
+impl Row {
+    /// `value / baseline value` for every contender.
+    pub fn ratios(&self, baseline: usize) -> Vec<Option<f64>> {
+        let base = self.values.get(baseline).copied().flatten();
+        self.values
+            .iter()
+            .map(|value| match (value, base) {
+                (Some(value), Some(base)) if self.ratio && base != 0.0 => Some(value / base),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn rate(firehose: Option<&Firehose>) -> Option<f64> {
+    firehose.map(|firehose| firehose.events_per_sec)
+}
+
+/// The rows of the table for these results.
+pub fn rows(results: &[ServerResults]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut row = |id, figure, better, ratio, value: &dyn Fn(&ServerResults) -> Option<f64>| {
+        let values: Vec<_> = results.iter().map(value).collect();
+        if values.iter().any(Option::is_some) {
+            rows.push(Row {
+                id,
+                figure,
+                better,
+                values,
+                ratio,
+            });
+        }
+    };
+    use Better::{Higher, Lower};
+    row("M1", "events/s, 1 connection", Higher, true, &|r| {
+        rate(r.firehose_1.as_ref())
+    });
+    row("M1", "events/s, 4 connections", Higher, true, &|r| {
+        rate(r.firehose_4.as_ref())
+    });
+    row(
+        "M1",
+        "server CPU per 1 M events (core-ms), 1 conn.",
+        Lower,
+        true,
+        &|r| {
+            r.firehose_1
+                .map(|f| f.server_cores * f.seconds / f.events as f64 * 1e9)
+        },
+    );
+    row(
+        "M1",
+        "load generator busy (cores), 1 conn.",
+        Lower,
+        false,
+        &|r| r.firehose_1.map(|f| f.client_cores),
+    );
+    row("M2", "deliveries/s", Higher, true, &|r| {
+        r.fanout.map(|f| f.deliveries_per_sec)
+    });
+    row("M2", "latency p50 (µs)", Lower, true, &|r| {
+        r.fanout.map(|f| f.latency.p50_us)
+    });
+    row("M2", "latency p99 (µs)", Lower, true, &|r| {
+        r.fanout.map(|f| f.latency.p99_us)
+    });
+    row("M2", "latency max (µs)", Lower, true, &|r| {
+        r.fanout.map(|f| f.latency.max_us)
+    });
+    row("M2", "events lost", Lower, false, &|r| {
+        r.fanout.map(|f| (f.lost + f.disordered) as f64)
+    });
+    row("M3", "RSS per idle connection (KiB)", Lower, true, &|r| {
+        r.idle.map(|m| m.kib_per_connection)
+    });
+    row("M4", "connections/s", Higher, true, &|r| {
+        r.churn.map(|c| c.per_sec)
+    });
+    row("M4", "RSS after − before (KiB)", Lower, false, &|r| {
+        r.churn
+            .map(|c| c.rss_after_kib as f64 - c.rss_before_kib as f64)
+    });
+    row("M4", "failed + subscribers left", Lower, false, &|r| {
+        r.churn.map(|c| (c.failures + c.subscribers_left) as f64)
+    });
+    row(
+        "scale",
+        "RSS per /fanout connection (KiB)",
+        Lower,
+        true,
+        &|r| r.scale.map(|s| s.memory.kib_per_connection),
+    );
+    row("scale", "seconds to open all", Lower, true, &|r| {
+        r.scale.map(|s| s.open_seconds)
+    });
+    row(
+        "scale",
+        "one publish: latency p50 (ms)",
+        Lower,
+        true,
+        &|r| r.scale.map(|s| s.latency.p50_us / 1_000.0),
+    );
+    row(
+        "scale",
+        "one publish: latency p99 (ms)",
+        Lower,
+        true,
+        &|r| r.scale.map(|s| s.latency.p99_us / 1_000.0),
+    );
+    row(
+        "scale",
+        "one publish: latency max (ms)",
+        Lower,
+        true,
+        &|r| r.scale.map(|s| s.latency.max_us / 1_000.0),
+    );
+    row("scale", "subscribers not reached", Lower, false, &|r| {
+        r.scale
+            .map(|s| (s.memory.connections as u64).saturating_sub(s.delivered) as f64)
+    });
+    rows
+}
+
+fn number(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1e6 {
+        format!("{:.2} M", value / 1e6)
+    } else if magnitude >= 1e4 {
+        format!("{:.0} k", value / 1e3)
+    } else if magnitude >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn baseline_index(results: &[ServerResults]) -> usize {
+    results
+        .iter()
+        .position(|r| r.name == BASELINE)
+        .unwrap_or(results.len().saturating_sub(1))
+}
+
+/// The markdown table: every figure for every contender, then each one's ratio to hyper.
+pub fn table(results: &[ServerResults]) -> String {
+    let baseline = baseline_index(results);
+    let mut out = String::from("| | figure |");
+    for r in results {
+        let _ = write!(out, " {} |", r.name);
+    }
+    for (index, r) in results.iter().enumerate() {
+        if index != baseline {
+            let _ = write!(out, " {} / {BASELINE} |", r.name);
+        }
+    }
+    out.push_str("\n| --- | --- |");
+    for _ in 0..(2 * results.len() - 1) {
+        out.push_str(" ---: |");
+    }
+    out.push('\n');
+    for row in rows(results) {
+        let arrow = match row.better {
+            Better::Higher => "↑",
+            Better::Lower => "↓",
+        };
+        let _ = write!(out, "| {} | {} {arrow} |", row.id, row.figure);
+        for value in &row.values {
+            let _ = write!(out, " {} |", value.map_or("–".to_owned(), number));
+        }
+        for (index, ratio) in row.ratios(baseline).iter().enumerate() {
+            if index != baseline {
+                let _ = write!(
+                    out,
+                    " {} |",
+                    ratio.map_or("–".to_owned(), |ratio| format!("{ratio:.2}×"))
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The run as JSON: the machine, the sizes, every raw measurement and the table's rows.
+pub fn json(
+    config: &Config,
+    machine: &serde_json::Value,
+    parse_rate: Option<&Firehose>,
+    results: &[ServerResults],
+) -> serde_json::Value {
+    let baseline = baseline_index(results);
+    let rows: Vec<_> = rows(results)
+        .iter()
+        .map(|row| {
+            serde_json::json!({
+                "id": row.id,
+                "figure": row.figure,
+                "better": if row.better == Better::Higher { "higher" } else { "lower" },
+                "values": results.iter().zip(&row.values)
+                    .map(|(r, v)| (r.name.clone(), serde_json::json!(v)))
+                    .collect::<serde_json::Map<_, _>>(),
+                "ratio_to_hyper": results.iter().zip(row.ratios(baseline))
+                    .map(|(r, v)| (r.name.clone(), serde_json::json!(v)))
+                    .collect::<serde_json::Map<_, _>>(),
+            })
+        })
+        .collect();
+    let raw: Vec<_> = results
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "firehose_1": format!("{:?}", r.firehose_1),
+                "firehose_4": format!("{:?}", r.firehose_4),
+                "fanout": format!("{:?}", r.fanout),
+                "idle": format!("{:?}", r.idle),
+                "churn": format!("{:?}", r.churn),
+                "scale": format!("{:?}", r.scale),
+                "errors": r.errors,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "mode": config.mode.name(),
+        "config": format!("{config:?}"),
+        "machine": machine,
+        "load_generator_parse_rate_events_per_sec": parse_rate.map(|p| p.events_per_sec),
+        "rows": rows,
+        "raw": raw,
+    })
+}
+
+const COLORS: [RGBColor; 3] = [
+    RGBColor(224, 35, 78),
+    RGBColor(52, 120, 198),
+    RGBColor(110, 110, 110),
+];
+
+fn plot_error(error: impl std::fmt::Display) -> io::Error {
+    io::Error::other(error.to_string())
+}
+
+/// A grouped bar chart: one group per label, one bar per series in each group; with
+/// `reference`, a horizontal line at that value (1.0 for ratios).
+pub fn bar_chart(
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    groups: &[String],
+    series: &[(String, Vec<f64>)],
+    reference: Option<f64>,
+) -> io::Result<()> {
+    let width = (140 * groups.len() as u32).max(640);
+    let root = SVGBackend::new(path, (width, 460)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_error)?;
+    let top = series
+        .iter()
+        .flat_map(|(_, values)| values.iter().copied())
+        .chain(reference)
+        .filter(|value| value.is_finite())
+        .fold(0.0f64, f64::max)
+        * 1.15;
+    let groups_len = groups.len() as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(16)
+        .x_label_area_size(70)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..groups_len - 0.5, 0f64..top.max(1e-9))
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(y_label)
+        .draw()
+        .map_err(plot_error)?;
+    let bar = 0.8 / series.len().max(1) as f64;
+    for (index, (name, values)) in series.iter().enumerate() {
+        let color = COLORS[index % COLORS.len()];
+        chart
+            .draw_series(values.iter().enumerate().map(|(group, value)| {
+                let left = group as f64 - 0.4 + bar * index as f64;
+                Rectangle::new(
+                    [(left, 0.0), (left + bar * 0.92, value.max(0.0))],
+                    color.filled(),
+                )
+            }))
+            .map_err(plot_error)?
+            .label(name.as_str())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    if let Some(reference) = reference {
+        chart
+            .draw_series(LineSeries::new(
+                [(-0.5, reference), (groups_len - 0.5, reference)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(plot_error)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(plot_error)?;
+    let style =
+        TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for (group, label) in groups.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(group as f64, 0.0));
+        for (line, text) in label.split('\n').enumerate() {
+            root.draw(&Text::new(
+                text.to_owned(),
+                (x, y + 8 + 16 * line as i32),
+                style.clone(),
+            ))
+            .map_err(plot_error)?;
+        }
+    }
+    root.present().map_err(plot_error)?;
+    Ok(())
+}
+
+/// The plots of a run into `dir`: ratios to hyper of every figure with a ratio, M1 events/s,
+/// and M2 latency (or the scale test's latency in scale mode).
+pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let mode = config.mode.name();
+    let baseline = baseline_index(results);
+    let mut written = Vec::new();
+    let rows: Vec<_> = rows(results).into_iter().filter(|row| row.ratio).collect();
+    let groups: Vec<String> = rows
+        .iter()
+        .map(|row| format!("{}\n{}", row.id, row.figure))
+        .collect();
+    let series: Vec<(String, Vec<f64>)> = results
+        .iter()
+        .enumerate()
+        .map(|(index, r)| {
+            let values = rows
+                .iter()
+                .map(|row| row.ratios(baseline)[index].unwrap_or(0.0))
+                .collect();
+            (r.name.clone(), values)
+        })
+        .collect();
+    let name = format!("{mode}-ratios.svg");
+    bar_chart(
+        &dir.join(&name),
+        "Each figure as a ratio to raw hyper (same run; arrows in the table say which way is better)",
+        "ratio to hyper",
+        &groups,
+        &series,
+        Some(1.0),
+    )?;
+    written.push(name);
+
+    let per_server = |value: &dyn Fn(&ServerResults) -> Option<f64>| -> Vec<(String, Vec<f64>)> {
+        results
+            .iter()
+            .map(|r| (r.name.clone(), vec![value(r).unwrap_or(0.0)]))
+            .collect()
+    };
+    if results.iter().any(|r| r.firehose_1.is_some()) {
+        let mut series = per_server(&|r| rate(r.firehose_1.as_ref()).map(|v| v / 1e6));
+        for (index, r) in results.iter().enumerate() {
+            series[index]
+                .1
+                .push(rate(r.firehose_4.as_ref()).map_or(0.0, |v| v / 1e6));
+        }
+        let name = format!("{mode}-m1-firehose.svg");
+        bar_chart(
+            &dir.join(&name),
+            "M1 firehose: events received and parsed per second",
+            "million events/s",
+            &["1 connection".to_owned(), "4 connections".to_owned()],
+            &series,
+            None,
+        )?;
+        written.push(name);
+    }
+    let latency_groups = vec!["p50".to_owned(), "p99".to_owned(), "max".to_owned()];
+    if results.iter().any(|r| r.fanout.is_some()) {
+        let series: Vec<_> = results
+            .iter()
+            .map(|r| {
+                let latency = r.fanout.map(|f| f.latency).unwrap_or_default();
+                (
+                    r.name.clone(),
+                    vec![latency.p50_us, latency.p99_us, latency.max_us],
+                )
+            })
+            .collect();
+        let name = format!("{mode}-m2-latency.svg");
+        bar_chart(
+            &dir.join(&name),
+            "M2 fan-out: publish-to-parsed latency, 1,000 subscribers, 200 publishes/s",
+            "µs",
+            &latency_groups,
+            &series,
+            None,
+        )?;
+        written.push(name);
+    }
+    if results.iter().any(|r| r.scale.is_some()) {
+        let series: Vec<_> = results
+            .iter()
+            .map(|r| {
+                let latency = r.scale.map(|s| s.latency).unwrap_or_default();
+                (
+                    r.name.clone(),
+                    vec![
+                        latency.p50_us / 1e3,
+                        latency.p99_us / 1e3,
+                        latency.max_us / 1e3,
+                    ],
+                )
+            })
+            .collect();
+        let name = format!("{mode}-fanout-all-latency.svg");
+        bar_chart(
+            &dir.join(&name),
+            "Scale: one publish to every held /fanout connection, latency",
+            "ms",
+            &latency_groups,
+            &series,
+            None,
+        )?;
+        written.push(name);
+    }
+    Ok(written)
+}
