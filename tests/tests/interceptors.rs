@@ -1,9 +1,11 @@
 //! Interceptors: before the handler (a cache that answers instead of it), after it (a
 //! NestJS-style `TransformInterceptor` wrapping JSON in `{ data }`), and on each event of a
 //! stream, so that the wrapping interceptor leaves event streams working (NestJS's known pain:
-//! a global `map(data => ({ data }))` breaks them).
+//! a global `map(data => ({ data }))` breaks them), and around it (a timeout).
 
-use nest_core::pipeline::{ExecutionContext, InterceptFuture, NestInterceptor};
+use nest_core::pipeline::{
+    CallHandler, ExecutionContext, InterceptFuture, NestInterceptor, ResponseFuture,
+};
 use nest_core::prelude::*;
 use nest_core::{Response, testing::TestClient};
 
@@ -162,5 +164,97 @@ async fn global_interceptors_are_outermost() {
     assert_eq!(
         events[0].data, "x+route+global",
         "the route's `map_event` runs first"
+    );
+}
+
+/// NestJS's `TimeoutInterceptor`, around the handler: 408 when it takes too long.
+#[derive(Default)]
+struct TimeoutInterceptor;
+
+impl NestInterceptor for TimeoutInterceptor {
+    fn intercept<'a>(&'a self, next: CallHandler<'a>) -> ResponseFuture<'a> {
+        Box::pin(async move {
+            tokio::time::timeout(std::time::Duration::from_millis(100), next.handle())
+                .await
+                .unwrap_or_else(|_| {
+                    nest_core::RequestTimeoutException::new("Request Timeout").into_response()
+                })
+        })
+    }
+}
+
+/// Records around the handler, to show the nesting (outer first in, last out).
+#[derive(Default)]
+struct Outer;
+
+impl NestInterceptor for Outer {
+    fn intercept<'a>(&'a self, next: CallHandler<'a>) -> ResponseFuture<'a> {
+        Box::pin(async move {
+            let mut response = next.handle().await;
+            let inner = response
+                .headers()
+                .get("x-trace")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            response.headers_mut().insert(
+                "x-trace",
+                http::HeaderValue::from_str(&format!("{inner},outer")).unwrap(),
+            );
+            response
+        })
+    }
+}
+
+#[derive(Default)]
+struct Inner;
+
+impl NestInterceptor for Inner {
+    fn intercept<'a>(&'a self, next: CallHandler<'a>) -> ResponseFuture<'a> {
+        Box::pin(async move {
+            let mut response = next.handle().await;
+            response
+                .headers_mut()
+                .insert("x-trace", http::HeaderValue::from_static("inner"));
+            response
+        })
+    }
+}
+
+#[derive(Default)]
+struct SlowController;
+
+#[controller("slow")]
+#[use_interceptors(TimeoutInterceptor)]
+impl SlowController {
+    #[get]
+    async fn slow(&self) -> &'static str {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        "too late"
+    }
+
+    #[get("fast")]
+    #[use_interceptors(Outer, Inner)]
+    fn fast(&self) -> &'static str {
+        "in time"
+    }
+}
+
+#[tokio::test]
+async fn intercept_wraps_the_handler_and_can_answer_instead_of_waiting() {
+    let server = nest_tests::serve(SlowController).await;
+    let client = TestClient::new(server.local_addr());
+    let slow = client.get("/slow").await.unwrap();
+    assert_eq!(slow.status, 408);
+    assert_eq!(
+        slow.text(),
+        r#"{"message":"Request Timeout","error":"Request Timeout","statusCode":408}"#
+    );
+    let fast = client.get("/slow/fast").await.unwrap();
+    assert_eq!(fast.text(), "in time");
+    assert_eq!(
+        fast.header("x-trace"),
+        Some("inner,outer"),
+        "the first interceptor listed is the outermost"
     );
 }

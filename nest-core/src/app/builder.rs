@@ -7,7 +7,7 @@ use super::{Module, NestApplication, module::ModuleBuilder};
 use crate::{
     controller::{Controller, ControllerInstance, ControllerRoutes},
     di::{
-        Container, Dependency, Injectable, ModuleNode, RequestScope, Resolver,
+        Container, Dependency, Injectable, ModuleNode, Provider, RequestScope, Resolver,
         provider::{AnyArc, BoxFuture},
     },
     http::{HttpException, Request},
@@ -32,6 +32,8 @@ pub struct AppBuilder {
     pub(super) container: Container,
     /// Controllers of modules, built once every module is known.
     pending: Vec<PendingController>,
+    /// Providers that replace others wherever they are provided (tests).
+    overrides: Vec<(TypeId, Provider)>,
 }
 
 /// A controller of a module, before the injector builds it.
@@ -141,6 +143,13 @@ impl AppBuilder {
         self.container.modules.entry(module).or_default()
     }
 
+    /// Replaces provider `key` wherever a module provides it (the testing module's
+    /// `override_provider`).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn override_provider(&mut self, provider: Provider, key: TypeId) {
+        self.overrides.push((key, provider));
+    }
+
     pub(super) fn pending_controller(&mut self, controller: PendingController) {
         self.pending.push(controller);
     }
@@ -167,6 +176,21 @@ impl AppBuilder {
         let root = self.modules.first().copied().unwrap_or(loose);
         if self.modules.is_empty() {
             self.node(loose).name = "application";
+        }
+        for (key, provider) in std::mem::take(&mut self.overrides) {
+            let mut found = false;
+            for node in self.container.modules.values_mut() {
+                if let Some(slot) = node.providers.get_mut(&key) {
+                    *slot = provider.clone();
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(StartupError::new(format!(
+                    "override_provider: no module provides {}",
+                    provider.name
+                )));
+            }
         }
         let mut container = std::mem::take(&mut self.container);
         container.set_order(&self.modules);
