@@ -62,47 +62,81 @@ impl SseParser {
                 rest = &rest[1..];
             }
         }
+        // Fields of lines wholly inside this chunk are borrowed from it, not copied, until the
+        // event is dispatched or the chunk ends.
+        let mut borrowed = Borrowed::default();
         if memchr::memchr(b'\r', rest).is_none() {
             // The usual case: LF line ends only, found in one pass over the chunk.
+            // Event lines are short, so a byte loop beats a vectorised search started per line.
             let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', rest) {
-                self.end_of_line(&rest[start..end], &mut on_event);
-                start = end + 1;
+            for (end, &byte) in rest.iter().enumerate() {
+                if byte == b'\n' {
+                    self.end_of_line(&rest[start..end], &mut borrowed, &mut on_event);
+                    start = end + 1;
+                }
             }
-            self.partial.extend_from_slice(&rest[start..]);
-            return;
-        }
-        while let Some(end) = memchr::memchr2(b'\r', b'\n', rest) {
-            self.end_of_line(&rest[..end], &mut on_event);
-            let was_cr = rest[end] == b'\r';
-            rest = &rest[end + 1..];
-            if was_cr {
-                match rest.first() {
-                    None => self.skip_lf = true,
-                    Some(b'\n') => rest = &rest[1..],
-                    Some(_) => {}
+            rest = &rest[start..];
+        } else {
+            while let Some(end) = memchr::memchr2(b'\r', b'\n', rest) {
+                self.end_of_line(&rest[..end], &mut borrowed, &mut on_event);
+                let was_cr = rest[end] == b'\r';
+                rest = &rest[end + 1..];
+                if was_cr {
+                    match rest.first() {
+                        None => self.skip_lf = true,
+                        Some(b'\n') => rest = &rest[1..],
+                        Some(_) => {}
+                    }
                 }
             }
         }
+        self.keep(&mut borrowed);
         self.partial.extend_from_slice(rest);
     }
 
+    /// Copies borrowed fields into the parser's own buffers.
+    fn keep(&mut self, borrowed: &mut Borrowed<'_>) {
+        if let Some(data) = borrowed.data.take() {
+            self.data.extend_from_slice(data);
+            self.data.push(b'\n');
+        }
+        if let Some(id) = borrowed.id.take() {
+            self.id.clear();
+            self.id.extend_from_slice(id);
+        }
+    }
+
     /// A line ends: `tail` is its part in this chunk, after any part carried in `partial`.
-    fn end_of_line(&mut self, tail: &[u8], on_event: &mut impl FnMut(Event<'_>)) {
+    #[inline]
+    fn end_of_line<'c>(
+        &mut self,
+        tail: &'c [u8],
+        borrowed: &mut Borrowed<'c>,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) {
         if self.partial.is_empty() {
-            self.line(tail, on_event);
+            self.line(tail, borrowed, on_event);
         } else {
+            // Only the first line of a chunk can have begun earlier: nothing is borrowed yet.
             let mut line = std::mem::take(&mut self.partial);
             line.extend_from_slice(tail);
-            self.line(&line, on_event);
+            let mut own = Borrowed::default();
+            self.line(&line, &mut own, on_event);
+            self.keep(&mut own);
             line.clear();
             self.partial = line;
         }
     }
 
-    fn line(&mut self, line: &[u8], on_event: &mut impl FnMut(Event<'_>)) {
+    #[inline]
+    fn line<'c>(
+        &mut self,
+        line: &'c [u8],
+        borrowed: &mut Borrowed<'c>,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) {
         if line.is_empty() {
-            self.dispatch(on_event);
+            self.dispatch(borrowed, on_event);
             return;
         }
         // Field names are short: a plain scan beats a vectorised search here.
@@ -116,13 +150,18 @@ impl SseParser {
         };
         match field {
             b"data" => {
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+                if borrowed.data.is_none() && self.data.is_empty() {
+                    borrowed.data = Some(value);
+                } else {
+                    if let Some(data) = borrowed.data.take() {
+                        self.data.extend_from_slice(data);
+                        self.data.push(b'\n');
+                    }
+                    self.data.extend_from_slice(value);
+                    self.data.push(b'\n');
+                }
             }
-            b"id" if memchr::memchr(0, value).is_none() => {
-                self.id.clear();
-                self.id.extend_from_slice(value);
-            }
+            b"id" if !value.contains(&0) => borrowed.id = Some(value),
             b"event" => {
                 self.event.clear();
                 self.event.extend_from_slice(value);
@@ -134,20 +173,34 @@ impl SseParser {
         }
     }
 
-    fn dispatch(&mut self, on_event: &mut impl FnMut(Event<'_>)) {
-        if self.data.is_empty() {
-            self.event.clear();
-            return;
-        }
+    #[inline]
+    fn dispatch(&mut self, borrowed: &mut Borrowed<'_>, on_event: &mut impl FnMut(Event<'_>)) {
+        let data = match borrowed.data.take() {
+            Some(data) => data,
+            None if self.data.is_empty() => {
+                self.event.clear();
+                return;
+            }
+            None => &self.data[..self.data.len() - 1],
+        };
         self.events += 1;
         on_event(Event {
             event: &self.event,
-            data: &self.data[..self.data.len() - 1],
-            id: &self.id,
+            data,
+            id: borrowed.id.unwrap_or(&self.id),
         });
         self.data.clear();
         self.event.clear();
     }
+}
+
+/// Fields of the current event still borrowed from the chunk being parsed.
+#[derive(Debug, Default)]
+struct Borrowed<'c> {
+    /// The event's only `data` line so far (the parser's own buffer is empty meanwhile).
+    data: Option<&'c [u8]>,
+    /// The latest `id`, newer than the parser's own.
+    id: Option<&'c [u8]>,
 }
 
 /// The decimal number `digits` (ASCII digits only), or `None`.
@@ -173,16 +226,20 @@ pub fn json_u64(data: &[u8], key: &[u8]) -> Option<u64> {
     let mut at = 0;
     while at + key.len() + 2 < data.len() {
         if data[at] == b'"'
-            && data[at + 1..].starts_with(key)
             && data[at + 1 + key.len()] == b'"'
-            && data.get(at + 2 + key.len()) == Some(&b':')
+            && data[at + 2 + key.len()] == b':'
+            && data[at + 1..].iter().zip(key).all(|(a, b)| a == b)
         {
-            let digits = &data[at + 3 + key.len()..];
-            let len = digits
-                .iter()
-                .position(|byte| !byte.is_ascii_digit())
-                .unwrap_or(digits.len());
-            return parse_u64(&digits[..len]);
+            let mut value: u64 = 0;
+            let mut digits = 0;
+            for &byte in &data[at + 3 + key.len()..] {
+                if !byte.is_ascii_digit() {
+                    break;
+                }
+                value = value.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
+                digits += 1;
+            }
+            return (digits > 0).then_some(value);
         }
         at += 1;
     }

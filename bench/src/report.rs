@@ -278,39 +278,77 @@ fn plot_error(error: impl std::fmt::Display) -> io::Error {
     io::Error::other(error.to_string())
 }
 
-/// A grouped bar chart: one group per label, one bar per series in each group; with
-/// `reference`, a horizontal line at that value (1.0 for ratios).
+/// How a chart's y axis reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Values as they are, bars from 0.
+    Linear,
+    /// Ratios on a log2 axis, bars from 1× up (above) or down (below).
+    Ratio,
+}
+
+/// A grouped bar chart: one group per label (lines split at `\n`), one bar per series in each
+/// group.
 pub fn bar_chart(
     path: &Path,
     title: &str,
     y_label: &str,
     groups: &[String],
     series: &[(String, Vec<f64>)],
-    reference: Option<f64>,
+    scale: Scale,
 ) -> io::Result<()> {
-    let width = (140 * groups.len() as u32).max(640);
+    let width = (150 * groups.len() as u32).max(640);
+    // On a ratio scale a bar is the log2 of its value, drawn from 1× up or down.
+    let series: Vec<(String, Vec<f64>)> = match scale {
+        Scale::Linear => series.to_vec(),
+        Scale::Ratio => series
+            .iter()
+            .map(|(name, values)| {
+                let logs = values
+                    .iter()
+                    .map(|value| if *value > 0.0 { value.log2() } else { 0.0 })
+                    .collect();
+                (name.clone(), logs)
+            })
+            .collect(),
+    };
     let root = SVGBackend::new(path, (width, 460)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_error)?;
-    let top = series
-        .iter()
-        .flat_map(|(_, values)| values.iter().copied())
-        .chain(reference)
-        .filter(|value| value.is_finite())
-        .fold(0.0f64, f64::max)
-        * 1.15;
+    let finite = || {
+        series
+            .iter()
+            .flat_map(|(_, values)| values.iter().copied())
+            .filter(|value| value.is_finite())
+    };
+    let top = finite().fold(0.0f64, f64::max) * 1.15;
+    let bottom = match scale {
+        Scale::Linear => 0.0,
+        Scale::Ratio => finite().fold(0.0f64, f64::min) * 1.15,
+    };
+    let (top, bottom) = match scale {
+        Scale::Linear => (top.max(1e-9), bottom),
+        Scale::Ratio => (top.max(1.0), bottom.min(-1.0)),
+    };
     let groups_len = groups.len() as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
         .margin(16)
         .x_label_area_size(70)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..groups_len - 0.5, 0f64..top.max(1e-9))
+        .build_cartesian_2d(-0.5f64..groups_len - 0.5, bottom..top)
         .map_err(plot_error)?;
+    let ratio_label = |value: &f64| format!("{:.2}×", value.exp2());
+    let linear_label = |value: &f64| format!("{value}");
+    let label: &dyn Fn(&f64) -> String = match scale {
+        Scale::Linear => &linear_label,
+        Scale::Ratio => &ratio_label,
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
         .y_desc(y_label)
+        .y_label_formatter(label)
         .draw()
         .map_err(plot_error)?;
     let bar = 0.8 / series.len().max(1) as f64;
@@ -319,23 +357,18 @@ pub fn bar_chart(
         chart
             .draw_series(values.iter().enumerate().map(|(group, value)| {
                 let left = group as f64 - 0.4 + bar * index as f64;
-                Rectangle::new(
-                    [(left, 0.0), (left + bar * 0.92, value.max(0.0))],
-                    color.filled(),
-                )
+                Rectangle::new([(left, 0.0), (left + bar * 0.92, *value)], color.filled())
             }))
             .map_err(plot_error)?
             .label(name.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
     }
-    if let Some(reference) = reference {
-        chart
-            .draw_series(LineSeries::new(
-                [(-0.5, reference), (groups_len - 0.5, reference)],
-                BLACK.stroke_width(1),
-            ))
-            .map_err(plot_error)?;
-    }
+    chart
+        .draw_series(LineSeries::new(
+            [(-0.5, 0.0), (groups_len - 0.5, 0.0)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(plot_error)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
@@ -346,7 +379,7 @@ pub fn bar_chart(
     let style =
         TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (group, label) in groups.iter().enumerate() {
-        let (x, y) = chart.backend_coord(&(group as f64, 0.0));
+        let (x, y) = chart.backend_coord(&(group as f64, bottom));
         for (line, text) in label.split('\n').enumerate() {
             root.draw(&Text::new(
                 text.to_owned(),
@@ -370,7 +403,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
     let rows: Vec<_> = rows(results).into_iter().filter(|row| row.ratio).collect();
     let groups: Vec<String> = rows
         .iter()
-        .map(|row| format!("{}\n{}", row.id, row.figure))
+        .map(|row| format!("{}\n{}", row.id, row.figure.replace(", ", "\n")))
         .collect();
     let series: Vec<(String, Vec<f64>)> = results
         .iter()
@@ -386,11 +419,11 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
     let name = format!("{mode}-ratios.svg");
     bar_chart(
         &dir.join(&name),
-        "Each figure as a ratio to raw hyper (same run; arrows in the table say which way is better)",
+        "Each figure as a ratio to raw hyper, log scale (same run; see the table for which way is better)",
         "ratio to hyper",
         &groups,
         &series,
-        Some(1.0),
+        Scale::Ratio,
     )?;
     written.push(name);
 
@@ -414,7 +447,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
             "million events/s",
             &["1 connection".to_owned(), "4 connections".to_owned()],
             &series,
-            None,
+            Scale::Linear,
         )?;
         written.push(name);
     }
@@ -437,7 +470,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
             "µs",
             &latency_groups,
             &series,
-            None,
+            Scale::Linear,
         )?;
         written.push(name);
     }
@@ -463,7 +496,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
             "ms",
             &latency_groups,
             &series,
-            None,
+            Scale::Linear,
         )?;
         written.push(name);
     }

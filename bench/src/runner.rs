@@ -1,6 +1,6 @@
 //! One run of the whole comparison: which figures, at what size, for which contenders.
 
-use std::{io, path::Path, time::Duration};
+use std::{io, path::PathBuf, time::Duration};
 
 use crate::{
     measure::{self, Churn, Fanout, Firehose, Memory, Scale},
@@ -38,6 +38,8 @@ pub struct Config {
     pub firehose_n: u64,
     /// M1: runs of each variant (the median is kept).
     pub firehose_runs: usize,
+    /// M2: runs (the one with the lowest p99 is kept).
+    pub fanout_runs: usize,
     /// M2: subscribers.
     pub fanout_subscribers: usize,
     /// M2: publishes per second.
@@ -60,7 +62,8 @@ impl Config {
         let full = Self {
             mode,
             firehose_n: 1_000_000,
-            firehose_runs: 3,
+            firehose_runs: 5,
+            fanout_runs: 2,
             fanout_subscribers: 1_000,
             fanout_rate: 200,
             fanout_seconds: 10,
@@ -74,6 +77,7 @@ impl Config {
             Mode::Quick => Self {
                 firehose_n: 100_000,
                 firehose_runs: 1,
+                fanout_runs: 1,
                 fanout_subscribers: 200,
                 fanout_seconds: 2,
                 idle_connections: 2_000,
@@ -128,68 +132,118 @@ fn keep<T>(results: &mut ServerResults, what: &str, outcome: io::Result<T>) -> O
     }
 }
 
-async fn median_firehose(
-    server: &ServerProcess,
-    n: u64,
-    connections: usize,
-    runs: usize,
-) -> io::Result<Firehose> {
-    let mut all = Vec::new();
-    for _ in 0..runs.max(1) {
-        all.push(measure::firehose(server, n, connections).await?);
-    }
-    all.sort_by(|a, b| a.events_per_sec.total_cmp(&b.events_per_sec));
-    Ok(all[all.len() / 2])
-}
-
-/// Starts `binary` and runs every measurement of `config.mode` against it; progress goes to
-/// stderr.
-pub async fn run_server(name: &str, binary: &Path, config: &Config) -> io::Result<ServerResults> {
-    let mut results = ServerResults {
-        name: name.to_owned(),
-        ..ServerResults::default()
+/// Runs every measurement of `config.mode` against every contender (`(name, binary)`), and
+/// returns their results in the same order; progress goes to stderr.
+///
+/// The machine is shared, so throughput and latency runs are interleaved: each round measures
+/// every contender once, in a rotating order, so a burst of outside load hits all of them
+/// alike; M1 keeps the median of its rounds and M2 the round with the lowest p99. Memory
+/// figures (M3, M4, scale) come from fresh server processes.
+pub async fn run_all(
+    contenders: &[(String, PathBuf)],
+    config: &Config,
+) -> io::Result<Vec<ServerResults>> {
+    let mut results: Vec<ServerResults> = contenders
+        .iter()
+        .map(|(name, _)| ServerResults {
+            name: name.clone(),
+            ..ServerResults::default()
+        })
+        .collect();
+    let spawn_all = || -> io::Result<Vec<ServerProcess>> {
+        contenders
+            .iter()
+            .map(|(name, binary)| ServerProcess::spawn(name, binary))
+            .collect()
     };
     if config.mode == Mode::Scale {
-        let server = ServerProcess::spawn(name, binary)?;
-        eprintln!("{name}: scale, {} connections", config.scale_connections);
-        let outcome = measure::scale(&server, config.scale_connections).await;
-        results.scale = keep(&mut results, "scale", outcome);
+        for ((name, binary), results) in contenders.iter().zip(&mut results) {
+            let server = ServerProcess::spawn(name, binary)?;
+            eprintln!("{name}: scale, {} connections", config.scale_connections);
+            let outcome = measure::scale(&server, config.scale_connections).await;
+            results.scale = keep(results, "scale", outcome);
+            drop(server);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
         return Ok(results);
     }
-    let server = ServerProcess::spawn(name, binary)?;
-    eprintln!(
-        "{name}: M1 firehose, 1 connection, n = {}",
-        config.firehose_n
-    );
-    let outcome = median_firehose(&server, config.firehose_n, 1, config.firehose_runs).await;
-    results.firehose_1 = keep(&mut results, "M1 (1 connection)", outcome);
-    eprintln!("{name}: M1 firehose, 4 connections");
-    let outcome = median_firehose(&server, config.firehose_n, 4, config.firehose_runs).await;
-    results.firehose_4 = keep(&mut results, "M1 (4 connections)", outcome);
-    eprintln!(
-        "{name}: M2 fanout, {} subscribers, {}/s for {} s",
-        config.fanout_subscribers, config.fanout_rate, config.fanout_seconds
-    );
-    let outcome = measure::fanout(
-        server.addr,
-        config.fanout_subscribers,
-        config.fanout_rate,
-        config.fanout_seconds,
-    )
-    .await;
-    results.fanout = keep(&mut results, "M2", outcome);
-    // A fresh process for the memory figures, so M1 and M2's buffers do not hide growth.
-    drop(server);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let server = ServerProcess::spawn(name, binary)?;
-    eprintln!("{name}: M3 idle, {} connections", config.idle_connections);
-    let outcome = measure::idle(&server, config.idle_connections).await;
-    results.idle = keep(&mut results, "M3", outcome);
-    eprintln!(
-        "{name}: M4 churn, {} connections, {} at a time",
-        config.churn_connections, config.churn_concurrency
-    );
-    let outcome = measure::churn(&server, config.churn_connections, config.churn_concurrency).await;
-    results.churn = keep(&mut results, "M4", outcome);
+
+    let servers = spawn_all()?;
+    let count = servers.len();
+    for connections in [1, 4] {
+        let mut runs: Vec<Vec<Firehose>> = vec![Vec::new(); count];
+        for round in 0..config.firehose_runs.max(1) {
+            for turn in 0..count {
+                let index = (round + turn) % count;
+                let server = &servers[index];
+                eprintln!(
+                    "{}: M1 firehose, {connections} connection(s), n = {}, round {}",
+                    server.name,
+                    config.firehose_n,
+                    round + 1
+                );
+                let outcome = measure::firehose(server, config.firehose_n, connections).await;
+                let what = format!("M1 ({connections} connections)");
+                if let Some(run) = keep(&mut results[index], &what, outcome) {
+                    runs[index].push(run);
+                }
+            }
+        }
+        for (index, mut runs) in runs.into_iter().enumerate() {
+            runs.sort_by(|a, b| a.events_per_sec.total_cmp(&b.events_per_sec));
+            let median = runs.get(runs.len() / 2).copied();
+            if connections == 1 {
+                results[index].firehose_1 = median;
+            } else {
+                results[index].firehose_4 = median;
+            }
+        }
+    }
+    for round in 0..config.fanout_runs.max(1) {
+        for turn in 0..count {
+            let index = (round + turn) % count;
+            let server = &servers[index];
+            eprintln!(
+                "{}: M2 fanout, {} subscribers, {}/s for {} s, round {}",
+                server.name,
+                config.fanout_subscribers,
+                config.fanout_rate,
+                config.fanout_seconds,
+                round + 1
+            );
+            let outcome = measure::fanout(
+                server.addr,
+                config.fanout_subscribers,
+                config.fanout_rate,
+                config.fanout_seconds,
+            )
+            .await;
+            if let Some(run) = keep(&mut results[index], "M2", outcome) {
+                let better = results[index]
+                    .fanout
+                    .is_none_or(|kept| run.latency.p99_us < kept.latency.p99_us);
+                if better {
+                    results[index].fanout = Some(run);
+                }
+            }
+        }
+    }
+    drop(servers);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Fresh processes for the memory figures, so that M1 and M2's buffers do not hide growth.
+    for ((name, binary), results) in contenders.iter().zip(&mut results) {
+        let server = ServerProcess::spawn(name, binary)?;
+        eprintln!("{name}: M3 idle, {} connections", config.idle_connections);
+        let outcome = measure::idle(&server, config.idle_connections).await;
+        results.idle = keep(results, "M3", outcome);
+        eprintln!(
+            "{name}: M4 churn, {} connections, {} at a time",
+            config.churn_connections, config.churn_concurrency
+        );
+        let outcome =
+            measure::churn(&server, config.churn_connections, config.churn_concurrency).await;
+        results.churn = keep(results, "M4", outcome);
+    }
     Ok(results)
 }

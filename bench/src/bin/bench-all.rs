@@ -131,16 +131,21 @@ async fn main() -> io::Result<()> {
         Some(rate)
     };
 
-    let mut results = Vec::new();
+    let mut contenders = Vec::new();
     for (name, bin) in runner::CONTENDERS {
         if only
             .as_ref()
-            .is_some_and(|only| !only.iter().any(|o| o == name))
+            .is_none_or(|only| only.iter().any(|o| o == name))
         {
-            continue;
+            contenders.push((name.to_owned(), binary(bin)?));
         }
-        results.push(runner::run_server(name, &binary(bin)?, &config).await?);
     }
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let results = runner::run_all(&contenders, &config).await?;
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut machine = machine;
+    machine["loadavg_before"] = load_before.trim().into();
+    machine["loadavg_after"] = load_after.trim().into();
 
     let table = report::table(&results);
     println!();
