@@ -145,7 +145,8 @@ pub async fn firehose(server: &ServerProcess, n: u64, connections: usize) -> io:
 }
 
 /// The load generator's own rate: `n` events as `/firehose` sends them (chunked, 32 KiB
-/// chunks), parsed and checked in memory on one thread, with no server. It must be well above
+/// chunks), parsed and checked in memory on one thread (best of five passes), with no server.
+/// It must be well above
 /// every server's M1 rate for M1 to measure the servers.
 pub fn parse_rate(n: u64) -> io::Result<Firehose> {
     let mut body = Vec::new();
@@ -166,23 +167,31 @@ pub fn parse_rate(n: u64) -> io::Result<Firehose> {
         }
     }
     body.extend_from_slice(b"0\r\n\r\n");
-    let cpu = cpu_seconds(std::process::id());
-    let start = Instant::now();
-    let mut check = FirehoseCheck::new(Framing::Chunked);
-    for read in body.chunks(256 * 1024) {
-        check.feed(read)?;
+    // The best of five passes: the machine is shared, and a pass is short.
+    let mut best: Option<Firehose> = None;
+    for _ in 0..5 {
+        let cpu = cpu_seconds(std::process::id());
+        let start = Instant::now();
+        let mut check = FirehoseCheck::new(Framing::Chunked);
+        for read in body.chunks(256 * 1024) {
+            check.feed(read)?;
+        }
+        let events = check.finish(n)?;
+        let seconds = start.elapsed().as_secs_f64();
+        let pass = Firehose {
+            connections: 1,
+            events,
+            bytes: body.len() as u64,
+            seconds,
+            events_per_sec: events as f64 / seconds,
+            client_cores: (cpu_seconds(std::process::id()) - cpu) / seconds,
+            server_cores: 0.0,
+        };
+        if best.is_none_or(|best| pass.events_per_sec > best.events_per_sec) {
+            best = Some(pass);
+        }
     }
-    let events = check.finish(n)?;
-    let seconds = start.elapsed().as_secs_f64();
-    Ok(Firehose {
-        connections: 1,
-        events,
-        bytes: body.len() as u64,
-        seconds,
-        events_per_sec: events as f64 / seconds,
-        client_cores: (cpu_seconds(std::process::id()) - cpu) / seconds,
-        server_cores: 0.0,
-    })
+    Ok(best.expect("five passes"))
 }
 
 /// Latency percentiles, in microseconds.

@@ -54,6 +54,8 @@ pub struct Config {
     pub churn_concurrency: usize,
     /// Scale test: `/fanout` connections held.
     pub scale_connections: usize,
+    /// Scale test: runs per contender (the one with the median p99 is kept).
+    pub scale_runs: usize,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             churn_connections: 20_000,
             churn_concurrency: 50,
             scale_connections: 100_000,
+            scale_runs: 3,
         };
         match mode {
             Mode::Full | Mode::Scale => full,
@@ -83,8 +86,24 @@ impl Config {
                 idle_connections: 2_000,
                 churn_connections: 2_000,
                 scale_connections: 5_000,
+                scale_runs: 1,
                 ..full
             },
+        }
+    }
+}
+
+impl Config {
+    /// Caps the scale test so that the server and this process each hold every connection
+    /// within `descriptors` (`RLIMIT_NOFILE`); says so on stderr when it does.
+    pub fn fit_descriptors(&mut self, descriptors: u64) {
+        let room = usize::try_from(descriptors.saturating_sub(1_000)).unwrap_or(usize::MAX);
+        if self.scale_connections > room {
+            eprintln!(
+                "RLIMIT_NOFILE is {descriptors} here (hard limit): the scale test holds {room} connections instead of {}",
+                self.scale_connections
+            );
+            self.scale_connections = room;
         }
     }
 }
@@ -137,8 +156,9 @@ fn keep<T>(results: &mut ServerResults, what: &str, outcome: io::Result<T>) -> O
 ///
 /// The machine is shared, so throughput and latency runs are interleaved: each round measures
 /// every contender once, in a rotating order, so a burst of outside load hits all of them
-/// alike; M1 keeps the median of its rounds and M2 the round with the lowest p99. Memory
-/// figures (M3, M4, scale) come from fresh server processes.
+/// alike; M1 keeps the median of its rounds, M2 the round with the lowest p99 and the scale
+/// test the round with the median p99. Memory figures (M3, M4, scale) come from fresh server
+/// processes.
 pub async fn run_all(
     contenders: &[(String, PathBuf)],
     config: &Config,
@@ -157,13 +177,28 @@ pub async fn run_all(
             .collect()
     };
     if config.mode == Mode::Scale {
-        for ((name, binary), results) in contenders.iter().zip(&mut results) {
-            let server = ServerProcess::spawn(name, binary)?;
-            eprintln!("{name}: scale, {} connections", config.scale_connections);
-            let outcome = measure::scale(&server, config.scale_connections).await;
-            results.scale = keep(results, "scale", outcome);
-            drop(server);
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        let mut runs: Vec<Vec<Scale>> = vec![Vec::new(); contenders.len()];
+        for round in 0..config.scale_runs.max(1) {
+            for turn in 0..contenders.len() {
+                let index = (round + turn) % contenders.len();
+                let (name, binary) = &contenders[index];
+                let server = ServerProcess::spawn(name, binary)?;
+                eprintln!(
+                    "{name}: scale, {} connections, round {}",
+                    config.scale_connections,
+                    round + 1
+                );
+                let outcome = measure::scale(&server, config.scale_connections).await;
+                if let Some(run) = keep(&mut results[index], "scale", outcome) {
+                    runs[index].push(run);
+                }
+                drop(server);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        for (index, mut runs) in runs.into_iter().enumerate() {
+            runs.sort_by(|a, b| a.latency.p99_us.total_cmp(&b.latency.p99_us));
+            results[index].scale = runs.get(runs.len() / 2).copied();
         }
         return Ok(results);
     }

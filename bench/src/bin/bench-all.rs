@@ -108,14 +108,7 @@ async fn main() -> io::Result<()> {
     }
     // Each held connection is a descriptor in the server and one in this process: without
     // CAP_SYS_RESOURCE the hard limit caps the scale test.
-    let room = usize::try_from(descriptors.saturating_sub(1_000)).unwrap_or(usize::MAX);
-    if config.scale_connections > room {
-        eprintln!(
-            "RLIMIT_NOFILE is {descriptors} here (hard limit): the scale test holds {room} connections instead of {}",
-            config.scale_connections
-        );
-        config.scale_connections = room;
-    }
+    config.fit_descriptors(descriptors);
     let machine = machine();
     eprintln!("mode {}, {config:?}", mode.name());
     eprintln!("machine {machine}, descriptors {descriptors}");

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! PORT=3000 cargo run --release -p nest-bench --bin bench-hyper
+//! BENCH_HYPER_AUTO=1 PORT=3000 cargo run --release -p nest-bench --bin bench-hyper  # HTTP/1 + HTTP/2 detection
 //! ```
 
 use std::{
@@ -24,7 +25,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use http::{Method, Request, Response, StatusCode, header};
 use http_body::{Body, Frame};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn};
-use hyper_util::rt::TokioIo;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::conn::auto,
+};
 use tokio::sync::mpsc;
 
 /// The most bytes one body frame of `/firehose` carries (nest-rs flushes at the same size).
@@ -206,6 +210,10 @@ fn handle(request: &Request<Incoming>, broadcast: &Broadcast) -> Response<SseBod
 async fn main() -> std::io::Result<()> {
     nest_bench::contract::raise_fd_limit();
     let broadcast = Arc::new(Broadcast::default());
+    // `BENCH_HYPER_AUTO=1`: serve with hyper-util's HTTP/1 + HTTP/2 `auto::Builder` (as
+    // nest-rs and axum do) instead of `http1::Builder`, to tell the protocol detection's cost
+    // per connection from the framework's.
+    let auto_protocol = std::env::var_os("BENCH_HYPER_AUTO").is_some_and(|value| value == "1");
     let listener =
         tokio::net::TcpListener::bind(("127.0.0.1", nest_bench::contract::port())).await?;
     loop {
@@ -224,9 +232,15 @@ async fn main() -> std::io::Result<()> {
                 let response = handle(&request, &broadcast);
                 async move { Ok::<_, Infallible>(response) }
             });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            if auto_protocol {
+                let _ = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            } else {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            }
         });
     }
 }

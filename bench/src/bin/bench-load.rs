@@ -23,7 +23,7 @@ use nest_bench::{
 #[tokio::main]
 async fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = Config::for_mode(if args.iter().any(|arg| arg == "--quick") {
+    let mut config = Config::for_mode(if args.iter().any(|arg| arg == "--quick") {
         Mode::Quick
     } else {
         Mode::Full
@@ -32,7 +32,7 @@ async fn main() -> io::Result<()> {
         args.iter()
             .any(|arg| arg == what || (arg == "all" && what.starts_with('m')))
     };
-    nest_bench::contract::raise_fd_limit();
+    config.fit_descriptors(nest_bench::contract::raise_fd_limit());
     if wants("parse") {
         println!(
             "{:?}",
