@@ -5,7 +5,8 @@
 //! * `nest-rs`: `MessageEvent::new` / `MessageEvent::json`, then `SseEncoder::encode` into the
 //!   connection's buffer, and `split().freeze()` as the body does;
 //! * `nest-rs encode only`: `SseEncoder::encode` of an event built once (the encoder alone;
-//!   axum has no counterpart, its `Event` is consumed);
+//!   axum has no counterpart, its `Event` is consumed); `new buffer`: into a fresh `BytesMut`
+//!   each time instead of the connection's reused one;
 //! * `axum`: `Event::default().data` / `json_data`, then one frame polled from the body of an
 //!   `Sse` response (axum's `Event::finalize` is private; the frame is the public way to get
 //!   its bytes).
@@ -112,6 +113,19 @@ fn encode(c: &mut Criterion) {
                 black_box(buf.split().freeze())
             });
         });
+
+        group.bench_function(
+            BenchmarkId::from_parameter("nest-rs encode only, new buffer"),
+            |b| {
+                b.iter(|| {
+                    let mut fresh = BytesMut::new();
+                    SseEncoder::new()
+                        .encode(black_box(&prebuilt), &mut fresh)
+                        .expect("encodable");
+                    black_box(fresh.freeze())
+                });
+            },
+        );
 
         let owned = input.clone();
         let mut id = 0u64;

@@ -466,7 +466,10 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         let name = format!("{mode}-m2-latency.svg");
         bar_chart(
             &dir.join(&name),
-            "M2 fan-out: publish-to-parsed latency, 1,000 subscribers, 200 publishes/s",
+            &format!(
+                "M2 fan-out: publish-to-parsed latency, {} subscribers, {} publishes/s",
+                config.fanout_subscribers, config.fanout_rate
+            ),
             "µs",
             &latency_groups,
             &series,
@@ -492,7 +495,10 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         let name = format!("{mode}-fanout-all-latency.svg");
         bar_chart(
             &dir.join(&name),
-            "Scale: one publish to every held /fanout connection, latency",
+            &format!(
+                "Scale: one publish to {} held /fanout connections, latency",
+                config.scale_connections
+            ),
             "ms",
             &latency_groups,
             &series,

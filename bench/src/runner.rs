@@ -266,12 +266,15 @@ pub async fn run_all(
     drop(servers);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // Fresh processes for the memory figures, so that M1 and M2's buffers do not hide growth.
+    // Fresh processes for the memory figures, so that earlier buffers do not hide growth.
     for ((name, binary), results) in contenders.iter().zip(&mut results) {
         let server = ServerProcess::spawn(name, binary)?;
         eprintln!("{name}: M3 idle, {} connections", config.idle_connections);
         let outcome = measure::idle(&server, config.idle_connections).await;
         results.idle = keep(results, "M3", outcome);
+        // Another fresh process: the allocator keeps most of what M3's connections took.
+        drop(server);
+        let server = ServerProcess::spawn(name, binary)?;
         eprintln!(
             "{name}: M4 churn, {} connections, {} at a time",
             config.churn_connections, config.churn_concurrency

@@ -154,11 +154,14 @@ fn handle(request: &Request<Incoming>, broadcast: &Broadcast) -> Response<SseBod
         }),
         (&Method::GET, "/fanout") => {
             let (sender, receiver) = mpsc::unbounded_channel();
-            broadcast
-                .subscribers
-                .lock()
-                .expect("never poisoned")
-                .push(sender);
+            let mut subscribers = broadcast.subscribers.lock().expect("never poisoned");
+            // Without publishes, closed subscribers would pile up: sweep them whenever the
+            // list doubles (amortised O(1) per subscribe).
+            if subscribers.len() >= 1024 && subscribers.len().is_power_of_two() {
+                subscribers.retain(|subscriber| !subscriber.is_closed());
+            }
+            subscribers.push(sender);
+            drop(subscribers);
             event_stream(SseBody::Fanout {
                 receiver,
                 ready: Vec::new(),

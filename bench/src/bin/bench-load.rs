@@ -32,7 +32,10 @@ async fn main() -> io::Result<()> {
         args.iter()
             .any(|arg| arg == what || (arg == "all" && what.starts_with('m')))
     };
-    config.fit_descriptors(nest_bench::contract::raise_fd_limit());
+    let descriptors = nest_bench::contract::raise_fd_limit();
+    if wants("scale") {
+        config.fit_descriptors(descriptors);
+    }
     if wants("parse") {
         println!(
             "{:?}",
