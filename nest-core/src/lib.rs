@@ -257,8 +257,8 @@ pub mod __private {
         AsyncFactory, Dependency, InjectField, Injectable, Resolver, Scope, SyncFactory,
     };
     pub use crate::pipeline::{
-        ArgumentMetadata, Enhancer, ExceptionFilter, ExceptionType, ViaDefaultEnhancer,
-        ViaInjectableEnhancer, run_pipe,
+        ArgumentMetadata, CanActivate, Enhancer, ExceptionFilter, ExceptionType, NestInterceptor,
+        ViaDefaultEnhancer, ViaInjectableEnhancer, run_pipe,
     };
 
     /// The lifecycle hooks a type implements, found by autoref (see `#[module]`).

@@ -9,3 +9,8 @@ use quote::quote;
 pub(crate) fn private() -> TokenStream {
     quote!(::nest_core::__private)
 }
+
+/// `::nest_core::__private`, spanned at `span`: errors about what it names point there.
+pub(crate) fn private_at(span: proc_macro2::Span) -> TokenStream {
+    quote::quote_spanned!(span=> ::nest_core::__private)
+}

@@ -97,7 +97,7 @@ impl ModuleBuilder<'_> {
     /// [`AsyncFactory`](crate::di::AsyncFactory).
     ///
     /// ```
-    /// use nest_core::{prelude::*, di::SyncFactory};
+    /// use nest_core::{prelude::*, ModuleBuilder, di::SyncFactory};
     ///
     /// struct Config { port: u16 }
     ///

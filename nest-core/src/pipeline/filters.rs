@@ -28,9 +28,9 @@ use crate::http::{HttpException, RequestHead, Response};
 /// #[catch(HttpException)]
 /// impl ExceptionFilter for HttpExceptionFilter {
 ///     fn catch(&self, exception: &HttpException, host: &ArgumentsHost<'_>) -> Response {
-///         let status = exception.status().as_u16();
-///         Json(json!({ "statusCode": status, "path": host.request().uri.path() }))
-///             .with_status(status)
+///         let status = exception.status();
+///         let body = json!({ "statusCode": status.as_u16(), "path": host.request().uri.path() });
+///         (status, Json(body)).into_response()
 ///     }
 /// }
 /// ```

@@ -54,7 +54,7 @@ pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<bool, HttpExceptio
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a guard",
     label = "`#[use_guards]` takes types that implement `CanActivate`",
-    note = "implement `nest_core::pipeline::CanActivate` for `{Self}` (and `Default`, to build it)"
+    note = "implement `nest_core::pipeline::CanActivate` for `{Self}` (and `Default` or `#[derive(Injectable)]`, to build it)"
 )]
 pub trait CanActivate: Send + Sync + 'static {
     /// Whether the request described by `context` may reach its handler.

@@ -1,7 +1,7 @@
 //! Pipes: NestJS's `PipeTransform`, which validates and converts one argument before the
 //! handler sees it: `#[param("id", ParseIntPipe)] id: i64`.
 //!
-//! A pipe on `#[param]`, `#[query]` or `#[header]` receives the raw text (`None` when the
+//! A pipe on `#[param]`, `#[query]` or `#[headers]` receives the raw text (`None` when the
 //! request lacks it); a pipe on `#[body]` receives the parsed body. Pipes run left to right,
 //! each receiving what the previous one returned, and the last returns the argument's type.
 //! A pipe's error answers the request (400 for the built-ins, with NestJS's messages); the
@@ -52,7 +52,7 @@ pub struct ArgumentMetadata {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot turn a `{In}` into a `{Out}`",
     label = "this pipe does not give the argument's type",
-    note = "pipes on `#[param]`, `#[query]` and `#[header]` receive `Option<String>`; the last pipe must return the argument's type"
+    note = "pipes on `#[param]`, `#[query]` and `#[headers]` receive `Option<String>`; the last pipe must return the argument's type"
 )]
 pub trait PipeTransform<In, Out>: Send + Sync {
     /// The conversion; an error answers the request.

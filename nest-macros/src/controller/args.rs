@@ -171,10 +171,19 @@ fn name_and_pipes(
     };
     let pipes: Vec<Expr> = items.collect();
     if let Some(Expr::Lit(literal)) = pipes.first() {
-        return Err(syn::Error::new_spanned(
-            literal,
-            format!("expected a pipe here; the name comes first: `#[{kind}(\"name\", SomePipe)]`"),
-        ));
+        return Err(if name.is_some() {
+            syn::Error::new_spanned(
+                literal,
+                format!("expected a pipe here: `#[{kind}(\"name\", SomePipe)]`"),
+            )
+        } else {
+            syn::Error::new_spanned(
+                attr,
+                format!(
+                    "expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"
+                ),
+            )
+        });
     }
     if name.is_none() && pipes.is_empty() {
         return Err(syn::Error::new_spanned(

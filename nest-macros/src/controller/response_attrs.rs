@@ -156,16 +156,22 @@ pub(crate) fn parse_pipeline(attr: &syn::Attribute) -> syn::Result<Vec<TokenStre
     use quote::{format_ident, quote_spanned};
     use syn::{Path, Token, punctuated::Punctuated, spanned::Spanned};
 
-    let (method, example) = if attr.path().is_ident("use_guards") {
-        ("guard", "#[use_guards(AuthGuard, ...)]")
+    let (method, example, kind) = if attr.path().is_ident("use_guards") {
+        ("guard", "#[use_guards(AuthGuard, ...)]", "CanActivate")
     } else if attr.path().is_ident("use_filters") {
-        ("filter", "#[use_filters(HttpExceptionFilter, ...)]")
+        (
+            "filter",
+            "#[use_filters(HttpExceptionFilter, ...)]",
+            "ExceptionFilter",
+        )
     } else {
         (
             "interceptor",
             "#[use_interceptors(LoggingInterceptor, ...)]",
+            "NestInterceptor",
         )
     };
+
     let method = format_ident!("{method}");
     let types = attr
         .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
@@ -174,14 +180,15 @@ pub(crate) fn parse_pipeline(attr: &syn::Attribute) -> syn::Result<Vec<TokenStre
         .ok_or_else(|| {
             syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
         })?;
-    let private = crate::paths::private();
     Ok(types
         .iter()
         .map(|ty| {
+            let private = crate::paths::private_at(ty.span());
+            let kind = syn::Ident::new(kind, ty.span());
             quote_spanned!(ty.span()=> .#method({
                 #[allow(unused_imports)]
                 use #private::{ViaDefaultEnhancer as _, ViaInjectableEnhancer as _};
-                (&&#private::Pick::<#ty>::new()).__nest_enhancer()
+                (&&#private::Pick::<#ty>::new()).__nest_enhancer::<dyn #private::#kind>()
             }))
         })
         .collect())
