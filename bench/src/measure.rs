@@ -242,6 +242,10 @@ pub struct Fanout {
     pub deliveries_per_sec: f64,
     /// Publish (`ts`) to parsed by the subscriber.
     pub latency: Latency,
+    /// CPU the load generator used while publishing, in cores.
+    pub client_cores: f64,
+    /// CPU the server used while publishing, in cores.
+    pub server_cores: f64,
 }
 
 /// Opens `count` event streams on `path`, [`OPENING_AT_ONCE`] at a time; each comes with the
@@ -370,11 +374,12 @@ async fn await_subscribers(stream: &mut TcpStream, subscribers: u64) -> io::Resu
 
 /// M2: `subscribers` on `/fanout`, `rate` publishes a second for `seconds`.
 pub async fn fanout(
-    addr: SocketAddr,
+    server: &ServerProcess,
     subscribers: usize,
     rate: u32,
     seconds: u32,
 ) -> io::Result<Fanout> {
+    let addr = server.addr;
     let opened = open_many(addr, "/fanout", subscribers).await?;
     let mut publisher = connect(addr).await?;
     let counted = await_subscribers(&mut publisher, subscribers as u64).await?;
@@ -400,6 +405,9 @@ pub async fn fanout(
 
     let publishes = u64::from(rate) * u64::from(seconds);
     let first_publish = unix_nanos();
+    let start = Instant::now();
+    let client_cpu = cpu_seconds(std::process::id());
+    let server_cpu = cpu_seconds(server.pid());
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
     for _ in 0..publishes {
         ticks.tick().await;
@@ -408,6 +416,9 @@ pub async fn fanout(
     let expected = publishes * subscribers as u64;
     wait_for(&delivered, expected, Duration::from_secs(5)).await;
     let _ = stop.send(true);
+    let busy = start.elapsed().as_secs_f64();
+    let client_cores = (cpu_seconds(std::process::id()) - client_cpu) / busy;
+    let server_cores = (cpu_seconds(server.pid()) - server_cpu) / busy;
 
     let mut latencies = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut disordered = 0;
@@ -429,6 +440,8 @@ pub async fn fanout(
         disordered,
         deliveries_per_sec: delivered as f64 / window,
         latency: Latency::of(latencies),
+        client_cores,
+        server_cores,
     })
 }
 

@@ -105,6 +105,16 @@ pub fn rows(results: &[ServerResults]) -> Vec<Row> {
     row("M2", "latency max (µs)", Lower, true, &|r| {
         r.fanout.map(|f| f.latency.max_us)
     });
+    row(
+        "M2",
+        "server CPU while publishing (cores)",
+        Lower,
+        true,
+        &|r| r.fanout.map(|f| f.server_cores),
+    );
+    row("M2", "load generator busy (cores)", Lower, false, &|r| {
+        r.fanout.map(|f| f.client_cores)
+    });
     row("M2", "events lost", Lower, false, &|r| {
         r.fanout.map(|f| (f.lost + f.disordered) as f64)
     });

@@ -66,7 +66,7 @@ async fn main() -> io::Result<()> {
         println!(
             "M2 {:?}",
             measure::fanout(
-                process.addr,
+                &process,
                 config.fanout_subscribers,
                 config.fanout_rate,
                 config.fanout_seconds
