@@ -1,184 +1,51 @@
-//! NestJS's "cats" CRUD controller, ported line for line: an injected `CatsService` provider,
-//! route parameters, a query, validated body DTOs, NestJS's exceptions and status codes, a
-//! global prefix and CORS.
+//! NestJS's `sample/01-cats-app`, ported file for file: a `CatsModule` with its controller and
+//! service, a validated `CreateCatDto`, a `RolesGuard` reading `#[roles]`, logging, transform
+//! and timeout interceptors, `ParseIntPipe`, and an `HttpExceptionFilter`. Its unit and e2e
+//! tests are ported too (`cargo test -p nest-examples --bin cats`).
+//!
+//! | NestJS file | here |
+//! | --- | --- |
+//! | `src/main.ts` | `main.rs` |
+//! | `src/app.module.ts` | `app_module.rs` |
+//! | `src/cats/cats.module.ts` | `cats/mod.rs` |
+//! | `src/cats/cats.controller.ts` (+ `.spec.ts`) | `cats/controller.rs` |
+//! | `src/cats/cats.service.ts` | `cats/service.rs` |
+//! | `src/cats/dto/create-cat.dto.ts`, `interfaces/cat.interface.ts` | `cats/dto.rs` |
+//! | `src/common/guards/roles.guard.ts` | `common/roles_guard.rs` |
+//! | `src/common/filters/http-exception.filter.ts` | `common/http_exception_filter.rs` |
+//! | `src/core/interceptors/*.ts` | `common/interceptors.rs` |
+//! | `test/cats/cats.e2e-spec.ts` | `e2e.rs` |
 //!
 //! ```text
 //! cargo run -p nest-examples --bin cats
-//! curl -X POST localhost:3000/api/cats -H 'content-type: application/json' -d '{"name":"Tom","age":3,"breed":"Tabby"}'
-//! curl localhost:3000/api/cats?limit=10
-//! curl localhost:3000/api/cats/1
-//! curl -X PATCH localhost:3000/api/cats/1 -H 'content-type: application/json' -d '{"age":4}'
-//! curl -X DELETE localhost:3000/api/cats/1
+//! curl localhost:3000/cats
+//! curl -X POST localhost:3000/cats -H 'x-roles: admin' -H 'content-type: application/json' -d '{"name":"Pixel","age":2,"breed":"Bombay"}'
+//! curl localhost:3000/cats/0
 //! ```
 //!
-//! `PORT` picks another port.
-
-use std::sync::{Mutex, MutexGuard, PoisonError};
+//! The sample's `RolesGuard` reads `request.user`, which an authentication middleware would
+//! set; here the user's roles come from the `x-roles` header, which stands in for it. `PORT`
+//! picks another port.
 
 #[path = "../support.rs"]
 mod support;
 
-use nest_core::prelude::*;
-use nest_core::{ConflictException, Valid};
-use serde::{Deserialize, Serialize};
-use validator::Validate;
+mod app_module;
+mod cats;
+mod common;
+#[cfg(test)]
+mod e2e;
 
-/// A cat, as stored and as answered.
-#[derive(Debug, Clone, Serialize)]
-struct Cat {
-    id: u32,
-    name: String,
-    age: u8,
-    breed: String,
-}
+use nest_core::NestFactory;
 
-/// `class CreateCatDto { @IsString() @Length(1, 50) name; @IsInt() @Min(0) @Max(30) age; @IsString() breed; }`
-#[derive(Debug, Deserialize, Validate)]
-struct CreateCatDto {
-    #[validate(length(min = 1, max = 50))]
-    name: String,
-    #[validate(range(min = 0, max = 30))]
-    age: u8,
-    #[validate(length(min = 1))]
-    breed: String,
-}
-
-/// `class UpdateCatDto extends PartialType(CreateCatDto) {}`
-#[derive(Debug, Deserialize, Validate)]
-struct UpdateCatDto {
-    #[validate(length(min = 1, max = 50))]
-    name: Option<String>,
-    #[validate(range(min = 0, max = 30))]
-    age: Option<u8>,
-    #[validate(length(min = 1))]
-    breed: Option<String>,
-}
-
-/// The cats, in memory.
-#[derive(Default)]
-struct Store {
-    cats: Vec<Cat>,
-    last_id: u32,
-}
-
-/// `@Injectable() export class CatsService`: the provider that holds the cats.
-#[derive(Injectable, Default)]
-struct CatsService {
-    store: Mutex<Store>,
-}
-
-impl CatsService {
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// `constructor(private readonly catsService: CatsService) {}`
-#[derive(Injectable)]
-struct CatsController {
-    cats: Arc<CatsService>,
-}
-
-impl CatsController {
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.cats.store()
-    }
-}
-
-#[controller("cats")]
-impl CatsController {
-    /// `@Post() create(@Body() dto: CreateCatDto)`: 201 with the new cat.
-    #[post]
-    fn create(&self, #[body] dto: Valid<CreateCatDto>) -> Result<Cat, HttpException> {
-        let dto = dto.into_inner();
-        let mut store = self.store();
-        if store.cats.iter().any(|cat| cat.name == dto.name) {
-            return Err(ConflictException::new(format!(
-                "a cat named {} exists",
-                dto.name
-            )));
-        }
-        store.last_id += 1;
-        let cat = Cat {
-            id: store.last_id,
-            name: dto.name,
-            age: dto.age,
-            breed: dto.breed,
-        };
-        store.cats.push(cat.clone());
-        Ok(cat)
-    }
-
-    /// `@Get() findAll(@Query('limit') limit?: number)`
-    #[get]
-    fn find_all(&self, #[query("limit")] limit: Option<usize>) -> Vec<Cat> {
-        let store = self.store();
-        store
-            .cats
-            .iter()
-            .take(limit.unwrap_or(usize::MAX))
-            .cloned()
-            .collect()
-    }
-
-    /// `@Get(':id') findOne(@Param('id', ParseIntPipe) id: number)`
-    #[get(":id")]
-    fn find_one(&self, #[param("id")] id: u32) -> Result<Cat, HttpException> {
-        self.store()
-            .cats
-            .iter()
-            .find(|cat| cat.id == id)
-            .cloned()
-            .ok_or_else(|| NotFoundException::new(format!("Cat #{id} not found")))
-    }
-
-    /// `@Patch(':id') update(@Param('id', ParseIntPipe) id, @Body() dto: UpdateCatDto)`
-    #[patch(":id")]
-    fn update(
-        &self,
-        #[param("id")] id: u32,
-        #[body] dto: Valid<UpdateCatDto>,
-    ) -> Result<Cat, HttpException> {
-        let dto = dto.into_inner();
-        let mut store = self.store();
-        let cat = store
-            .cats
-            .iter_mut()
-            .find(|cat| cat.id == id)
-            .ok_or_else(|| NotFoundException::new(format!("Cat #{id} not found")))?;
-        if let Some(name) = dto.name {
-            cat.name = name;
-        }
-        if let Some(age) = dto.age {
-            cat.age = age;
-        }
-        if let Some(breed) = dto.breed {
-            cat.breed = breed;
-        }
-        Ok(cat.clone())
-    }
-
-    /// `@Delete(':id') @HttpCode(204) remove(@Param('id', ParseIntPipe) id: number)`
-    #[delete(":id")]
-    #[http_code(204)]
-    fn remove(&self, #[param("id")] id: u32) -> Result<(), HttpException> {
-        let mut store = self.store();
-        let before = store.cats.len();
-        store.cats.retain(|cat| cat.id != id);
-        if store.cats.len() == before {
-            return Err(NotFoundException::new(format!("Cat #{id} not found")));
-        }
-        Ok(())
-    }
-}
-
-#[module(controllers = [CatsController], providers = [CatsService])]
-struct AppModule;
+use app_module::AppModule;
+use common::HttpExceptionFilter;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
-    app.set_global_prefix("api").enable_cors();
+    app.use_global_filters(HttpExceptionFilter)
+        .enable_shutdown_hooks();
     app.listen(support::port()).await
 }

@@ -1,100 +1,50 @@
-//! The ported NestJS cats CRUD controller over real TCP, as a client of the NestJS app would see
-//! it: the same statuses and the same JSON bodies, error cases included.
+//! The cats sample as a user runs it (`cargo run -p nest-examples --bin cats`): the routes
+//! through the guard, pipe, interceptors and filter, the logging interceptor's lines, and the
+//! shutdown hooks on SIGTERM (`app.enable_shutdown_hooks()`).
 
 mod common;
 
-use common::{json_request, start_example};
+use std::time::Duration;
+
+use common::{json_request, start_example_logged};
 use nest_core::testing::TestClient;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn crud_with_nest_statuses_and_bodies() {
-    let (_app, addr) = start_example(env!("CARGO_BIN_EXE_cats"));
+async fn the_sample_serves_logs_and_runs_its_shutdown_hooks_on_sigterm() {
+    let (mut app, addr, log) = start_example_logged(env!("CARGO_BIN_EXE_cats"));
     let client = TestClient::new(addr);
 
-    let created = client
-        .request(json_request(
-            "POST",
-            "/api/cats",
-            &json!({"name": "Tom", "age": 3, "breed": "Tabby"}),
-        ))
+    let cat = json!({ "name": "Pixel", "age": 2, "breed": "Bombay" });
+    let refused = client
+        .request(json_request("POST", "/cats", &cat))
         .await
         .unwrap();
-    assert_eq!(created.status, 201);
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.json().unwrap()["path"], "/cats");
+
+    let mut admin = json_request("POST", "/cats", &cat);
+    admin
+        .headers_mut()
+        .insert("x-roles", http::HeaderValue::from_static("admin"));
+    assert_eq!(client.request(admin).await.unwrap().status, 201);
     assert_eq!(
-        created.text(),
-        r#"{"id":1,"name":"Tom","age":3,"breed":"Tabby"}"#
+        client.get("/cats").await.unwrap().json().unwrap(),
+        json!({ "data": [cat] })
     );
+    assert_eq!(client.get("/cats/x").await.unwrap().status, 400);
 
-    let duplicate = client
-        .request(json_request(
-            "POST",
-            "/api/cats",
-            &json!({"name": "Tom", "age": 3, "breed": "Tabby"}),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(duplicate.status, 409);
-    assert_eq!(
-        duplicate.text(),
-        r#"{"message":"a cat named Tom exists","error":"Conflict","statusCode":409}"#
-    );
-
-    let invalid = client
-        .request(json_request(
-            "POST",
-            "/api/cats",
-            &json!({"name": "", "age": 99, "breed": "Tabby"}),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(invalid.status, 400);
-    assert_eq!(
-        invalid.text(),
-        r#"{"message":["age must not be greater than 30","name must be between 1 and 50 characters"],"error":"Bad Request","statusCode":400}"#
-    );
-
-    let all = client.get("/api/cats?limit=10").await.unwrap();
-    assert_eq!(
-        all.text(),
-        r#"[{"id":1,"name":"Tom","age":3,"breed":"Tabby"}]"#
-    );
-
-    let one = client.get("/api/cats/1").await.unwrap();
-    assert_eq!(one.json().unwrap()["name"], "Tom");
-    let bad_id = client.get("/api/cats/abc").await.unwrap();
-    assert_eq!(
-        bad_id.text(),
-        r#"{"message":"Validation failed (numeric string is expected)","error":"Bad Request","statusCode":400}"#
-    );
-    let missing = client.get("/api/cats/7").await.unwrap();
-    assert_eq!(
-        missing.text(),
-        r#"{"message":"Cat #7 not found","error":"Not Found","statusCode":404}"#
-    );
-
-    let updated = client
-        .request(json_request("PATCH", "/api/cats/1", &json!({"age": 4})))
-        .await
-        .unwrap();
-    assert_eq!(updated.status, 200);
-    assert_eq!(updated.json().unwrap()["age"], 4);
-
-    let removed = client
-        .request(json_request("DELETE", "/api/cats/1", &json!({})))
-        .await
-        .unwrap();
-    assert_eq!((removed.status.as_u16(), removed.body.len()), (204, 0));
-    let gone = client
-        .request(json_request("DELETE", "/api/cats/1", &json!({})))
-        .await
-        .unwrap();
-    assert_eq!(gone.status, 404);
-
-    let unknown = client.get("/cats").await.unwrap();
-    assert_eq!(
-        unknown.text(),
-        r#"{"message":"Cannot GET /cats","error":"Not Found","statusCode":404}"#,
-        "the global prefix applies"
+    app.terminate();
+    let status = app
+        .wait_exit(Duration::from_secs(15))
+        .expect("the process exits");
+    assert!(status.success(), "{status:?}");
+    let logs = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(logs.contains("LoggingInterceptor: Before..."), "{logs}");
+    assert!(logs.contains("LoggingInterceptor: After... "), "{logs}");
+    assert!(
+        logs.contains("CatsService: shutting down (SIGTERM) with 1 cat(s)"),
+        "the OnApplicationShutdown hook ran with the signal:\n{logs}"
     );
 }

@@ -93,6 +93,24 @@ pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
     (running, addr)
 }
 
+/// Starts an example binary as [`start_example`] does, with its logs written to the file whose
+/// path it returns.
+pub(crate) fn start_example_logged(binary: &str) -> (Running, SocketAddr, PathBuf) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let log = std::env::temp_dir().join(format!("nest-example-{}.log", addr.port()));
+    let file = std::fs::File::create(&log).expect("a log file");
+    let child = Command::new(binary)
+        .env("PORT", addr.port().to_string())
+        .env("NO_COLOR", "1")
+        .stdout(file.try_clone().expect("the log file"))
+        .stderr(file)
+        .spawn()
+        .expect("the example starts");
+    let running = Running(child);
+    wait_for_port(addr, binary);
+    (running, addr, log)
+}
+
 /// A headless Chromium session.
 pub(crate) struct Browser {
     _driver: Running,

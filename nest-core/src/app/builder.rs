@@ -46,12 +46,14 @@ pub(super) struct PendingController {
     routes: fn(Built) -> ControllerRoutes,
 }
 
+/// Builds a request-scoped controller for one request, type-erased.
+type BuildPerRequest =
+    Arc<dyn Fn(&Request) -> BoxFuture<'static, Result<AnyArc, HttpException>> + Send + Sync>;
+
 /// A built controller, before its type is restored.
 enum Built {
     Shared(AnyArc),
-    PerRequest(
-        Arc<dyn Fn(&Request) -> BoxFuture<'static, Result<AnyArc, HttpException>> + Send + Sync>,
-    ),
+    PerRequest(BuildPerRequest),
 }
 
 impl PendingController {
@@ -221,7 +223,7 @@ impl AppBuilder {
                     .resolve(module, pending.name, &pending.dependencies, None)
                     .await?;
                 let instance = (pending.build)(&mut resolver)?;
-                container.record(module, pending.id, &instance);
+                container.add_controller(module, pending.id, &instance);
                 Built::Shared(instance)
             };
             built.push((module, (pending.routes)(instance)));

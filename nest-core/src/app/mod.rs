@@ -157,8 +157,8 @@ impl NestApplication {
         }
     }
 
-    /// The provider of type `T`, wherever a module provides it (NestJS's `app.get(CatsService)`);
-    /// `None` if no module does, or it is request-scoped or transient.
+    /// The provider or controller of type `T`, wherever a module has it (NestJS's
+    /// `app.get(CatsService)`); `None` if no module does, or it is request-scoped or transient.
     ///
     /// ```
     /// use nest_core::prelude::*;
@@ -321,7 +321,7 @@ impl NestApplication {
 
     /// Runs `interceptor` around every route, outside the routes' own (NestJS's
     /// `app.useGlobalInterceptors(interceptor)`); see
-    /// [`NestInterceptor`](crate::pipeline::NestInterceptor).
+    /// [`NestInterceptor`].
     ///
     /// ```
     /// # use nest_core::NestApplication;

@@ -335,6 +335,16 @@ impl Container {
         })
     }
 
+    /// Keeps a controller built at start-up, for `app.get` (NestJS's `moduleRef.get(Controller)`)
+    /// and its hooks.
+    pub(crate) fn add_controller(&self, module: TypeId, id: TypeId, instance: &AnyArc) {
+        self.singletons
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((module, id), Arc::clone(instance));
+        self.record(module, id, instance);
+    }
+
     /// Remembers `instance` (of type `id`, in `module`) if it has lifecycle hooks.
     pub(crate) fn record(&self, module: TypeId, id: TypeId, instance: &AnyArc) {
         let hooks = self

@@ -149,9 +149,9 @@ fn build_default<G: Default + Send + Sync + 'static, T: ?Sized + Upcast<G>>(
 #[doc(hidden)]
 pub trait ViaInjectableEnhancer {
     /// The enhancer.
-    fn __nest_enhancer<T: ?Sized + Send + Sync + 'static>(self) -> Enhancer<T>
+    fn __nest_enhancer<T>(self) -> Enhancer<T>
     where
-        T: Upcast<Self::Type>;
+        T: ?Sized + Send + Sync + 'static + Upcast<Self::Type>;
     /// The named type.
     type Type;
 }
@@ -159,9 +159,9 @@ pub trait ViaInjectableEnhancer {
 impl<G: Injectable> ViaInjectableEnhancer for &&Pick<G> {
     type Type = G;
 
-    fn __nest_enhancer<T: ?Sized + Send + Sync + 'static>(self) -> Enhancer<T>
+    fn __nest_enhancer<T>(self) -> Enhancer<T>
     where
-        T: Upcast<G>,
+        T: ?Sized + Send + Sync + 'static + Upcast<G>,
     {
         Enhancer::Injected {
             name: G::NAME,
@@ -176,9 +176,9 @@ impl<G: Injectable> ViaInjectableEnhancer for &&Pick<G> {
 #[doc(hidden)]
 pub trait ViaDefaultEnhancer {
     /// The enhancer.
-    fn __nest_enhancer<T: ?Sized + Send + Sync + 'static>(self) -> Enhancer<T>
+    fn __nest_enhancer<T>(self) -> Enhancer<T>
     where
-        T: Upcast<Self::Type>;
+        T: ?Sized + Send + Sync + 'static + Upcast<Self::Type>;
     /// The named type.
     type Type;
 }
@@ -186,9 +186,9 @@ pub trait ViaDefaultEnhancer {
 impl<G: Default + Send + Sync + 'static> ViaDefaultEnhancer for &Pick<G> {
     type Type = G;
 
-    fn __nest_enhancer<T: ?Sized + Send + Sync + 'static>(self) -> Enhancer<T>
+    fn __nest_enhancer<T>(self) -> Enhancer<T>
     where
-        T: Upcast<G>,
+        T: ?Sized + Send + Sync + 'static + Upcast<G>,
     {
         Enhancer::Injected {
             name: crate::di::provider::short_name::<G>(),
