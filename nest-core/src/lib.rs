@@ -41,6 +41,11 @@
 //! | `@Param('id') id: string` | `#[param("id")] id: String` |
 //! | `@Module({ imports, controllers, providers, exports })` | [`#[module(imports = [...], controllers = [...], providers = [...], exports = [...])]`](macro@module) |
 //! | `@Injectable()` class with constructor parameters | [`#[derive(Injectable)]`](macro@Injectable) struct with `Arc<T>` fields |
+//! | `{ provide, useValue / useFactory }`, `@Inject('TOKEN')`, `@Optional()` | `{ provide: T, use_value: v }` / `use_factory` / `use_async_factory` in `providers`, [`di::Inject<Token>`], `Option<Arc<T>>` (see [`di`]) |
+//! | `@UseGuards`, `@UseInterceptors`, `@UseFilters`, `@Catch` | `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, [`#[catch]`](macro@catch) (see [`pipeline`]) |
+//! | `@Param('id', ParseIntPipe)` | `#[param("id", ParseIntPipe)]` (see [`pipeline::PipeTransform`]) |
+//! | `OnModuleInit`, …, `app.enableShutdownHooks()` | [`lifecycle`], [`NestApplication::enable_shutdown_hooks`] |
+//! | `Test.createTestingModule(...).overrideProvider(X).useValue(v)` | `testing::Test::create_testing_module::<M>().override_provider::<X>().use_value(v)` (feature `testing`) |
 //! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
 //! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |
 //!
@@ -104,8 +109,24 @@ pub use sse::MessageEvent;
 /// }
 /// ```
 ///
+/// Attributes it reads, on the block (below `#[controller]`) or on a route method:
+///
+/// | attribute | NestJS | where |
+/// | --- | --- | --- |
+/// | `#[use_guards(RolesGuard, ...)]` | `@UseGuards` | block or method |
+/// | `#[use_interceptors(LoggingInterceptor, ...)]` | `@UseInterceptors` | block or method |
+/// | `#[use_filters(HttpExceptionFilter, ...)]` | `@UseFilters` | block or method |
+/// | `#[roles("admin")]`, `#[set_metadata("key", "value")]` | `@Roles`, `@SetMetadata` | method |
+/// | `#[http_code(204)]`, `#[header("name", "value")]`, `#[redirect("/to", 301)]`, `#[version("1")]` | `@HttpCode`, `@Header`, `@Redirect`, `@Version` | method |
+/// | `#[param("id", Pipe, ...)]`, `#[query(...)]`, `#[body(...)]`, `#[headers(...)]`, `#[ip]`, `#[req]` | `@Param`, `@Query`, `@Body`, `@Headers`, `@Ip`, `@Req` | argument |
+///
+/// Guards, interceptors and filters are built by the injector in the controller's module
+/// (see [`pipeline`]); pipes are values (see [`pipeline::PipeTransform`]).
+///
 /// It stands for an `impl Controller for CatsController` that lists the routes, each calling
-/// its method on the shared instance; the methods themselves are left as they are.
+/// its method on the application's instance (or, for a controller that depends on a
+/// request-scoped provider, on one built for the request); the methods themselves are left as
+/// they are.
 ///
 /// Used on anything but an inherent `impl` block, it is an error:
 /// ```compile_fail
