@@ -1,4 +1,5 @@
-//! The injector: which module provides what to whom (NestJS's scoping rules), the start-up
+//! The injector: which module provides what to whom (NestJS's scoping rules; `RequestHead` and
+//! `Reflector` are provided everywhere, as NestJS's `REQUEST` and `Reflector`), the start-up
 //! check of the whole graph (missing providers and cycles, in NestJS's words), and building
 //! instances: singletons once, transient ones per consumer, request-scoped ones per request.
 
@@ -17,6 +18,7 @@ use crate::{
     http::RequestHead,
     lifecycle::{Hooks, Phase},
     lock::lock,
+    pipeline::Reflector,
 };
 
 /// What the injector knows of one module.
@@ -152,6 +154,9 @@ impl Container {
                 per_request = true;
                 continue;
             }
+            if wanted == TypeId::of::<Reflector>() {
+                continue;
+            }
             match self.owner_for(module, wanted) {
                 Some(owner) => per_request |= self.check_provider(owner, wanted, stack)?,
                 None if dependency.optional => {}
@@ -261,6 +266,8 @@ impl Container {
                 let wanted = (dependency.id)();
                 let value = if wanted == TypeId::of::<RequestHead>() {
                     request.map(|request| Arc::clone(&request.head) as AnyArc)
+                } else if wanted == TypeId::of::<Reflector>() {
+                    Some(Arc::new(Reflector) as AnyArc)
                 } else {
                     match self.owner_for(module, wanted) {
                         Some(owner) => Some(self.instance(owner, wanted, request).await?),

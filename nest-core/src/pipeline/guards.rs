@@ -104,6 +104,44 @@ impl<'a> ExecutionContext<'a> {
     }
 }
 
+/// NestJS's `Reflector`: reads route metadata (`#[roles("admin")]`, `#[set_metadata(...)]`).
+/// Always available to inject (`reflector: Arc<Reflector>`), so a guard ported from NestJS keeps
+/// its shape; [`ExecutionContext::metadata`] reads the same.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture, Reflector};
+///
+/// #[derive(Injectable)]
+/// struct RolesGuard {
+///     reflector: Arc<Reflector>,
+/// }
+///
+/// impl CanActivate for RolesGuard {
+///     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
+///         Box::pin(async move {
+///             let Some(roles) = self.reflector.get("roles", context) else { return Ok(true) };
+///             let role = context.request().headers().get("x-role").and_then(|v| v.to_str().ok());
+///             Ok(role.is_some_and(|role| roles.contains(&role)))
+///         })
+///     }
+/// }
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Reflector;
+
+impl Reflector {
+    /// The metadata under `key` of the route `context` describes (NestJS
+    /// `reflector.get(key, context.getHandler())`).
+    pub fn get(
+        &self,
+        key: &str,
+        context: &ExecutionContext<'_>,
+    ) -> Option<&'static [&'static str]> {
+        context.metadata(key)
+    }
+}
+
 /// The guards, interceptors and filters of one route as declared, in NestJS's order (global,
 /// controller, route), before the injector builds them.
 #[derive(Clone, Default)]

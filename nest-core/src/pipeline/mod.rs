@@ -13,7 +13,7 @@ mod pipes;
 pub use enhancer::{Enhancer, Upcast, ViaDefaultEnhancer, ViaInjectableEnhancer};
 pub use filters::{ArgumentsHost, ExceptionFilter, ExceptionType};
 pub(crate) use filters::{Thrown, apply as apply_filters};
-pub use guards::{CanActivate, ExecutionContext, GuardFuture};
+pub use guards::{CanActivate, ExecutionContext, GuardFuture, Reflector};
 pub(crate) use guards::{Enhancers, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
 pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
