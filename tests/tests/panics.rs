@@ -91,3 +91,129 @@ async fn a_stream_that_panics_ends_with_an_error_frame() {
         .unwrap();
     assert_eq!(ok.text(), "still serving");
 }
+
+/// Panics in a guard.
+#[derive(Default)]
+struct PanickyGuard;
+
+impl nest_core::pipeline::CanActivate for PanickyGuard {
+    fn can_activate<'a>(
+        &'a self,
+        _: &'a nest_core::pipeline::ExecutionContext<'a>,
+    ) -> nest_core::pipeline::GuardFuture<'a> {
+        Box::pin(async { panic!("secret guard failure") })
+    }
+}
+
+/// Panics around the handler.
+#[derive(Default)]
+struct PanickyInterceptor;
+
+impl nest_core::pipeline::NestInterceptor for PanickyInterceptor {
+    fn intercept<'a>(
+        &'a self,
+        _: nest_core::pipeline::CallHandler<'a>,
+    ) -> nest_core::pipeline::ResponseFuture<'a> {
+        Box::pin(async { panic!("secret interceptor failure") })
+    }
+}
+
+/// Panics on each event.
+#[derive(Default)]
+struct PanickyEventMapper;
+
+impl nest_core::pipeline::NestInterceptor for PanickyEventMapper {
+    fn map_event(&self, _: MessageEvent) -> MessageEvent {
+        panic!("secret event mapper failure")
+    }
+}
+
+/// Panics converting its argument.
+struct PanickyPipe;
+
+impl nest_core::pipeline::PipeTransform<Option<String>, String> for PanickyPipe {
+    fn transform(
+        &self,
+        _: Option<String>,
+        _: &nest_core::pipeline::ArgumentMetadata,
+    ) -> Result<String, HttpException> {
+        panic!("secret pipe failure")
+    }
+}
+
+#[derive(Default)]
+struct PipelineController;
+
+#[controller("pipeline")]
+impl PipelineController {
+    #[get("guard")]
+    #[use_guards(PanickyGuard)]
+    fn guarded(&self) -> &'static str {
+        "unreachable"
+    }
+
+    #[get("interceptor")]
+    #[use_interceptors(PanickyInterceptor)]
+    fn intercepted(&self) -> &'static str {
+        "unreachable"
+    }
+
+    #[get("pipe/:value")]
+    fn piped(&self, #[param("value", PanickyPipe)] value: String) -> String {
+        value
+    }
+
+    #[sse("mapped")]
+    #[use_interceptors(PanickyEventMapper)]
+    fn mapped(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter(["one"]).map(MessageEvent::from)
+    }
+
+    /// A stream that stays open, to show other connections are unaffected.
+    #[sse("ticks")]
+    fn ticks(&self) -> impl Stream<Item = MessageEvent> {
+        stream::unfold(0u64, |n| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            Some((MessageEvent::new(n.to_string()), n + 1))
+        })
+    }
+}
+
+#[tokio::test]
+async fn panics_in_guards_interceptors_pipes_and_event_mappers_end_only_their_request() {
+    let server = nest_tests::serve(PipelineController).await;
+    let client = TestClient::new(server.local_addr());
+    let mut ticks = client.sse("/pipeline/ticks").await.unwrap();
+    let first = ticks.next_event().await.unwrap();
+    for path in [
+        "/pipeline/guard",
+        "/pipeline/interceptor",
+        "/pipeline/pipe/x",
+    ] {
+        let response = client.get(path).await.unwrap();
+        assert_eq!(response.status, 500, "{path}");
+        assert_eq!(
+            response.text(),
+            r#"{"statusCode":500,"message":"Internal server error"}"#,
+            "{path}: nothing of the panic's message leaks"
+        );
+    }
+    let mapped = raw_exchange(server.local_addr(), &get_and_close("/pipeline/mapped"))
+        .await
+        .unwrap();
+    assert!(
+        !mapped.text().contains("secret"),
+        "a panicking event mapper leaks nothing: {}",
+        mapped.text()
+    );
+    assert!(
+        mapped.text().contains("event: error") || mapped.status_line().contains("500"),
+        "the stream ends with an error: {} {}",
+        mapped.status_line(),
+        mapped.text()
+    );
+    // The open stream kept going through all of it.
+    let later = ticks.next_event().await.unwrap();
+    let (first, later): (u64, u64) = (first.data.parse().unwrap(), later.data.parse().unwrap());
+    assert!(later > first, "the other stream is unaffected");
+}

@@ -151,6 +151,17 @@ async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException
         return Ok(bytes.clone());
     }
     let limit = request.context().body_limit;
+    // A declared length over the limit is refused before reading anything, as body-parser does.
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(super::exception::PayloadTooLargeException::new(
+            "request entity too large",
+        ));
+    }
     let bytes = match request.take_body() {
         Some(body) => http_body_util::Limited::new(body, limit)
             .collect()

@@ -96,6 +96,9 @@ impl SseEncoder {
             put_field(out, b"event: ", name);
         }
         match event.id.as_deref() {
+            // A browser ignores an id that contains NUL (WHATWG §9.2.6), which would silently
+            // break resuming: NUL is removed from ids.
+            Some(id) if id.contains('\0') => put_field(out, b"id: ", &id.replace('\0', "")),
             Some(id) => put_field(out, b"id: ", id),
             None if !event.is_comment_only() => self.put_auto_id(out),
             None => {}
