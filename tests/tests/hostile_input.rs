@@ -176,13 +176,7 @@ async fn request_line_without_version() {
 
 #[tokio::test]
 async fn request_line_unknown_http_version() {
-    row("GET /cats/1 HTTP/9.9\r\nHost: x\r\n\r\n", |outcome| {
-        assert!(
-            matches!(outcome.status, None | Some(400 | 505)),
-            "{outcome:?}"
-        );
-    })
-    .await;
+    row("GET /cats/1 HTTP/9.9\r\nHost: x\r\n\r\n", status(400)).await;
 }
 
 #[tokio::test]
@@ -198,13 +192,8 @@ async fn request_line_binary_bytes() {
 #[tokio::test]
 async fn request_line_uri_of_100_kib() {
     let path = format!("/cats/{}", "a".repeat(100 * 1024));
-    row(get(&path), |outcome| {
-        assert!(
-            matches!(outcome.status, None | Some(400 | 414 | 431)),
-            "{outcome:?}"
-        );
-    })
-    .await;
+    // Past the 64 KiB head limit: 431, as an oversized header.
+    row(get(&path), status(431)).await;
 }
 
 #[tokio::test]
@@ -318,19 +307,13 @@ async fn header_missing_for_a_header_argument() {
 async fn header_two_hundred_headers_is_431() {
     let headers: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
     let request = format!("GET /cats/1 HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
-    row(request, |outcome| {
-        assert!(matches!(outcome.status, None | Some(431)), "{outcome:?}");
-    })
-    .await;
+    row(request, status(431)).await;
 }
 
 #[tokio::test]
 async fn header_of_100_kib_is_431() {
     let request = get_with("/cats/1", &format!("X-Big: {}", "b".repeat(100 * 1024)));
-    row(request, |outcome| {
-        assert!(matches!(outcome.status, None | Some(431)), "{outcome:?}");
-    })
-    .await;
+    row(request, status(431)).await;
 }
 
 // Path and query.
@@ -415,12 +398,11 @@ async fn path_parameter_overflowing_its_type() {
 
 #[tokio::test]
 async fn query_invalid_percent_encoding() {
-    row(get("/cats/1?q=%zz%FF"), |outcome| {
-        assert!(matches!(outcome.status, Some(200 | 400)), "{outcome:?}");
-        if outcome.status == Some(200) {
-            assert!(outcome.body.starts_with("1 Some("), "{outcome:?}");
-        }
-    })
+    // A malformed escape stays as written; bytes that are not UTF-8 become U+FFFD.
+    row(
+        get("/cats/1?q=%zz%FF"),
+        status_and_body(200, "1 Some(\"%zz\u{fffd}\")"),
+    )
     .await;
 }
 
