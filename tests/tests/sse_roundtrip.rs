@@ -65,15 +65,15 @@ fn expected(events: &[MessageEvent]) -> Vec<(String, String, String)> {
             && event.event_name().is_none()
             && event.retry_ms().is_none();
         let id = match event.id_text() {
-            Some(id) => Some(strip(id)),
+            // NUL is removed from ids (a parser would ignore an id holding it).
+            Some(id) => Some(strip(id).replace('\0', "")),
             None if !comment_only => {
                 auto_id += 1;
                 Some(auto_id.to_string())
             }
             None => None,
         };
-        // An id holding NUL is ignored by the parser (and by browsers).
-        if let Some(id) = id.filter(|id| !id.contains('\0')) {
+        if let Some(id) = id {
             last_id = id;
         }
         if let Some(data) = event.data() {

@@ -2,7 +2,7 @@
 
 mod exception;
 mod extract;
-mod request;
+pub(crate) mod request;
 mod respond;
 mod response;
 pub(crate) mod router;

@@ -185,33 +185,44 @@ impl Router {
         body: hyper::body::Incoming,
         context: &Arc<AppContext>,
     ) -> BoxFuture {
-        let path = parts.uri.path();
+        let (route, params) = match self.find(&parts.method, parts.uri.path()) {
+            Found::Route(route, params) => (route, params),
+            Found::NotFound => return self.unrouted(&parts, not_found(&parts)),
+            Found::BadParam(raw) => {
+                let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
+                return self.unrouted(&parts, error.into_response());
+            }
+        };
+        (route.handler)(Request::new(parts, params, Arc::clone(context), Some(body)))
+    }
+
+    /// The route for `method` and `path`, with its parameters percent-decoded.
+    pub(crate) fn find(&self, method: &Method, path: &str) -> Found<'_> {
         // Express's non-strict routing: `/cats/` is `/cats`.
         let lookup = match path.strip_suffix('/') {
             Some(trimmed) if !trimmed.is_empty() => trimmed,
             _ => path,
         };
         let Ok(found) = self.tree.at(lookup) else {
-            return self.unrouted(&parts, not_found(&parts));
+            return Found::NotFound;
         };
         let endpoint = &self.endpoints[*found.value];
         let Some(route) = endpoint
             .routes
             .iter()
-            .filter(|route| route.method.matches(&parts.method))
-            .max_by_key(|route| route.method.rank(&parts.method))
+            .filter(|route| route.method.matches(method))
+            .max_by_key(|route| route.method.rank(method))
         else {
-            return self.unrouted(&parts, not_found(&parts));
+            return Found::NotFound;
         };
         let mut params = Vec::with_capacity(found.params.len());
         for (name, raw) in found.params.iter() {
             let Some(value) = percent_decode(raw) else {
-                let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
-                return self.unrouted(&parts, error.into_response());
+                return Found::BadParam(raw.to_owned());
             };
             params.push((name.to_owned(), value));
         }
-        (route.handler)(Request::new(parts, params, Arc::clone(context), Some(body)))
+        Found::Route(route, params)
     }
 
     /// The answer to a request no handler takes, through the global exception filters.
@@ -244,6 +255,16 @@ impl Router {
             .iter()
             .flat_map(|endpoint| endpoint.routes.iter())
     }
+}
+
+/// What [`Router::find`] found.
+pub(crate) enum Found<'a> {
+    /// The route and its decoded parameters.
+    Route(&'a Route, Vec<(String, String)>),
+    /// No route for this method and path.
+    NotFound,
+    /// A parameter that does not percent-decode to UTF-8.
+    BadParam(String),
 }
 
 /// NestJS's answer for an unmatched route: `404 {"message":"Cannot GET /x","error":"Not Found","statusCode":404}`.
