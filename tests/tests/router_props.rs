@@ -67,3 +67,28 @@ proptest! {
         let _ = match_path(&patterns, &path);
     }
 }
+
+/// Found by the `router` fuzz target: braces in a literal segment were read by matchit as a
+/// parameter, so `/{W}|}` matched a route without parameters and handed it one.
+#[test]
+fn braces_in_a_literal_segment_are_text() {
+    let patterns = vec!["{\0W}".to_owned()];
+    assert_eq!(
+        match_path(&patterns, "/{\0W}").unwrap(),
+        Matched::Route(0, Vec::new())
+    );
+    assert_eq!(
+        match_path(&patterns, "/{W\u{1}}|}").unwrap(),
+        Matched::NotFound
+    );
+    assert!(match_path(&[":{x}".to_owned()], "/a").is_err());
+}
+
+/// Found by the `router` fuzz target: matchit panics on a route with more than 26 parameters;
+/// the router refuses such a route with an error instead.
+#[test]
+fn a_route_with_too_many_parameters_is_an_error_not_a_panic() {
+    let pattern: String = (0..30).map(|i| format!("/:p{i}")).collect();
+    let error = match_path(&[pattern], "/a").unwrap_err();
+    assert!(error.contains("at most 16"), "{error}");
+}

@@ -145,7 +145,12 @@ impl Router {
     /// Adds a route; an identical method and path, or paths `matchit` cannot tell apart, are an
     /// error that names both handlers.
     pub(crate) fn add(&mut self, route: Route) -> Result<(), RouteConflict> {
-        let pattern = matchit_pattern(&route.path);
+        let pattern = matchit_pattern(&route.path).map_err(|error| RouteConflict {
+            message: format!(
+                "route {{{}, {}}} of {}: {error}",
+                route.path, route.method, route.name
+            ),
+        })?;
         if let Ok(found) = self.tree.at(&pattern) {
             let endpoint = &mut self.endpoints[*found.value];
             if endpoint.path == route.path {
@@ -280,27 +285,57 @@ fn not_found(parts: &http::request::Parts) -> Response {
 }
 
 /// `/cats/:id/*rest` → `/cats/{id}/{*rest}`; a bare `*` becomes `{*path}`.
-fn matchit_pattern(path: &str) -> String {
+fn matchit_pattern(path: &str) -> Result<String, String> {
+    let valid_name = |name: &str| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
     let mut out = String::with_capacity(path.len() + 4);
     for segment in path.split('/').filter(|segment| !segment.is_empty()) {
         out.push('/');
         if let Some(name) = segment.strip_prefix(':') {
+            if !valid_name(name) {
+                return Err(format!("invalid parameter name `:{name}`"));
+            }
             out.push('{');
             out.push_str(name);
             out.push('}');
         } else if let Some(name) = segment.strip_prefix('*') {
+            let name = if name.is_empty() { "path" } else { name };
+            if !valid_name(name) {
+                return Err(format!("invalid wildcard name `*{name}`"));
+            }
             out.push_str("{*");
-            out.push_str(if name.is_empty() { "path" } else { name });
+            out.push_str(name);
             out.push('}');
         } else {
-            out.push_str(segment);
+            // Braces are matchit's parameter syntax: in a literal segment they are text.
+            for c in segment.chars() {
+                match c {
+                    '{' => out.push_str("{{"),
+                    '}' => out.push_str("}}"),
+                    c => out.push(c),
+                }
+            }
         }
     }
     if out.is_empty() {
         out.push('/');
     }
-    out
+    // matchit panics past 26 parameters in one route (found by the `router` fuzz target).
+    let params = path
+        .split('/')
+        .filter(|segment| segment.starts_with(':') || segment.starts_with('*'))
+        .count();
+    if params > MAX_PARAMS {
+        return Err(format!(
+            "{params} parameters; a route has at most {MAX_PARAMS}"
+        ));
+    }
+    Ok(out)
 }
+
+/// The most parameters one route may declare.
+const MAX_PARAMS: usize = 16;
 
 /// Joins a controller prefix and a route path the NestJS way: one leading slash, no empty
 /// segments, no trailing slash; an empty path is the prefix itself.
@@ -334,9 +369,16 @@ mod tests {
 
     #[test]
     fn matchit_patterns() {
-        assert_eq!(matchit_pattern("/"), "/");
-        assert_eq!(matchit_pattern("/cats/:id"), "/cats/{id}");
-        assert_eq!(matchit_pattern("/files/*"), "/files/{*path}");
-        assert_eq!(matchit_pattern("/files/*rest"), "/files/{*rest}");
+        let pattern = |path| matchit_pattern(path).unwrap();
+        assert_eq!(pattern("/"), "/");
+        assert_eq!(pattern("/cats/:id"), "/cats/{id}");
+        assert_eq!(pattern("/files/*"), "/files/{*path}");
+        assert_eq!(pattern("/files/*rest"), "/files/{*rest}");
+        // Found by the `router` fuzz target: braces in a literal were read as a parameter.
+        assert_eq!(pattern("/a{b}"), "/a{{b}}");
+        assert!(matchit_pattern("/:{x}").is_err());
+        assert!(matchit_pattern("/:").is_err());
+        let many: String = (0..30).map(|i| format!("/:p{i}")).collect();
+        assert!(matchit_pattern(&many).is_err());
     }
 }
