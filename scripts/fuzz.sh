@@ -9,6 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
+# libFuzzer is C++, built by libfuzzer-sys.
+if ! command -v c++ >/dev/null 2>&1; then
+  echo "scripts/fuzz.sh: installing g++ for libFuzzer" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq g++ >/dev/null
+fi
+
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
