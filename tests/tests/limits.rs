@@ -112,3 +112,96 @@ async fn past_max_connections_new_connections_wait_for_a_slot() {
         .unwrap();
     assert_eq!(response.text(), "hello");
 }
+
+/// An HTTP/2 connection whose client never answers PINGs (dead, or stalled mid-frame) is closed
+/// by the keep-alive; with the keep-alive off, the same connection stays open.
+#[tokio::test]
+async fn an_http2_peer_that_stops_answering_pings_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn silent_h2_peer(server: &RunningApp) -> tokio::net::TcpStream {
+        let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+            .await
+            .unwrap();
+        // The preface and an empty SETTINGS frame; then nothing, PINGs included, is answered.
+        stream
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+            .await
+            .unwrap();
+        stream
+    }
+    async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+        let mut buf = [0u8; 1024];
+        tokio::time::timeout(within, async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await
+        .is_ok()
+    }
+
+    let quick = Some((Duration::from_millis(200), Duration::from_millis(200)));
+    let server = start(ServerLimits::default().http2_keep_alive(quick)).await;
+    let mut peer = silent_h2_peer(&server).await;
+    assert!(
+        read_until_closed(&mut peer, Duration::from_secs(5)).await,
+        "the server closes a connection whose PINGs go unanswered"
+    );
+    still_serving(&server).await;
+
+    let server = start(ServerLimits::default().http2_keep_alive(None)).await;
+    let mut peer = silent_h2_peer(&server).await;
+    assert!(
+        !read_until_closed(&mut peer, Duration::from_millis(1500)).await,
+        "without the keep-alive the connection stays open"
+    );
+}
+
+/// Past `max_concurrent_streams`, a third event stream on one HTTP/2 connection waits until
+/// another closes.
+#[tokio::test]
+async fn http2_streams_past_the_limit_wait_for_a_free_one() {
+    use http_body_util::Empty;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let server = start(ServerLimits::default().max_concurrent_streams(2)).await;
+    let tcp = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (sender, connection) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let open = |sender: &hyper::client::conn::http2::SendRequest<Empty<bytes::Bytes>>| {
+        let mut sender = sender.clone();
+        async move {
+            let request = http::Request::get(format!("http://{}/stream", "localhost"))
+                .body(Empty::new())
+                .unwrap();
+            sender.send_request(request).await
+        }
+    };
+    // Let the server's SETTINGS (2 streams) arrive before opening streams.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let first = open(&sender).await.unwrap();
+    let second = open(&sender).await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(second.status(), 200);
+    let third = tokio::spawn(open(&sender));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!third.is_finished(), "a third stream waits past the limit");
+    drop(first);
+    let third = tokio::time::timeout(Duration::from_secs(5), third)
+        .await
+        .expect("the third stream opens once the first closes")
+        .unwrap()
+        .unwrap();
+    assert_eq!(third.status(), 200);
+    drop(second);
+    still_serving(&server).await;
+}

@@ -32,6 +32,9 @@ pub struct ServerLimits {
     pub(super) max_header_bytes: usize,
     pub(super) max_connections: Option<usize>,
     pub(super) max_concurrent_streams: u32,
+    pub(super) http2_keep_alive: Option<(Duration, Duration)>,
+    pub(super) http2_stream_window: u32,
+    pub(super) http2_connection_window: u32,
 }
 
 impl Default for ServerLimits {
@@ -42,6 +45,9 @@ impl Default for ServerLimits {
             max_header_bytes: 64 * 1024,
             max_connections: None,
             max_concurrent_streams: 200,
+            http2_keep_alive: Some((Duration::from_secs(30), Duration::from_secs(20))),
+            http2_stream_window: 256 * 1024,
+            http2_connection_window: 1024 * 1024,
         }
     }
 }
@@ -81,6 +87,25 @@ impl ServerLimits {
     #[must_use]
     pub fn max_concurrent_streams(mut self, streams: u32) -> Self {
         self.max_concurrent_streams = streams.max(1);
+        self
+    }
+
+    /// HTTP/2 keep-alive: a PING every `interval` on a connection, which is closed if the
+    /// client does not answer within `timeout` (a dead or stalled peer, which HTTP/1.1's header
+    /// timeout would catch); `None` turns it off. Default: every 30 s, 20 s to answer.
+    #[must_use]
+    pub fn http2_keep_alive(mut self, keep_alive: Option<(Duration, Duration)>) -> Self {
+        self.http2_keep_alive = keep_alive;
+        self
+    }
+
+    /// HTTP/2 flow-control windows: how many bytes a client may send on one stream, and on the
+    /// whole connection, before the server reads them (at least 64 KiB, RFC 9113's default).
+    /// Default: 256 KiB per stream, 1 MiB per connection.
+    #[must_use]
+    pub fn http2_windows(mut self, stream: u32, connection: u32) -> Self {
+        self.http2_stream_window = stream.max(65_535);
+        self.http2_connection_window = connection.max(65_535);
         self
     }
 }

@@ -201,7 +201,15 @@ impl Server {
             .http2()
             .timer(TokioTimer::new())
             .max_concurrent_streams(limits.max_concurrent_streams)
-            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
+            .initial_stream_window_size(limits.http2_stream_window)
+            .initial_connection_window_size(limits.http2_connection_window);
+        if let Some((interval, timeout)) = limits.http2_keep_alive {
+            builder
+                .http2()
+                .keep_alive_interval(interval)
+                .keep_alive_timeout(timeout);
+        }
         // Past `max_connections`, stop accepting until a connection ends.
         let slots = limits
             .max_connections
