@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 
 mod catch;
 mod controller;
+mod duration;
 mod injectable;
 mod module;
 mod paths;

@@ -138,37 +138,6 @@ impl SseSettings {
 const SSE_OPTIONS: &str =
     "`method`, `keep_alive`, `retry`, `max_lifetime`, `shutdown_event`, `continue_ids`";
 
-/// Parses a duration literal: `"500ms"`, `"15s"`, `"5m"`, `"1h"`, into milliseconds.
-fn parse_duration(lit: &LitStr) -> syn::Result<u64> {
-    let text = lit.value();
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    let scale = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        _ => 0,
-    };
-    match digits.parse::<u64>() {
-        Ok(value) if scale != 0 && !digits.is_empty() => value
-            .checked_mul(scale)
-            .filter(|millis| *millis > 0)
-            .ok_or_else(|| {
-                syn::Error::new_spanned(
-                    lit,
-                    "the duration must be more than zero and fit in 64 bits of milliseconds",
-                )
-            }),
-        _ => Err(syn::Error::new_spanned(
-            lit,
-            format!(
-                "expected a duration such as \"500ms\", \"15s\", \"5m\" or \"1h\", found {text:?}"
-            ),
-        )),
-    }
-}
-
 /// One parsed route attribute.
 #[derive(Debug)]
 pub(crate) struct RouteAttr {
@@ -257,16 +226,16 @@ pub(crate) fn parse(attr: &Attribute, name: &'static str) -> syn::Result<RouteAt
                             let value: LitStr = input.parse().map_err(|error| {
                                 syn::Error::new(error.span(), "expected `keep_alive = \"15s\"` or `keep_alive = false`")
                             })?;
-                            sse.keep_alive = Some(Some(parse_duration(&value)?));
+                            sse.keep_alive = Some(Some(crate::duration::parse(&value)?));
                         }
                     }
                     "retry" if is_sse => {
                         input.parse::<Token![=]>()?;
-                        sse.retry = Some(parse_duration(&input.parse()?)?);
+                        sse.retry = Some(crate::duration::parse(&input.parse()?)?);
                     }
                     "max_lifetime" if is_sse => {
                         input.parse::<Token![=]>()?;
-                        sse.max_lifetime = Some(parse_duration(&input.parse()?)?);
+                        sse.max_lifetime = Some(crate::duration::parse(&input.parse()?)?);
                     }
                     "shutdown_event" if is_sse => {
                         input.parse::<Token![=]>()?;
