@@ -1,7 +1,8 @@
 //! Soak: thousands of event-stream connections opened and dropped leave nothing behind: no
-//! connection, no running stream, no hub subscriber, as counted by the application itself.
+//! connection, no running stream, no hub subscriber (as counted by the application itself), no
+//! task (as counted by tokio), and no memory (as counted by the allocator).
 
-use std::time::Duration;
+use std::{alloc::System, time::Duration};
 
 use nest_core::prelude::*;
 use nest_core::{
@@ -9,6 +10,10 @@ use nest_core::{
     sse::{Hub, HubFrame},
     testing::TestClient,
 };
+
+/// Counts the bytes allocated by this test binary.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<System> = cap::Cap::new(System, usize::MAX);
 
 #[derive(Clone, Default)]
 struct SoakController {
@@ -69,7 +74,20 @@ async fn thousands_of_connections_leave_nothing_behind() {
     );
     drop(open);
 
+    // One round first, so that what is allocated once (buffers, tokio's slabs) is in the
+    // baseline.
+    let mut baseline = None;
     for round in 0..30 {
+        if round == 1 {
+            wait_for_idle(&server, &hub).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            baseline = Some((
+                ALLOCATOR.allocated(),
+                tokio::runtime::Handle::current()
+                    .metrics()
+                    .num_alive_tasks(),
+            ));
+        }
         let batch = (0..100).map(|n| {
             let path = if n % 2 == 0 { "/ticks" } else { "/hub" };
             async move {
@@ -91,4 +109,22 @@ async fn thousands_of_connections_leave_nothing_behind() {
         "3,000 connections opened and dropped"
     );
     assert_eq!(subscribers, 0);
+
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (bytes_before, tasks_before) = baseline.unwrap();
+    let tasks_after = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    assert!(
+        tasks_after <= tasks_before,
+        "no task left behind: {tasks_before} alive before, {tasks_after} after"
+    );
+    let bytes_after = ALLOCATOR.allocated();
+    let growth = bytes_after.saturating_sub(bytes_before);
+    // 2,900 connections, each costing kilobytes if it leaked; the hub's replay log keeps the
+    // 29 small events published meanwhile.
+    assert!(
+        growth < 256 * 1024,
+        "no memory left behind: {bytes_before} bytes allocated before, {bytes_after} after"
+    );
 }
