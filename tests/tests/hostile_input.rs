@@ -17,6 +17,9 @@ struct NewCat {
     name: String,
 }
 
+/// Events produced by `/firehose` so far.
+static PRODUCED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 #[derive(Default)]
 struct HostileController;
 
@@ -51,6 +54,15 @@ impl HostileController {
     fn resume(&self, last: LastEventId<u64>) -> impl Stream<Item = MessageEvent> {
         let next = last.0.map_or(0, |id| id.saturating_add(1));
         stream::iter([MessageEvent::new("next").id(next.to_string())])
+    }
+
+    /// 1 KiB events as fast as the client takes them.
+    #[sse("firehose")]
+    fn firehose(&self) -> impl Stream<Item = MessageEvent> {
+        stream::repeat_with(|| {
+            PRODUCED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            MessageEvent::new("x".repeat(1024))
+        })
     }
 
     /// Every SSE field from user data (the query).
@@ -624,4 +636,28 @@ async fn connection_closed_mid_request_line() {
         0,
         "no connection is left behind"
     );
+}
+
+#[tokio::test]
+async fn connection_that_never_reads_pauses_its_stream() {
+    // A client that opens a fast stream and never reads: the stream is not polled past what
+    // the socket buffers hold, so the server's memory for it stays bounded.
+    let server = start().await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    stream.write_all(get("/firehose").as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let first = PRODUCED.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let second = PRODUCED.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(first > 0, "the stream started");
+    assert_eq!(
+        first, second,
+        "the stream paused once the buffers were full"
+    );
+    assert!(
+        first < 64 * 1024,
+        "at most the socket buffers' worth of events ({first} KiB produced)"
+    );
+    still_serving(&server).await;
+    drop(stream);
 }
