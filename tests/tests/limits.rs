@@ -23,6 +23,13 @@ impl AppController {
     fn stream(&self) -> impl Stream<Item = MessageEvent> {
         stream::pending()
     }
+
+    /// Answers after a while without reading the request body.
+    #[post("slow")]
+    async fn slow(&self) -> &'static str {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        "done"
+    }
 }
 
 async fn start(limits: ServerLimits) -> RunningApp {
@@ -204,4 +211,91 @@ async fn http2_streams_past_the_limit_wait_for_a_free_one() {
     assert_eq!(third.status(), 200);
     drop(second);
     still_serving(&server).await;
+}
+
+/// The HTTP/2 stream window bounds what a client may send before the server reads: past it, the
+/// stream is reset with FLOW_CONTROL_ERROR; within a larger window the same upload is accepted.
+#[tokio::test]
+async fn http2_stream_window_bounds_unread_uploads() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// One frame: (type, flags, stream, payload).
+    async fn read_frame(
+        stream: &mut tokio::net::TcpStream,
+    ) -> std::io::Result<(u8, u8, u32, Vec<u8>)> {
+        let mut head = [0u8; 9];
+        stream.read_exact(&mut head).await?;
+        let length = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+        let id = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
+        let mut payload = vec![0u8; length];
+        stream.read_exact(&mut payload).await?;
+        Ok((head[3], head[4], id, payload))
+    }
+    fn frame(kind: u8, flags: u8, id: u32, payload: &[u8]) -> Vec<u8> {
+        let length = payload.len() as u32;
+        let mut out = length.to_be_bytes()[1..].to_vec();
+        out.extend([kind, flags]);
+        out.extend(id.to_be_bytes());
+        out.extend(payload);
+        out
+    }
+    /// Uploads 100,000 bytes to a route that answers after 500 ms without reading them; the
+    /// first answer on stream 1.
+    async fn upload(stream_window: u32) -> &'static str {
+        let server =
+            start(ServerLimits::default().http2_windows(stream_window, 4 * 1024 * 1024)).await;
+        let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+            .await
+            .unwrap();
+        stream
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .unwrap();
+        stream.write_all(&frame(4, 0, 0, &[])).await.unwrap();
+        // The server's SETTINGS, acknowledged, and its connection WINDOW_UPDATE.
+        loop {
+            let (kind, flags, _, _) = read_frame(&mut stream).await.unwrap();
+            if kind == 4 && flags & 1 == 0 {
+                stream.write_all(&frame(4, 1, 0, &[])).await.unwrap();
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // HEADERS (HPACK: :method POST, :scheme http, :path /slow, :authority x), END_HEADERS.
+        let mut block = vec![0x83, 0x86, 0x44, 5];
+        block.extend(b"/slow");
+        block.extend([0x41, 1, b'x']);
+        stream.write_all(&frame(1, 4, 1, &block)).await.unwrap();
+        for _ in 0..6 {
+            stream
+                .write_all(&frame(0, 0, 1, &[b'a'; 16_384]))
+                .await
+                .unwrap();
+        }
+        stream
+            .write_all(&frame(0, 1, 1, &[b'a'; 1_696]))
+            .await
+            .unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match read_frame(&mut stream).await {
+                    Ok((1, _, 1, _)) => return "response",
+                    Ok((3, _, 1, payload)) if payload == [0, 0, 0, 3] => {
+                        return "flow control error";
+                    }
+                    Ok((7, _, _, payload)) if payload.get(4..8) == Some(&[0, 0, 0, 3]) => {
+                        return "flow control error";
+                    }
+                    Ok(_) => {}
+                    Err(_) => return "closed",
+                }
+            }
+        })
+        .await
+        .unwrap_or("nothing");
+        still_serving(&server).await;
+        answer
+    }
+    assert_eq!(upload(65_535).await, "flow control error");
+    assert_eq!(upload(256 * 1024).await, "response");
 }
