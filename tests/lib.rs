@@ -299,3 +299,38 @@ impl io::Write for CapturedLogs {
         Ok(())
     }
 }
+
+/// The guide's pages (`docs/`), compiled and run as doc tests: every ```` ```rust ```` block of
+/// the book is a test, so the docs cannot drift from the code.
+#[cfg(doctest)]
+pub mod book {
+    #[doc = include_str!("../docs/controllers.md")]
+    pub struct Controllers;
+
+    #[doc = include_str!("../docs/modules.md")]
+    pub struct Modules;
+
+    #[doc = include_str!("../docs/exception-filters.md")]
+    pub struct ExceptionFilters;
+
+    #[doc = include_str!("../docs/pipes.md")]
+    pub struct Pipes;
+
+    #[doc = include_str!("../docs/guards.md")]
+    pub struct Guards;
+
+    #[doc = include_str!("../docs/lifecycle.md")]
+    pub struct Lifecycle;
+
+    #[doc = include_str!("../docs/sse.md")]
+    pub struct Sse;
+
+    #[doc = include_str!("../docs/sse-production.md")]
+    pub struct SseProduction;
+
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct Testing;
+
+    #[doc = include_str!("../docs/security.md")]
+    pub struct Security;
+}

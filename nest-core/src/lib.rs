@@ -268,7 +268,7 @@ pub mod prelude {
 /// parameter decoding, without a server. Not public API.
 #[doc(hidden)]
 pub mod __fuzz {
-    use crate::http::router::{Found, Route, Router};
+    use crate::http::router::{Lookup, Route, Router};
 
     /// What matching a path against some routes gave.
     #[derive(Debug, PartialEq, Eq)]
@@ -300,11 +300,11 @@ pub mod __fuzz {
                 .map_err(|conflict| conflict.to_string())?;
         }
         Ok(match router.find(&http::Method::GET, path) {
-            Found::Route(route, params) => {
+            Lookup::Route(route, params) => {
                 Matched::Route(route.name.parse().unwrap_or(usize::MAX), params)
             }
-            Found::NotFound => Matched::NotFound,
-            Found::BadParam(_) => Matched::BadParam,
+            Lookup::NotFound => Matched::NotFound,
+            Lookup::BadParam(_) => Matched::BadParam,
         })
     }
 

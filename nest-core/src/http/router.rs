@@ -191,9 +191,9 @@ impl Router {
         context: &Arc<AppContext>,
     ) -> BoxFuture {
         let (route, params) = match self.find(&parts.method, parts.uri.path()) {
-            Found::Route(route, params) => (route, params),
-            Found::NotFound => return self.unrouted(&parts, not_found(&parts)),
-            Found::BadParam(raw) => {
+            Lookup::Route(route, params) => (route, params),
+            Lookup::NotFound => return self.unrouted(&parts, not_found(&parts)),
+            Lookup::BadParam(raw) => {
                 let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
                 return self.unrouted(&parts, error.into_response());
             }
@@ -202,14 +202,14 @@ impl Router {
     }
 
     /// The route for `method` and `path`, with its parameters percent-decoded.
-    pub(crate) fn find(&self, method: &Method, path: &str) -> Found<'_> {
+    pub(crate) fn find(&self, method: &Method, path: &str) -> Lookup<'_> {
         // Express's non-strict routing: `/cats/` is `/cats`.
         let lookup = match path.strip_suffix('/') {
             Some(trimmed) if !trimmed.is_empty() => trimmed,
             _ => path,
         };
         let Ok(found) = self.tree.at(lookup) else {
-            return Found::NotFound;
+            return Lookup::NotFound;
         };
         let endpoint = &self.endpoints[*found.value];
         let Some(route) = endpoint
@@ -218,16 +218,16 @@ impl Router {
             .filter(|route| route.method.matches(method))
             .max_by_key(|route| route.method.rank(method))
         else {
-            return Found::NotFound;
+            return Lookup::NotFound;
         };
         let mut params = Vec::with_capacity(found.params.len());
         for (name, raw) in found.params.iter() {
             let Some(value) = percent_decode(raw) else {
-                return Found::BadParam(raw.to_owned());
+                return Lookup::BadParam(raw.to_owned());
             };
             params.push((name.to_owned(), value));
         }
-        Found::Route(route, params)
+        Lookup::Route(route, params)
     }
 
     /// The answer to a request no handler takes, through the global exception filters.
@@ -263,7 +263,7 @@ impl Router {
 }
 
 /// What [`Router::find`] found.
-pub(crate) enum Found<'a> {
+pub(crate) enum Lookup<'a> {
     /// The route and its decoded parameters.
     Route(&'a Route, Vec<(String, String)>),
     /// No route for this method and path.
