@@ -304,11 +304,23 @@ impl io::Write for CapturedLogs {
 /// the book is a test, so the docs cannot drift from the code.
 #[cfg(doctest)]
 pub mod book {
+    #[doc = include_str!("../docs/introduction.md")]
+    pub struct Introduction;
+
+    #[doc = include_str!("../docs/first-steps.md")]
+    pub struct FirstSteps;
+
     #[doc = include_str!("../docs/controllers.md")]
     pub struct Controllers;
 
     #[doc = include_str!("../docs/modules.md")]
     pub struct Modules;
+
+    #[doc = include_str!("../docs/lifecycle.md")]
+    pub struct Lifecycle;
+
+    #[doc = include_str!("../docs/middleware.md")]
+    pub struct Middleware;
 
     #[doc = include_str!("../docs/exception-filters.md")]
     pub struct ExceptionFilters;
@@ -319,8 +331,8 @@ pub mod book {
     #[doc = include_str!("../docs/guards.md")]
     pub struct Guards;
 
-    #[doc = include_str!("../docs/lifecycle.md")]
-    pub struct Lifecycle;
+    #[doc = include_str!("../docs/interceptors.md")]
+    pub struct Interceptors;
 
     #[doc = include_str!("../docs/sse.md")]
     pub struct Sse;
@@ -328,9 +340,21 @@ pub mod book {
     #[doc = include_str!("../docs/sse-production.md")]
     pub struct SseProduction;
 
+    #[doc = include_str!("../docs/http2.md")]
+    pub struct Http2;
+
+    #[doc = include_str!("../docs/scaling.md")]
+    pub struct Scaling;
+
     #[doc = include_str!("../docs/testing.md")]
     pub struct Testing;
 
     #[doc = include_str!("../docs/security.md")]
     pub struct Security;
+
+    #[doc = include_str!("../docs/reference.md")]
+    pub struct Reference;
+
+    #[doc = include_str!("../docs/porting.md")]
+    pub struct Porting;
 }

@@ -62,6 +62,7 @@
 //! Set `NEST_MACROS_DEBUG=1` while building to print what `#[controller]` generates.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 pub mod app;
 pub mod controller;

@@ -4,6 +4,8 @@
 //! Each macro is parse → check → expand, with errors as spanned `syn::Error`s collected so that
 //! one build reports every mistake. Set `NEST_MACROS_DEBUG=1` to print each expansion.
 
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 
 mod catch;
