@@ -179,6 +179,10 @@ pub use nest_macros::controller;
 /// ```
 ///
 /// Outside a `#[controller]` block, `#[sse]` is an error too.
+///
+/// It stands for a route in the controller's `impl Controller` whose handler reads the
+/// arguments, calls the method, and drives the returned stream as a `text/event-stream`
+/// response (NestJS's headers, a `\n` preamble, automatic ids, heartbeats; see [`mod@sse`]).
 pub use nest_macros::sse;
 
 /// A module listing its controllers (and imported modules), as NestJS's `@Module()`.
@@ -193,9 +197,22 @@ pub use nest_macros::sse;
 /// #[module(imports = [AppModule])]
 /// struct RootModule;
 /// ```
-/// Options: `imports`, `controllers`, `providers`, `exports`, and the flag `global`. Providers and
+/// Options: `imports`, `controllers`, `providers` (types, or `{ provide: T, use_value: .. }`,
+/// `use_factory`, `use_async_factory`), `exports`, and the flag `global`. Providers and
 /// controllers are built by the injector: `#[derive(Injectable)]` types get their `Arc<T>`
 /// fields injected, `Default` types are built with `Default`. See [`di`].
+///
+/// It stands for an `impl Module for AppModule` whose `configure` registers each of them on a
+/// [`ModuleBuilder`] (`import::<M>()`, `provide_value(..)`, `export::<T>()`, …), the same calls
+/// a hand-written module makes.
+///
+/// A type that is neither `Injectable` nor `Default` cannot be a provider:
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// struct NotBuildable(u32);
+/// #[module(providers = [NotBuildable])]
+/// struct AppModule;
+/// ```
 pub use nest_macros::module;
 
 /// Says which exceptions an [`ExceptionFilter`](pipeline::ExceptionFilter) handles, as
@@ -231,10 +248,50 @@ pub use nest_macros::module;
 /// ```
 pub use nest_macros::catch;
 
+/// The HTTP verb attributes, as NestJS's `@Get()`, `@Post()`, …: `#[get]`, `#[get("path")]`,
+/// `#[post]`, `#[put]`, `#[delete]`, `#[patch]`, `#[options]`, `#[head]`, `#[all]`, on a method
+/// of a `#[controller]` block. The method's return value is the response: text, `Json(..)`,
+/// any `Serialize` value as JSON, `Result<T, E: Into<HttpException>>`, or any `IntoResponse`;
+/// `POST` answers 201, the others 200, as NestJS.
+///
+/// ```
+/// use nest_core::prelude::*;
+///
+/// #[derive(Default)]
+/// struct CatsController;
+///
+/// #[controller("cats")]
+/// impl CatsController {
+///     #[post]
+///     fn create(&self, #[body] cat: serde_json::Value) -> serde_json::Value { cat }
+///
+///     #[get(":id")]
+///     fn find_one(&self, #[param("id")] id: u32) -> Result<String, HttpException> {
+///         if id == 0 { Err(NotFoundException::new("no cat 0")) } else { Ok(format!("cat {id}")) }
+///     }
+/// }
+/// ```
+///
+/// Each stands for a route in the controller's `impl Controller`, whose handler reads the
+/// arguments (a bad one answers NestJS's 400), calls the method and turns its value into the
+/// response. A `:param` the path does not declare is a compile error at the name:
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// #[derive(Default)]
+/// struct C;
+/// #[controller]
+/// impl C {
+///     #[get("cats/:id")]
+///     fn one(&self, #[param("cat_id")] id: u32) -> String { id.to_string() }
+/// }
+/// ```
 pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 
 /// Derives [`Injectable`](trait@Injectable): every `Arc<T>` field is injected from the module's
-/// providers, every other field gets its `Default`.
+/// providers (`Option<Arc<T>>` when it may be missing, `Inject<Token>` for a token), every
+/// other field gets its `Default`. `#[injectable(scope = "transient")]` or `"request"` sets
+/// the scope. It stands for an `impl Injectable` that lists the dependencies and builds the
+/// struct from them.
 ///
 /// ```
 /// use nest_core::prelude::*;
@@ -248,6 +305,13 @@ pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 ///     calls: std::sync::atomic::AtomicU64, // not an Arc: Default
 /// }
 /// # let _ = |s: TimeService| (s.clock, s.calls);
+/// ```
+///
+/// Only structs can be derived:
+/// ```compile_fail
+/// use nest_core::Injectable;
+/// #[derive(Injectable)]
+/// enum Mode { Fast, Slow }
 /// ```
 pub use nest_macros::Injectable;
 
