@@ -52,6 +52,15 @@ use std::{any::Any, future::Future, sync::Arc};
 use crate::di::provider::{AnyArc, BoxFuture};
 
 /// Called once the module's providers and controllers are built (NestJS `onModuleInit`).
+///
+/// ```
+/// use nest_core::{Injectable, lifecycle::OnModuleInit};
+/// #[derive(Injectable, Default)]
+/// struct Database;
+/// impl OnModuleInit for Database {
+///     async fn on_module_init(&self) { println!("connected"); }
+/// }
+/// ```
 pub trait OnModuleInit: Send + Sync + 'static {
     /// The hook.
     fn on_module_init(&self) -> impl Future<Output = ()> + Send;
@@ -59,12 +68,30 @@ pub trait OnModuleInit: Send + Sync + 'static {
 
 /// Called once every module is initialised, before the application serves
 /// (NestJS `onApplicationBootstrap`).
+///
+/// ```
+/// use nest_core::{Injectable, lifecycle::OnApplicationBootstrap};
+/// #[derive(Injectable, Default)]
+/// struct Database;
+/// impl OnApplicationBootstrap for Database {
+///     async fn on_application_bootstrap(&self) { println!("ready"); }
+/// }
+/// ```
 pub trait OnApplicationBootstrap: Send + Sync + 'static {
     /// The hook.
     fn on_application_bootstrap(&self) -> impl Future<Output = ()> + Send;
 }
 
 /// Called first when the application closes (NestJS `onModuleDestroy`).
+///
+/// ```
+/// use nest_core::{Injectable, lifecycle::OnModuleDestroy};
+/// #[derive(Injectable, Default)]
+/// struct Database;
+/// impl OnModuleDestroy for Database {
+///     async fn on_module_destroy(&self) { println!("closing"); }
+/// }
+/// ```
 pub trait OnModuleDestroy: Send + Sync + 'static {
     /// The hook.
     fn on_module_destroy(&self) -> impl Future<Output = ()> + Send;
@@ -73,12 +100,30 @@ pub trait OnModuleDestroy: Send + Sync + 'static {
 /// Called when the application closes, before the server stops: open connections still
 /// work (NestJS `beforeApplicationShutdown`). `signal` is `Some("SIGTERM")` when a signal
 /// closed it.
+///
+/// ```
+/// use nest_core::{Injectable, lifecycle::BeforeApplicationShutdown};
+/// #[derive(Injectable, Default)]
+/// struct Database;
+/// impl BeforeApplicationShutdown for Database {
+///     async fn before_application_shutdown(&self, signal: Option<&str>) { println!("draining ({signal:?})"); }
+/// }
+/// ```
 pub trait BeforeApplicationShutdown: Send + Sync + 'static {
     /// The hook.
     fn before_application_shutdown(&self, signal: Option<&str>) -> impl Future<Output = ()> + Send;
 }
 
 /// Called last, once the server has stopped (NestJS `onApplicationShutdown`).
+///
+/// ```
+/// use nest_core::{Injectable, lifecycle::OnApplicationShutdown};
+/// #[derive(Injectable, Default)]
+/// struct Database;
+/// impl OnApplicationShutdown for Database {
+///     async fn on_application_shutdown(&self, signal: Option<&str>) { println!("bye ({signal:?})"); }
+/// }
+/// ```
 pub trait OnApplicationShutdown: Send + Sync + 'static {
     /// The hook.
     fn on_application_shutdown(&self, signal: Option<&str>) -> impl Future<Output = ()> + Send;

@@ -20,9 +20,23 @@ use tower::{Layer, Service, ServiceExt, util::BoxCloneService};
 use crate::http::{Body, HttpException, Response};
 
 /// An error from a middleware or a body, boxed.
+///
+/// ```
+/// let error: nest_core::app::BoxError = "layer failed".into();
+/// assert_eq!(error.to_string(), "layer failed");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The application as a tower service, which layers wrap.
+/// The application as a tower service, which layers wrap: a layer given to
+/// `NestApplication::use_layer` is a `tower::Layer<HttpService>`.
+///
+/// ```
+/// use nest_core::app::HttpService;
+/// use tower_http::cors::CorsLayer;
+///
+/// fn assert_layer<L: tower::Layer<HttpService>>(_: L) {}
+/// assert_layer(CorsLayer::permissive());
+/// ```
 pub type HttpService = BoxCloneService<http::Request<Incoming>, Response, Infallible>;
 
 /// A layer, stored until the application starts.

@@ -50,6 +50,10 @@ use crate::{
 };
 
 /// How long a graceful shutdown waits for open connections before closing them: 10 s.
+///
+/// ```
+/// assert_eq!(nest_core::app::DEFAULT_SHUTDOWN_TIMEOUT.as_secs(), 10);
+/// ```
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Creates applications, as NestJS's `NestFactory`.
@@ -177,6 +181,15 @@ impl NestApplication {
     }
 
     /// The provider of token `K` (NestJS's `app.get('TOKEN')`).
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, injection_token};
+    /// injection_token!(Greeting: String);
+    /// #[module(providers = [{ provide: Greeting, use_value: "hello".to_owned() }])]
+    /// struct AppModule;
+    /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+    /// assert_eq!(app.get_token::<Greeting>().unwrap().as_str(), "hello");
+    /// ```
     pub fn get_token<K: Token>(&self) -> Option<Arc<K::Value>> {
         self.container
             .find(std::any::TypeId::of::<K>())?
@@ -186,6 +199,18 @@ impl NestApplication {
 
     /// Runs the `OnModuleInit` then the `OnApplicationBootstrap` hooks, once (NestJS's
     /// `app.init()`); `listen` and `bind` call it.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let app = NestFactory::create::<AppModule>().await?;
+    /// app.init().await; // hooks run now; a second call does nothing
+    /// # Ok(()) }
+    /// ```
     pub async fn init(&self) {
         if !self.initialized.swap(true, Ordering::SeqCst) {
             self.container.run_hooks(Phase::Init, None).await;
@@ -198,6 +223,19 @@ impl NestApplication {
     /// [`listen`](Self::listen), as NestJS's `app.enableShutdownHooks()`. Without it a signal
     /// still shuts the server down gracefully, without the hooks; [`RunningApp::close`] always
     /// runs them.
+    ///
+    /// ```no_run
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// # #[tokio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let mut app = NestFactory::create::<AppModule>().await?;
+    /// app.enable_shutdown_hooks();
+    /// app.listen(3000).await
+    /// # }
+    /// ```
     pub fn enable_shutdown_hooks(&mut self) -> &mut Self {
         self.shutdown_hooks = true;
         self
@@ -206,6 +244,21 @@ impl NestApplication {
     /// Adds exception filters around every route, after the routes' and controllers' own
     /// (NestJS's `app.useGlobalFilters(filter)`); they also see the 404 of unknown routes.
     /// See [`ExceptionFilter`].
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, Response, pipeline::{ArgumentsHost, ExceptionFilter}};
+    ///
+    /// /// Every error as plain text.
+    /// struct PlainErrors;
+    /// impl ExceptionFilter for PlainErrors {
+    ///     fn catch(&self, exception: &HttpException, _: &ArgumentsHost<'_>) -> Response {
+    ///         (exception.status(), exception.message().to_owned()).into_response()
+    ///     }
+    /// }
+    ///
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_global_filters(PlainErrors);
+    /// ```
     pub fn use_global_filters(&mut self, filter: impl ExceptionFilter) -> &mut Self {
         self.global_filters.push(Arc::new(filter));
         self
@@ -451,6 +504,18 @@ impl NestApplication {
     /// Serves the application on `port` on every interface (IPv6 and IPv4 where the machine
     /// has both), as NestJS's `app.listen(port)`, until SIGINT or SIGTERM; then shuts down
     /// gracefully (see [`RunningApp::close`]) and returns.
+    ///
+    /// ```no_run
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// #[tokio::main]
+    /// async fn main() -> std::io::Result<()> {
+    ///     let app = NestFactory::create::<AppModule>().await?;
+    ///     app.listen(3000).await
+    /// }
+    /// ```
     pub async fn listen(self, port: u16) -> io::Result<()> {
         let hooks = self.shutdown_hooks;
         let listener = match TcpListener::bind(SocketAddr::from(([0u16; 8], port))).await {

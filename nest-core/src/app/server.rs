@@ -26,6 +26,20 @@ use crate::{
 ///
 /// [`close`](Self::close) shuts it down gracefully; dropping the handle starts the same shutdown
 /// without waiting for it.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// # #[derive(Default)] struct AppController;
+/// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let app = NestApplication::builder().controller(AppController).build()?;
+/// let running = app.bind("127.0.0.1:0").await?;
+/// assert!(running.url("/").starts_with("http://127.0.0.1:"));
+/// assert_eq!(running.stats().open_connections, 0);
+/// running.close().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[must_use = "the server shuts down when this handle is dropped"]
 pub struct RunningApp {

@@ -95,6 +95,13 @@ pub(crate) fn short_name<T: ?Sized>() -> &'static str {
 }
 
 /// A factory's result: the value itself, or a `Result` whose error stops the start-up.
+///
+/// ```
+/// use nest_core::di::IntoProvided;
+/// assert_eq!(IntoProvided::<u8>::into_provided(3u8).unwrap(), 3);
+/// let failed: Result<u8, &str> = Err("no database");
+/// assert_eq!(IntoProvided::<u8>::into_provided(failed).unwrap_err().to_string(), "no database");
+/// ```
 pub trait IntoProvided<T> {
     /// The value, or why it could not be made.
     fn into_provided(self) -> Result<T, StartupError>;
@@ -114,7 +121,15 @@ impl<T, E: fmt::Display> IntoProvided<T> for Result<T, E> {
 
 /// A function that makes a provider from injected arguments (`Arc<T>`, `Option<Arc<T>>`,
 /// `Inject<K>`): `use_factory` takes a sync one returning `T` or `Result<T, E>`,
-/// `use_async_factory` an async one.
+/// `use_async_factory` an async one. Implemented for functions of up to six such arguments,
+/// wrapped in [`SyncFactory`] or [`AsyncFactory`].
+///
+/// ```
+/// use nest_core::di::{FactoryFn, SyncFactory};
+/// use std::sync::Arc;
+/// fn needs<F: FactoryFn<A, String>, A>(_: F) {}
+/// needs(SyncFactory(|prefix: Arc<u32>| format!("{prefix}")));
+/// ```
 pub trait FactoryFn<Args, T>: Send + Sync + 'static {
     /// The arguments' dependencies.
     fn dependencies() -> Vec<Dependency>;
@@ -127,11 +142,49 @@ pub trait FactoryFn<Args, T>: Send + Sync + 'static {
     ) -> Result<BoxFuture<'static, Result<T, StartupError>>, StartupError>;
 }
 
-/// A sync factory (`use_factory`), as a [`FactoryFn`].
+/// A sync factory (`use_factory`), as a [`FactoryFn`]: `SyncFactory(make_clock)`.
+///
+/// ```
+/// use nest_core::{prelude::*, ModuleBuilder, di::SyncFactory};
+/// struct Clock(u64);
+/// fn make_clock() -> Clock { Clock(7) }
+/// struct AppModule;
+/// impl Module for AppModule {
+///     const NAME: &'static str = "AppModule";
+///     fn configure(module: &mut ModuleBuilder<'_>) {
+///         module.provide_factory::<Clock, _>(SyncFactory(make_clock));
+///     }
+/// }
+/// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+/// assert_eq!(app.get::<Clock>().unwrap().0, 7);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SyncFactory<F>(pub F);
 
-/// An async factory (`use_async_factory`), as a [`FactoryFn`].
+/// An async factory (`use_async_factory`), as a [`FactoryFn`]: its arguments are injected and
+/// its future awaited during `NestFactory::create`.
+///
+/// ```
+/// use nest_core::{prelude::*, ModuleBuilder, di::AsyncFactory};
+/// struct Config { url: &'static str }
+/// struct Pool { url: &'static str }
+/// async fn connect(config: Arc<Config>) -> Result<Pool, std::io::Error> {
+///     Ok(Pool { url: config.url })
+/// }
+/// struct AppModule;
+/// impl Module for AppModule {
+///     const NAME: &'static str = "AppModule";
+///     fn configure(module: &mut ModuleBuilder<'_>) {
+///         module.provide_value(Config { url: "db://" });
+///         module.provide_factory::<Pool, _>(AsyncFactory(connect));
+///     }
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let app = NestFactory::create::<AppModule>().await.unwrap();
+/// assert_eq!(app.get::<Pool>().unwrap().url, "db://");
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AsyncFactory<F>(pub F);
 

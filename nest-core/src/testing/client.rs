@@ -15,12 +15,39 @@ use tokio::net::TcpStream;
 pub use eventsource_stream::Event;
 
 /// A client that opens a new TCP connection to `addr` for every request.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::testing::TestClient;
+/// # #[derive(Default)] struct AppController;
+/// # #[controller] impl AppController {
+/// #     #[get("cats")] fn cats(&self) -> serde_json::Value { json!(["Tom"]) }
+/// #     #[sse("events")] fn events(&self) -> impl Stream<Item = MessageEvent> { stream::iter(["a", "b"]).map(MessageEvent::from) }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let server = NestApplication::builder().controller(AppController).build()?.bind("127.0.0.1:0").await?;
+/// let client = TestClient::new(server.local_addr());
+/// let response = client.get("/cats").await?;
+/// assert_eq!((response.status.as_u16(), response.json()?), (200, json!(["Tom"])));
+/// assert_eq!(response.header("content-type"), Some("application/json; charset=utf-8"));
+/// let mut events = client.sse("/events").await?;
+/// assert_eq!(events.next_event().await.unwrap().data, "a");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TestClient {
     addr: SocketAddr,
 }
 
-/// A whole response: status, headers and body.
+/// A whole response: status, headers and body (see [`TestClient`] for an example).
+///
+/// ```
+/// # fn check(response: nest_core::testing::TestResponse) {
+/// assert_eq!(response.status, 200);
+/// assert_eq!(response.text(), "Hello World!");
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     /// The status.
@@ -51,7 +78,15 @@ impl TestResponse {
 type Events = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<hyper::Error>>> + Send>>;
 
 /// An open event stream: its status and headers, and its events as a browser's `EventSource`
-/// would dispatch them. Dropping it closes the connection.
+/// would dispatch them. Dropping it closes the connection (see [`TestClient`] for an example).
+///
+/// ```
+/// # async fn check(events: nest_core::testing::SseConnection) {
+/// assert_eq!(events.header("content-type"), Some("text/event-stream"));
+/// let all = events.collect_events().await;
+/// assert_eq!(all[0].id, "1");
+/// # }
+/// ```
 pub struct SseConnection {
     /// The status.
     pub status: StatusCode,
