@@ -62,7 +62,17 @@ use crate::di::provider::{AnyArc, BoxFuture};
 /// }
 /// ```
 pub trait OnModuleInit: Send + Sync + 'static {
-    /// The hook.
+    /// The hook; the application calls it for every singleton that implements it, as:
+    ///
+    /// ```
+    /// # use nest_core::{Injectable, lifecycle::OnModuleInit};
+    /// # #[derive(Injectable, Default)] struct Database;
+    /// # impl OnModuleInit for Database { async fn on_module_init(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// Database.on_module_init().await;
+    /// # }
+    /// ```
     fn on_module_init(&self) -> impl Future<Output = ()> + Send;
 }
 
@@ -78,7 +88,17 @@ pub trait OnModuleInit: Send + Sync + 'static {
 /// }
 /// ```
 pub trait OnApplicationBootstrap: Send + Sync + 'static {
-    /// The hook.
+    /// The hook; the application calls it for every singleton that implements it, as:
+    ///
+    /// ```
+    /// # use nest_core::{Injectable, lifecycle::OnApplicationBootstrap};
+    /// # #[derive(Injectable, Default)] struct Database;
+    /// # impl OnApplicationBootstrap for Database { async fn on_application_bootstrap(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// Database.on_application_bootstrap().await;
+    /// # }
+    /// ```
     fn on_application_bootstrap(&self) -> impl Future<Output = ()> + Send;
 }
 
@@ -93,7 +113,17 @@ pub trait OnApplicationBootstrap: Send + Sync + 'static {
 /// }
 /// ```
 pub trait OnModuleDestroy: Send + Sync + 'static {
-    /// The hook.
+    /// The hook; the application calls it for every singleton that implements it, as:
+    ///
+    /// ```
+    /// # use nest_core::{Injectable, lifecycle::OnModuleDestroy};
+    /// # #[derive(Injectable, Default)] struct Database;
+    /// # impl OnModuleDestroy for Database { async fn on_module_destroy(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// Database.on_module_destroy().await;
+    /// # }
+    /// ```
     fn on_module_destroy(&self) -> impl Future<Output = ()> + Send;
 }
 
@@ -110,7 +140,17 @@ pub trait OnModuleDestroy: Send + Sync + 'static {
 /// }
 /// ```
 pub trait BeforeApplicationShutdown: Send + Sync + 'static {
-    /// The hook.
+    /// The hook; the application calls it for every singleton that implements it, as:
+    ///
+    /// ```
+    /// # use nest_core::{Injectable, lifecycle::BeforeApplicationShutdown};
+    /// # #[derive(Injectable, Default)] struct Database;
+    /// # impl BeforeApplicationShutdown for Database { async fn before_application_shutdown(&self, _: Option<&str>) {} }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// Database.before_application_shutdown(Some("SIGTERM")).await;
+    /// # }
+    /// ```
     fn before_application_shutdown(&self, signal: Option<&str>) -> impl Future<Output = ()> + Send;
 }
 
@@ -125,7 +165,17 @@ pub trait BeforeApplicationShutdown: Send + Sync + 'static {
 /// }
 /// ```
 pub trait OnApplicationShutdown: Send + Sync + 'static {
-    /// The hook.
+    /// The hook; the application calls it for every singleton that implements it, as:
+    ///
+    /// ```
+    /// # use nest_core::{Injectable, lifecycle::OnApplicationShutdown};
+    /// # #[derive(Injectable, Default)] struct Database;
+    /// # impl OnApplicationShutdown for Database { async fn on_application_shutdown(&self, _: Option<&str>) {} }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// Database.on_application_shutdown(None).await;
+    /// # }
+    /// ```
     fn on_application_shutdown(&self, signal: Option<&str>) -> impl Future<Output = ()> + Send;
 }
 

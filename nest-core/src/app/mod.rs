@@ -87,7 +87,20 @@ impl NestFactory {
     ///
     /// Two routes that cannot both be matched are a [`StartupError`] naming both handlers. Each
     /// controller and mapped route is logged as NestJS logs it (`Mapped {/sse, GET} route`) when
-    /// the application starts serving.
+    /// the application starts serving. Every provider is built here (async factories are
+    /// awaited), and a missing provider or a cycle is the error.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), nest_core::StartupError> {
+    /// let app = NestFactory::create::<AppModule>().await?;
+    /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/".to_owned())]);
+    /// # Ok(()) }
+    /// ```
     pub async fn create<M: Module>() -> Result<NestApplication, StartupError> {
         let mut builder = AppBuilder::new();
         builder.import::<M>();
@@ -95,7 +108,21 @@ impl NestFactory {
     }
 }
 
-/// A built application, ready to serve (NestJS's `INestApplication`).
+/// A built application, ready to serve (NestJS's `INestApplication`): configure it, then
+/// `listen` (or `bind`, for tests).
+///
+/// ```no_run
+/// # use nest_core::prelude::*;
+/// # #[derive(Default)] struct AppController;
+/// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+/// # #[module(controllers = [AppController])] struct AppModule;
+/// #[tokio::main]
+/// async fn main() -> std::io::Result<()> {
+///     let mut app = NestFactory::create::<AppModule>().await?;
+///     app.set_global_prefix("api").enable_cors().enable_shutdown_hooks();
+///     app.listen(3000).await
+/// }
+/// ```
 #[derive(Debug)]
 pub struct NestApplication {
     routes: Vec<MappedRoute>,
@@ -266,6 +293,14 @@ impl NestApplication {
 
     /// Serves HTTPS with this certificate (feature `tls`), offering HTTP/2 and HTTP/1.1 by ALPN;
     /// NestJS's `httpsOptions`. Without it the server speaks plain HTTP/1.1 and h2c.
+    ///
+    /// ```no_run
+    /// # use nest_core::{NestApplication, app::TlsConfig};
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut app = NestApplication::builder().build()?;
+    /// app.set_tls(TlsConfig::from_pem_files("cert.pem", "key.pem")?);
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "tls")]
     pub fn set_tls(&mut self, tls: TlsConfig) -> &mut Self {
         self.tls = Some(tls);

@@ -9,6 +9,26 @@
 //! module, those exported by the modules it imports, and those exported by global modules.
 //! A missing provider or a cycle is an error from `NestFactory::create`, worded as NestJS words
 //! it.
+//!
+//! ```
+//! use nest_core::prelude::*;
+//!
+//! #[derive(Injectable, Default)]
+//! struct CatsService;
+//!
+//! #[derive(Injectable)]
+//! struct CatsController {
+//!     cats: Arc<CatsService>,
+//! }
+//! # #[controller] impl CatsController { #[get] fn all(&self) -> &'static str { "cats" } }
+//!
+//! // CatsService is not provided: a start-up error in NestJS's words.
+//! #[module(controllers = [CatsController])]
+//! struct AppModule;
+//!
+//! let error = NestApplication::builder().import::<AppModule>().build().unwrap_err();
+//! assert!(error.to_string().starts_with("Nest can't resolve dependencies of the CatsController (?)"));
+//! ```
 
 mod container;
 mod inject;

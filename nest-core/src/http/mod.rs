@@ -1,4 +1,10 @@
 //! The HTTP layer: requests, responses, NestJS's exceptions and the router.
+//!
+//! ```
+//! use nest_core::{HttpException, NotFoundException};
+//! let error: HttpException = NotFoundException::new("no cat");
+//! assert_eq!(error.body_json(), r#"{"message":"no cat","error":"Not Found","statusCode":404}"#);
+//! ```
 
 mod exception;
 mod extract;

@@ -2,6 +2,27 @@
 //! reaches its handler at all; interceptors act before it, around it, after it, and on each
 //! event of a stream; pipes validate and convert its arguments; exception filters rewrite the
 //! response of an exception.
+//!
+//! ```
+//! use nest_core::prelude::*;
+//! use nest_core::pipeline::ParseIntPipe;
+//! # #[derive(Default)] struct AuthGuard;
+//! # impl nest_core::pipeline::CanActivate for AuthGuard {
+//! #     fn can_activate<'a>(&'a self, _: &'a nest_core::pipeline::ExecutionContext<'a>) -> nest_core::pipeline::GuardFuture<'a> { Box::pin(async { Ok(true) }) }
+//! # }
+//! # #[derive(Default)] struct LoggingInterceptor;
+//! # impl nest_core::pipeline::NestInterceptor for LoggingInterceptor {}
+//! #[derive(Default)]
+//! struct CatsController;
+//!
+//! #[controller("cats")]
+//! #[use_guards(AuthGuard)]
+//! #[use_interceptors(LoggingInterceptor)]
+//! impl CatsController {
+//!     #[get(":id")]
+//!     fn find_one(&self, #[param("id", ParseIntPipe)] id: i64) -> String { id.to_string() }
+//! }
+//! ```
 
 mod enhancer;
 mod filters;
