@@ -100,9 +100,9 @@ impl Container {
         }
         let exporting = |candidate: &TypeId| self.exported_by(*candidate, wanted, &mut Vec::new());
         node.imports.iter().find_map(exporting).or_else(|| {
+            // Every added module is in `order` (set before anything is resolved).
             self.order
                 .iter()
-                .chain(self.modules.keys())
                 .filter(|id| self.modules.get(id).is_some_and(|node| node.global))
                 .find_map(exporting)
         })

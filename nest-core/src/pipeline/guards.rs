@@ -213,10 +213,14 @@ pub(crate) struct Pipeline {
 impl Pipeline {
     /// The built pipeline of `declared` (built by the application), with `global` around it.
     pub(crate) fn new(declared: &Enhancers, global: &crate::app::Global<'_>) -> Self {
+        // `AppBuilder::build_async` builds every enhancer before an application exists; one
+        // left unbuilt here is a bug, and skipping it would silently drop a guard.
         fn ready<T: ?Sized>(enhancers: &[Enhancer<T>]) -> impl Iterator<Item = Arc<T>> + '_ {
-            enhancers.iter().filter_map(|enhancer| match enhancer {
-                Enhancer::Ready(value) => Some(Arc::clone(value)),
-                Enhancer::Injected { .. } => None,
+            enhancers.iter().map(|enhancer| match enhancer {
+                Enhancer::Ready(value) => Arc::clone(value),
+                Enhancer::Injected { name, .. } => {
+                    unreachable!("{name} was not built by the injector")
+                }
             })
         }
         let mut filters: Vec<_> = ready(&declared.filters).collect();
