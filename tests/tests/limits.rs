@@ -299,3 +299,27 @@ async fn http2_stream_window_bounds_unread_uploads() {
     assert_eq!(upload(65_535).await, "flow control error");
     assert_eq!(upload(256 * 1024).await, "response");
 }
+
+/// A kept-alive connection that sends nothing after its first answer is closed by the same
+/// header read timeout (the idle keep-alive limit).
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed() {
+    let server =
+        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
+    let mut idle = RawStream::open(
+        server.local_addr(),
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    assert!(
+        idle.read_to_end().await,
+        "the server closes the idle connection"
+    );
+    assert!(
+        idle.text().contains("hello"),
+        "the first request was answered: {}",
+        idle.text()
+    );
+    still_serving(&server).await;
+}
