@@ -14,7 +14,7 @@
 mod support;
 
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubFrame, SseOptions};
+use nest_core::sse::{Hub, HubFrame, HubId, SseOptions};
 use serde::{Deserialize, Serialize};
 
 /// One chat message, as posted and as sent to browsers.
@@ -46,19 +46,20 @@ impl ChatController {
     fn events(
         &self,
         #[param("room")] room: String,
-        last: LastEventId<u64>,
+        last: LastEventId<HubId>,
     ) -> impl Stream<Item = HubFrame> {
         self.hub.topic(&room).subscribe(last.0)
     }
 
     /// Publishes a message to a room; answers its id.
     #[post("rooms/:room/messages")]
-    fn post(
+    async fn post(
         &self,
         #[param("room")] room: String,
         #[body] message: ChatMessage,
     ) -> Result<Json<serde_json::Value>, HttpException> {
-        let id = self.hub.topic(&room).publish(message)?;
+        let id = self.hub.topic(&room).publish(message).await?;
+        let id = id.to_string();
         Ok(Json(json!({ "id": id })))
     }
 

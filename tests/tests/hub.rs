@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubFrame, HubOptions, Subscription};
+use nest_core::sse::{Hub, HubFrame, HubId, HubOptions, Subscription};
 use nest_core::testing::TestClient;
 use proptest::prelude::*;
 
@@ -46,7 +46,7 @@ fn account(frames: &[HubFrame]) -> (Vec<u64>, u64, Option<u64>) {
     let mut last = None;
     for frame in frames {
         let text = std::str::from_utf8(frame.as_bytes()).unwrap();
-        last = frame.id().or(last);
+        last = frame.id().map(HubId::sequence).or(last);
         if let Some(rest) = text.strip_prefix("event: lagged\n") {
             let count = rest
                 .lines()
@@ -54,7 +54,7 @@ fn account(frames: &[HubFrame]) -> (Vec<u64>, u64, Option<u64>) {
                 .unwrap();
             lost += count.parse::<u64>().unwrap();
         } else {
-            ids.push(frame.id().unwrap());
+            ids.push(frame.id().unwrap().sequence());
         }
     }
     (ids, lost, last)
@@ -88,7 +88,10 @@ impl Session {
                         self.published = self
                             .hub
                             .publish(format!("event {}", self.published))
-                            .unwrap();
+                            .now_or_never()
+                            .expect("an in-memory publish is immediate")
+                            .unwrap()
+                            .sequence();
                     }
                 }
                 Op::Read(count) => self
@@ -103,7 +106,7 @@ impl Session {
     /// from the start).
     fn reconnect(&mut self) {
         let last = account(&self.received).2.unwrap_or(0);
-        self.subscription = self.hub.subscribe(Some(last));
+        self.subscription = self.hub.subscribe(Some(last.into()));
     }
 }
 
@@ -159,7 +162,7 @@ struct ChatController {
 #[controller("chat")]
 impl ChatController {
     #[sse("events", keep_alive = false)]
-    fn events(&self, last: LastEventId<u64>) -> impl Stream<Item = HubFrame> {
+    fn events(&self, last: LastEventId<HubId>) -> impl Stream<Item = HubFrame> {
         self.hub.subscribe(last.0)
     }
 }
@@ -172,7 +175,7 @@ async fn a_client_resumes_with_last_event_id_over_tcp() {
 
     let mut first = client.sse("/chat/events").await.unwrap();
     for n in 1..=3 {
-        hub.publish(format!("message {n}")).unwrap();
+        hub.publish(format!("message {n}")).await.unwrap();
     }
     let seen: Vec<String> = vec![
         first.next_event().await.unwrap().id,
@@ -180,7 +183,7 @@ async fn a_client_resumes_with_last_event_id_over_tcp() {
     ];
     assert_eq!(seen, ["1", "2"]);
     drop(first);
-    hub.publish("message 4".into()).unwrap();
+    hub.publish("message 4".into()).await.unwrap();
 
     let request = http::Request::get("/chat/events")
         .header("host", "localhost")
@@ -247,7 +250,7 @@ async fn clients_that_never_read_are_dropped_while_fast_ones_keep_up() {
     });
     let payload = "x".repeat(2048);
     for n in 0..total {
-        hub.publish(format!("{n} {payload}")).unwrap();
+        hub.publish(format!("{n} {payload}")).await.unwrap();
         if n % 20 == 0 {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }

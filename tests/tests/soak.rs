@@ -30,7 +30,7 @@ impl SoakController {
     }
 
     #[sse("hub")]
-    fn hub(&self, last: LastEventId<u64>) -> impl Stream<Item = HubFrame> {
+    fn hub(&self, last: LastEventId<nest_core::sse::HubId>) -> impl Stream<Item = HubFrame> {
         self.hub.subscribe(last.0)
     }
 }
@@ -99,7 +99,7 @@ async fn thousands_of_connections_leave_nothing_behind() {
             }
         });
         futures_util::future::join_all(batch).await;
-        hub.publish(format!("round {round}")).unwrap();
+        hub.publish(format!("round {round}")).await.unwrap();
     }
 
     let (stats, subscribers) = wait_for_idle(&server, &hub).await;

@@ -41,12 +41,13 @@ impl BenchController {
     /// Publishes `n` messages `{"seq":S,"ts":T}` to every `/fanout` subscriber.
     #[post("publish")]
     #[http_code(200)]
-    fn publish(&self, #[query("n")] n: Option<u64>) -> Json<serde_json::Value> {
+    async fn publish(&self, #[query("n")] n: Option<u64>) -> Json<serde_json::Value> {
         for _ in 0..n.unwrap_or(1) {
             let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
             let ts = nest_bench::contract::unix_nanos();
             self.hub
                 .publish(MessageEvent::json(&json!({ "seq": seq, "ts": ts })))
+                .await
                 .expect("a JSON object always serialises");
         }
         Json(json!({ "subscribers": self.hub.stats().subscribers }))

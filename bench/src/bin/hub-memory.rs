@@ -4,6 +4,7 @@
 use std::alloc::System;
 
 use cap::Cap;
+use futures_util::FutureExt;
 use nest_core::sse::Hub;
 
 #[global_allocator]
@@ -23,7 +24,7 @@ fn per_subscriber<T>(make: impl FnMut() -> T) -> f64 {
 
 fn main() {
     let hub: Hub<&'static str> = Hub::new();
-    hub.publish("warm-up").unwrap();
+    hub.publish("warm-up").now_or_never().unwrap().unwrap();
     let hub_bytes = per_subscriber(|| hub.subscribe(None));
 
     let (sender, _) = tokio::sync::broadcast::channel::<String>(1024);

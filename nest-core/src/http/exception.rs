@@ -285,9 +285,21 @@ impl fmt::Display for HttpException {
     }
 }
 
-/// Any error becomes a 500 that hides its text, as an unknown error does in NestJS.
+/// Any error becomes a 500 that hides its text, as an unknown error does in NestJS; except a
+/// hub whose Redis is unavailable, a `503 Service Unavailable` (the client may retry).
 impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
     fn from(error: E) -> Self {
+        let any: &dyn std::any::Any = &error;
+        if let Some(crate::sse::HubError::Unavailable(_)) = any.downcast_ref() {
+            return Self {
+                cause: Some(Box::new(error)),
+                ..Self::described(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service Unavailable",
+                    "The event hub is unavailable, try again later".to_owned(),
+                )
+            };
+        }
         Self::internal(error)
     }
 }

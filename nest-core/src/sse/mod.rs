@@ -65,7 +65,11 @@ mod sink;
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
 pub(crate) use hub::CONNECTION;
-pub use hub::{Hub, HubFrame, HubOptions, HubStats, Subscription};
+#[cfg(feature = "redis")]
+pub use hub::RedisOptions;
+pub use hub::{
+    Hub, HubError, HubFrame, HubId, HubOptions, HubStats, ParseHubIdError, Subscription,
+};
 pub use interval::{IntervalStream, interval};
 pub use into_sse::{IntoSse, SseFrame, SseItem, marker};
 #[doc(hidden)]

@@ -1,0 +1,325 @@
+//! A topic's local log: the events this process holds for its subscribers, each encoded once,
+//! and the subscribers' cursors into it. Both hub backends fan out from here; with Redis it is
+//! the local copy of the tail of the Redis stream.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Mutex, atomic::AtomicBool},
+    task::Waker,
+    time::Duration,
+};
+
+use bytes::{Bytes, BytesMut};
+use tokio::{sync::Notify, time::Instant};
+use tokio_util::sync::CancellationToken;
+
+use super::{Backend, HubId, HubStats, Limits};
+use crate::{
+    MessageEvent,
+    lock::lock,
+    sse::{EncodeError, SseEncoder},
+};
+
+/// One topic (room) of a hub in this process.
+pub(super) struct Topic {
+    pub(super) name: Option<String>,
+    pub(super) limits: Limits,
+    pub(super) backend: Backend,
+    pub(super) log: Mutex<Log>,
+    /// Notified when the log becomes ready (its position in the Redis stream is known).
+    pub(super) ready: Notify,
+    /// Whether this process reads the topic from Redis (set on first subscribe or publish).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) active: AtomicBool,
+}
+
+pub(super) struct Log {
+    /// Whether `base` and `last_id` are known. Always for the in-memory hub; for Redis, once
+    /// the reader asked Redis where the stream ends.
+    pub(super) ready: bool,
+    /// Every event after `base` and up to `last_id` is in `entries`, in id order.
+    pub(super) base: HubId,
+    pub(super) last_id: HubId,
+    entries: VecDeque<Entry>,
+    /// Bytes appended so far, ever.
+    total_bytes: u64,
+    retained_bytes: u64,
+    pub(super) subscribers: HashMap<u64, Subscriber>,
+    next_subscriber: u64,
+    pub(super) dropped_subscribers: u64,
+    last_sweep: Option<Instant>,
+}
+
+struct Entry {
+    id: HubId,
+    at: Instant,
+    /// `total_bytes` once this entry was appended.
+    end_offset: u64,
+    frame: Bytes,
+}
+
+pub(super) struct Subscriber {
+    /// The id of the last event delivered; `None` until the log is ready, for a subscription
+    /// that starts "from now".
+    pub(super) cursor: Option<HubId>,
+    pub(super) waker: Option<Waker>,
+    pub(super) connection: Option<CancellationToken>,
+    pub(super) dropped: bool,
+    /// Reading older events from Redis before it joins the local log.
+    pub(super) backfilling: bool,
+}
+
+/// How often, at most, an append checks for subscribers that fell behind.
+pub(super) const SWEEP_EVERY: Duration = Duration::from_millis(100);
+
+impl Topic {
+    pub(super) fn new(name: Option<String>, limits: Limits, backend: Backend) -> Self {
+        let ready = matches!(backend, Backend::Memory);
+        Self {
+            name,
+            limits,
+            backend,
+            log: Mutex::new(Log::new(ready)),
+            ready: Notify::new(),
+            active: AtomicBool::new(false),
+        }
+    }
+
+    pub(super) fn stats(&self) -> HubStats {
+        let log = lock(&self.log);
+        HubStats {
+            subscribers: log.subscribers.len(),
+            retained_events: log.entries.len(),
+            retained_bytes: log.retained_bytes,
+            last_id: log.last_id,
+            dropped_subscribers: log.dropped_subscribers,
+        }
+    }
+
+    /// Numbers `event` with the next in-memory id, encodes it once and appends it.
+    pub(super) fn publish_in_memory(&self, mut event: MessageEvent) -> Result<HubId, EncodeError> {
+        let mut id = HubId::ZERO;
+        self.append_with(|log| {
+            id = log.last_id.next();
+            event.id = Some(id.to_string());
+            let mut frame = BytesMut::new();
+            SseEncoder::new().encode(&event, &mut frame)?;
+            Ok([(id, frame.freeze())])
+        })?;
+        Ok(id)
+    }
+
+    /// Appends events (in id order; those not after the last one are skipped) and wakes the
+    /// subscribers waiting for them.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) fn append(&self, events: impl IntoIterator<Item = (HubId, Bytes)>) {
+        let _ = self.append_with(|_| Ok::<_, EncodeError>(events));
+    }
+
+    /// Appends the events `make` returns, made under the log's lock.
+    fn append_with<I, E>(&self, make: impl FnOnce(&Log) -> Result<I, E>) -> Result<(), E>
+    where
+        I: IntoIterator<Item = (HubId, Bytes)>,
+    {
+        let wake = {
+            let mut log = lock(&self.log);
+            let mut appended = false;
+            for (id, frame) in make(&log)? {
+                if id > log.last_id {
+                    log.push(id, frame, &self.limits);
+                    appended = true;
+                }
+            }
+            if !appended {
+                return Ok(());
+            }
+            log.expire(&self.limits);
+            log.sweep(self);
+            log.take_wakers()
+        };
+        for waker in wake {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Marks the log ready at `position` (the last id in Redis when the reader started reading
+    /// this topic) and wakes the subscriptions that waited for it.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) fn set_ready(&self, position: HubId) {
+        let wake = {
+            let mut log = lock(&self.log);
+            if log.ready {
+                return;
+            }
+            log.ready = true;
+            log.base = position;
+            log.last_id = position;
+            log.take_wakers()
+        };
+        self.ready.notify_waiters();
+        for waker in wake {
+            waker.wake();
+        }
+    }
+
+    pub(super) fn describe(&self) -> String {
+        self.name
+            .as_deref()
+            .map(|name| format!(" of topic {name:?}"))
+            .unwrap_or_default()
+    }
+}
+
+impl Log {
+    fn new(ready: bool) -> Self {
+        Self {
+            ready,
+            base: HubId::ZERO,
+            last_id: HubId::ZERO,
+            entries: VecDeque::new(),
+            total_bytes: 0,
+            retained_bytes: 0,
+            subscribers: HashMap::new(),
+            next_subscriber: 0,
+            dropped_subscribers: 0,
+            last_sweep: None,
+        }
+    }
+
+    pub(super) fn add_subscriber(
+        &mut self,
+        cursor: Option<HubId>,
+        connection: Option<CancellationToken>,
+    ) -> u64 {
+        let key = self.next_subscriber;
+        self.next_subscriber += 1;
+        self.subscribers.insert(
+            key,
+            Subscriber {
+                cursor,
+                waker: None,
+                connection,
+                dropped: false,
+                backfilling: false,
+            },
+        );
+        key
+    }
+
+    fn push(&mut self, id: HubId, frame: Bytes, limits: &Limits) {
+        self.last_id = id;
+        self.total_bytes += frame.len() as u64;
+        self.retained_bytes += frame.len() as u64;
+        self.entries.push_back(Entry {
+            id,
+            at: Instant::now(),
+            end_offset: self.total_bytes,
+            frame,
+        });
+        while self.entries.len() > limits.capacity {
+            self.pop_oldest();
+        }
+    }
+
+    pub(super) fn expire(&mut self, limits: &Limits) {
+        if let Some(max_age) = limits.max_age {
+            let now = Instant::now();
+            while self
+                .entries
+                .front()
+                .is_some_and(|entry| now.duration_since(entry.at) > max_age)
+            {
+                self.pop_oldest();
+            }
+        }
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(entry) = self.entries.pop_front() {
+            self.retained_bytes -= entry.frame.len() as u64;
+            self.base = entry.id;
+        }
+    }
+
+    /// The first event after `cursor`, if the log has it (`cursor` must be at least `base`).
+    pub(super) fn next_after(&self, cursor: HubId) -> Option<(HubId, Bytes)> {
+        let index = self.entries.partition_point(|entry| entry.id <= cursor);
+        self.entries
+            .get(index)
+            .map(|entry| (entry.id, entry.frame.clone()))
+    }
+
+    pub(super) fn take_wakers(&mut self) -> Vec<Waker> {
+        self.subscribers
+            .values_mut()
+            .filter_map(|subscriber| subscriber.waker.take())
+            .collect()
+    }
+
+    /// Bytes appended after `cursor` that the subscriber has not read; `u64::MAX` when some
+    /// of them already left the log.
+    fn backlog(&self, cursor: HubId) -> u64 {
+        if cursor < self.base {
+            return u64::MAX;
+        }
+        let index = self.entries.partition_point(|entry| entry.id <= cursor);
+        let read_through = match index.checked_sub(1) {
+            Some(read) => self.entries[read].end_offset,
+            None => self.entries.front().map_or(self.total_bytes, |oldest| {
+                oldest.end_offset - oldest.frame.len() as u64
+            }),
+        };
+        self.total_bytes - read_through
+    }
+
+    /// Disconnects subscribers that fell too far behind, at most every [`SWEEP_EVERY`].
+    fn sweep(&mut self, topic: &Topic) {
+        let now = Instant::now();
+        if self
+            .last_sweep
+            .is_some_and(|last| now.duration_since(last) < SWEEP_EVERY)
+        {
+            return;
+        }
+        self.last_sweep = Some(now);
+        let limit = topic.limits.max_pending_bytes;
+        let behind: Vec<(u64, u64)> = self
+            .subscribers
+            .iter()
+            .filter(|(_, subscriber)| !subscriber.dropped && !subscriber.backfilling)
+            .filter_map(|(key, subscriber)| Some((*key, self.backlog(subscriber.cursor?))))
+            .filter(|(_, backlog)| *backlog > limit)
+            .collect();
+        for (key, backlog) in behind {
+            self.drop_subscriber(key);
+            let pending = if backlog == u64::MAX {
+                "events that have left the replay log".to_owned()
+            } else {
+                format!("{backlog} bytes of events")
+            };
+            tracing::warn!(
+                target: "Hub",
+                "a subscriber{} is not reading its events ({pending} pending, limit {limit}): disconnecting it; it can resume from the replay log",
+                topic.describe(),
+            );
+        }
+    }
+
+    /// Ends a subscription and closes its connection.
+    pub(super) fn drop_subscriber(&mut self, key: u64) {
+        if let Some(subscriber) = self.subscribers.get_mut(&key) {
+            if subscriber.dropped {
+                return;
+            }
+            subscriber.dropped = true;
+            if let Some(connection) = &subscriber.connection {
+                connection.cancel();
+            }
+            if let Some(waker) = subscriber.waker.take() {
+                waker.wake();
+            }
+            self.dropped_subscribers += 1;
+        }
+    }
+}
