@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests in `tests/`: a raw HTTP/1.1 exchange over TCP (to
-//! see the exact bytes a browser would get), and a log capture for what the app prints.
+//! see the exact bytes a browser would get), a log capture for what the app prints, a real
+//! `redis-server` ([`RedisServer`]) and a client that follows a stream across instances
+//! ([`Follower`]).
 
 use std::{
     io,
@@ -9,6 +11,12 @@ use std::{
 };
 
 use nest_core::{Controller, NestApplication, RunningApp};
+
+mod follower;
+mod redis_server;
+
+pub use follower::{Follower, Received};
+pub use redis_server::RedisServer;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,

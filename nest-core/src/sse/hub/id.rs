@@ -66,6 +66,16 @@ impl HubId {
         Self::new(self.millis, self.sequence + 1)
     }
 
+    /// The id just before `self` in Redis's order (`5-0` → `4-18446744073709551615`).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) const fn previous(self) -> Self {
+        match (self.millis, self.sequence) {
+            (0, 0) => self,
+            (millis, 0) => Self::new(millis - 1, u64::MAX),
+            (millis, sequence) => Self::new(millis, sequence - 1),
+        }
+    }
+
     /// Always `<millis>-<sequence>`, as Redis commands take it.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) fn redis_form(self) -> String {
@@ -129,6 +139,13 @@ mod tests {
         for text in ["0", "1", "18446744073709551615", "1-0", "1732464000000-12"] {
             assert_eq!(text.parse::<HubId>().unwrap().to_string(), text);
         }
+    }
+
+    #[test]
+    fn previous_steps_back_in_redis_order() {
+        assert_eq!(HubId::new(5, 0).previous(), HubId::new(4, u64::MAX));
+        assert_eq!(HubId::new(5, 3).previous(), HubId::new(5, 2));
+        assert!(HubId::new(5, 0).previous() < HubId::new(5, 0));
     }
 
     #[test]

@@ -486,11 +486,23 @@ impl RedisBackend {
                             _ => None,
                         }
                     };
+                    let count = |name: &str| match map_get(&info, name) {
+                        Some(Value::Int(count)) => *count,
+                        _ => 0,
+                    };
                     if let Some(end) = field("last-generated-id") {
                         // An id from the future (another deployment's, or made up) means "now".
                         after = after.min(end);
                     }
-                    lagged = field("max-deleted-entry-id").filter(|deleted| *deleted > after);
+                    // Redis trims from the front and keeps no record of what it trimmed but
+                    // how many: events were lost if some were deleted and the oldest kept is
+                    // not the next after `after`. (Redis cannot tell "the oldest kept came
+                    // right after `after`" from "events between them were trimmed"; the check
+                    // takes it as the latter unless the oldest kept follows `after` directly.)
+                    let deleted = count("entries-added") > count("length");
+                    lagged = field("recorded-first-entry-id")
+                        .map(HubId::previous)
+                        .filter(|last_lost| deleted && *last_lost > after);
                 }
                 // No stream yet: nothing was ever published to this topic.
                 Err(HubError::Redis(why)) if why.contains("no such key") => after = HubId::ZERO,
@@ -527,7 +539,8 @@ struct Page {
     /// The position the page was read after (the subscription's, or the stream's end if that
     /// was beyond it).
     from: HubId,
-    /// The last event Redis trimmed, if it trimmed some after the position.
+    /// The id just before the oldest event Redis kept, if it trimmed events after the
+    /// position.
     lagged: Option<HubId>,
     events: Vec<(HubId, Bytes)>,
     /// Whether there may be more.

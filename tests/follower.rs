@@ -1,0 +1,107 @@
+//! A browser-like event-stream client for the scale-out tests: it follows one stream across
+//! several instances, reconnecting to the next instance with `Last-Event-ID` whenever its
+//! connection ends or fails, and records every event it receives.
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use nest_core::testing::TestClient;
+
+/// One event received: its id, its `event` name (`message` when none) and its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The `id` field (empty when the event had none).
+    pub id: String,
+    /// The event name.
+    pub event: String,
+    /// The data.
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    events: Vec<Received>,
+    connections: usize,
+}
+
+/// Follows `path` on `instances` until dropped.
+#[derive(Debug)]
+pub struct Follower {
+    state: Arc<Mutex<State>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Follower {
+    /// Connects to `instances[0]` (then the next one after every disconnect) and follows.
+    pub fn start(instances: Vec<SocketAddr>, path: &str) -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let path = path.to_owned();
+        let task = tokio::spawn({
+            let state = Arc::clone(&state);
+            async move {
+                let mut last_id: Option<String> = None;
+                for addr in instances.iter().cycle() {
+                    let mut request = http::Request::get(&path).header("host", "localhost");
+                    if let Some(id) = &last_id {
+                        request = request.header("last-event-id", id);
+                    }
+                    let request = request
+                        .body(Full::new(Bytes::new()))
+                        .expect("a valid request");
+                    if let Ok(mut connection) = TestClient::new(*addr).sse_request(request).await
+                        && connection.status == 200
+                    {
+                        state.lock().unwrap().connections += 1;
+                        while let Some(event) = connection.next_event().await {
+                            if !event.id.is_empty() {
+                                last_id = Some(event.id.clone());
+                            }
+                            state.lock().unwrap().events.push(Received {
+                                id: event.id,
+                                event: event.event,
+                                data: event.data,
+                            });
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        });
+        Self { state, task }
+    }
+
+    /// Every event received so far.
+    pub fn events(&self) -> Vec<Received> {
+        self.state.lock().unwrap().events.clone()
+    }
+
+    /// How many connections it opened (1 while it never had to reconnect).
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+
+    /// Waits up to `timeout` until `done` holds for the events received; whether it did.
+    pub async fn wait_until(&self, timeout: Duration, done: impl Fn(&[Received]) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if done(&self.state.lock().unwrap().events) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,460 @@
+//! The Redis hub against a real `redis-server` (started by each test on a free port, with its
+//! data in a temporary directory): two application instances in one process, each with its own
+//! `Hub` (its own connections and reader), share one ordered event stream; a client resumes on
+//! either; a Redis restart loses nothing it acknowledged and keeps subscribers connected; what
+//! Redis trimmed is announced. Every event is counted at every subscriber: none missing, none
+//! twice. The same with processes and SIGKILL is `examples/tests/cluster.rs`.
+
+use std::{
+    collections::HashSet,
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use nest_core::RunningApp;
+use nest_core::prelude::*;
+use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions};
+use nest_core::testing::TestClient;
+use nest_tests::{Follower, Received, RedisServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// One instance's routes on a hub.
+#[derive(Clone)]
+struct RoomController {
+    hub: Hub<String>,
+}
+
+#[controller]
+impl RoomController {
+    #[sse("events", keep_alive = "100ms")]
+    fn events(&self, last: LastEventId<HubId>) -> impl Stream<Item = HubFrame> {
+        self.hub.topic("room").subscribe(last.0)
+    }
+
+    #[post("publish/:text")]
+    async fn publish(&self, #[param("text")] text: String) -> Result<String, HttpException> {
+        Ok(self.hub.topic("room").publish(text).await?.to_string())
+    }
+}
+
+fn redis_hub(redis: &RedisServer, options: HubOptions) -> Hub<String> {
+    let redis = RedisOptions::new(redis.url())
+        .unwrap()
+        .key_prefix("test")
+        .command_timeout(Duration::from_millis(500));
+    Hub::with_options(options.redis(redis))
+}
+
+/// An instance: its own hub (connections, reader, local log) on `redis`, served on a free port.
+async fn instance(redis: &RedisServer, options: HubOptions) -> (Hub<String>, RunningApp) {
+    let hub = redis_hub(redis, options);
+    let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
+    (hub.topic("room"), app)
+}
+
+/// Publishes `warm-up` events on every hub until every follower received one, so that every
+/// subscription's position is fixed before the counted events (a first subscription to a topic
+/// starts once its instance has read the topic's position from Redis).
+async fn warm_up(hubs: &[&Hub<String>], followers: &[&Follower]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        for hub in hubs {
+            hub.publish("warm-up".to_owned()).await.unwrap();
+        }
+        if followers.iter().all(|follower| {
+            follower
+                .events()
+                .iter()
+                .any(|event| event.data == "warm-up")
+        }) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the followers never got the warm-up events"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The counted events a follower received (warm-ups left out).
+fn counted(events: &[Received]) -> Vec<Received> {
+    events
+        .iter()
+        .filter(|event| event.data != "warm-up")
+        .cloned()
+        .collect()
+}
+
+/// Asserts that every follower received exactly `acked` (each once), plus at most once each of
+/// `maybe` (publishes whose answer was lost), in one order shared by all, with increasing ids.
+fn assert_exactly_once(followers: &[&Follower], acked: &HashSet<String>, maybe: &HashSet<String>) {
+    let first = counted(&followers[0].events());
+    for (index, follower) in followers.iter().enumerate() {
+        let events = counted(&follower.events());
+        let mut seen = HashSet::new();
+        for event in &events {
+            assert!(
+                seen.insert(event.data.clone()),
+                "follower {index} got {:?} twice",
+                event.data
+            );
+            assert!(
+                acked.contains(&event.data) || maybe.contains(&event.data),
+                "follower {index} got {:?}, which was never published",
+                event.data
+            );
+        }
+        let missing: Vec<&String> = acked.iter().filter(|text| !seen.contains(*text)).collect();
+        assert!(
+            missing.is_empty(),
+            "follower {index} is missing {missing:?}"
+        );
+        let ids: Vec<HubId> = events
+            .iter()
+            .map(|event| event.id.parse().unwrap())
+            .collect();
+        assert!(
+            ids.windows(2).all(|pair| pair[0] < pair[1]),
+            "follower {index}: ids out of order"
+        );
+        assert_eq!(
+            events, first,
+            "follower {index} saw another order than follower 0"
+        );
+    }
+}
+
+async fn wait_for_all(followers: &[&Follower], acked: &HashSet<String>) {
+    for (index, follower) in followers.iter().enumerate() {
+        let done = follower
+            .wait_until(Duration::from_secs(15), |events| {
+                let seen: HashSet<&str> = events.iter().map(|event| event.data.as_str()).collect();
+                acked.iter().all(|text| seen.contains(text.as_str()))
+            })
+            .await;
+        assert!(
+            done,
+            "follower {index} did not receive every acknowledged event"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_serve_one_ordered_stream() {
+    let redis = RedisServer::start();
+    let (hub_a, app_a) = instance(&redis, HubOptions::default()).await;
+    let (hub_b, app_b) = instance(&redis, HubOptions::default()).await;
+    let (a, b) = (app_a.local_addr(), app_b.local_addr());
+    let followers = [
+        Follower::start(vec![a], "/events"),
+        Follower::start(vec![a], "/events"),
+        Follower::start(vec![b], "/events"),
+        Follower::start(vec![b], "/events"),
+    ];
+    let followers: Vec<&Follower> = followers.iter().collect();
+    warm_up(&[&hub_a, &hub_b], &followers).await;
+
+    // Both instances publish at once, interleaved.
+    let publish = |hub: Hub<String>, name: &'static str| async move {
+        let mut acked = Vec::new();
+        for n in 0..100 {
+            let text = format!("{name}-{n}");
+            hub.publish(text.clone()).await.unwrap();
+            acked.push(text);
+        }
+        acked
+    };
+    let (from_a, from_b) = tokio::join!(
+        tokio::spawn(publish(hub_a.clone(), "a")),
+        tokio::spawn(publish(hub_b.clone(), "b")),
+    );
+    let acked: HashSet<String> = from_a.unwrap().into_iter().chain(from_b.unwrap()).collect();
+    assert_eq!(acked.len(), 200);
+    wait_for_all(&followers, &acked).await;
+    assert_exactly_once(&followers, &acked, &HashSet::new());
+    for follower in &followers {
+        assert_eq!(follower.connections(), 1);
+    }
+    // The ids are Redis's: the same event has the same id on both instances.
+    assert!(followers[0].events()[0].id.contains('-'));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_resumes_on_the_other_instance_from_redis() {
+    let redis = RedisServer::start();
+    let (hub_a, app_a) = instance(&redis, HubOptions::default()).await;
+    // B keeps only 5 events locally: a resume from further back reads Redis.
+    let (_hub_b, app_b) = instance(&redis, HubOptions::default().capacity(5)).await;
+    let mut ids = Vec::new();
+    for n in 0..50 {
+        ids.push(hub_a.publish(format!("event {n}")).await.unwrap());
+    }
+    // Let B's reader take the topic in (its first subscriber does), then resume there.
+    let client_b = TestClient::new(app_b.local_addr());
+    let request =
+        nest_tests::get_with_headers("/events", &[("last-event-id", &ids[2].to_string())]);
+    let mut resumed = client_b.sse_request(request).await.unwrap();
+    let mut received = Vec::new();
+    while received.len() < 47 {
+        let event = tokio::time::timeout(Duration::from_secs(10), resumed.next_event())
+            .await
+            .expect("the resumed stream goes on")
+            .unwrap();
+        received.push((event.id, event.data));
+    }
+    let expected: Vec<(String, String)> = (3..50)
+        .map(|n| (ids[n].to_string(), format!("event {n}")))
+        .collect();
+    assert_eq!(received, expected);
+    // And it goes on live, with events published on A.
+    let next = hub_a.publish("live".to_owned()).await.unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), resumed.next_event())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (event.id, event.data),
+        (next.to_string(), "live".to_owned())
+    );
+    drop(app_a);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_keeps_subscribers_connected_and_loses_nothing_acknowledged() {
+    let mut redis = RedisServer::start();
+    let (hub_a, app_a) = instance(&redis, HubOptions::default()).await;
+    let (hub_b, app_b) = instance(&redis, HubOptions::default()).await;
+    let (a, b) = (app_a.local_addr(), app_b.local_addr());
+    let followers = [
+        Follower::start(vec![a, b], "/events"),
+        Follower::start(vec![b, a], "/events"),
+    ];
+    let followers: Vec<&Follower> = followers.iter().collect();
+    warm_up(&[&hub_a, &hub_b], &followers).await;
+    let mut raw = RawStream::open(a).await;
+
+    let mut tally = Tally::default();
+    for _ in 0..20 {
+        tally.publish(&hub_a, "a").await;
+        tally.publish(&hub_b, "b").await;
+    }
+    redis.kill();
+    for _ in 0..5 {
+        tally.publish(&hub_a, "a").await;
+        tally.publish(&hub_b, "b").await;
+    }
+    // While Redis is down, the streams stay open and their keep-alive comments go on.
+    raw.skip_available().await;
+    let comments = raw.comments_within(Duration::from_millis(500)).await;
+    assert!(
+        comments >= 2,
+        "{comments} keep-alive comments while Redis was down"
+    );
+    redis.start_again();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for _ in 0..20 {
+        while !tally.publish(&hub_a, "a").await {
+            assert!(Instant::now() < deadline, "publishes never worked again");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tally.publish(&hub_b, "b").await;
+    }
+    let Tally {
+        acked,
+        maybe,
+        failures,
+        ..
+    } = tally;
+    assert!(
+        failures >= 10,
+        "publishes while Redis was down failed ({failures} failures)"
+    );
+    wait_for_all(&followers, &acked).await;
+    assert_exactly_once(&followers, &acked, &maybe);
+    for follower in &followers {
+        assert_eq!(follower.connections(), 1, "a subscriber had to reconnect");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_while_redis_is_down_is_a_503_with_nestjs_body() {
+    let mut redis = RedisServer::start();
+    let (_hub, app) = instance(&redis, HubOptions::default()).await;
+    let client = TestClient::new(app.local_addr());
+    let ok = client
+        .request(nest_tests::request_with_body(
+            "POST",
+            "/publish/hello",
+            "text/plain",
+            "",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    redis.kill();
+    let down = client
+        .request(nest_tests::request_with_body(
+            "POST",
+            "/publish/hello",
+            "text/plain",
+            "",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(down.status, 503);
+    assert_eq!(
+        down.text(),
+        r#"{"message":"The event hub is unavailable, try again later","error":"Service Unavailable","statusCode":503}"#
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_redis_trimmed_are_announced_once_as_lagged() {
+    let redis = RedisServer::start();
+    let hub: Hub<String> = redis_hub(&redis, HubOptions::default().capacity(5)).topic("room");
+    let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
+    // Redis keeps about 10 (it trims whole nodes of 100 entries, so some more).
+    let trimmed: Hub<String> = Hub::with_options(
+        HubOptions::default().redis(
+            RedisOptions::new(redis.url())
+                .unwrap()
+                .key_prefix("test")
+                .max_len(10),
+        ),
+    )
+    .topic("room");
+    let first = trimmed.publish("event 0".to_owned()).await.unwrap();
+    let mut last = first;
+    for n in 1..500 {
+        last = trimmed.publish(format!("event {n}")).await.unwrap();
+    }
+    let client = TestClient::new(app.local_addr());
+    let request = nest_tests::get_with_headers("/events", &[("last-event-id", &first.to_string())]);
+    let mut resumed = client.sse_request(request).await.unwrap();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), resumed.next_event())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let lagged = next().await;
+    assert_eq!(lagged.event, "lagged");
+    assert_eq!(lagged.data, "unknown");
+    let lost_through: HubId = lagged.id.parse().unwrap();
+    let mut previous = lost_through;
+    let mut n_previous = None;
+    loop {
+        let event = next().await;
+        let id: HubId = event.id.parse().unwrap();
+        assert!(id > previous);
+        previous = id;
+        let n: u32 = event.data.strip_prefix("event ").unwrap().parse().unwrap();
+        if let Some(before) = n_previous {
+            assert_eq!(n, before + 1, "a gap after the announced loss");
+        }
+        n_previous = Some(n);
+        if id == last {
+            break;
+        }
+    }
+    // Reconnecting after the lagged frame's id announces nothing more.
+    let request =
+        nest_tests::get_with_headers("/events", &[("last-event-id", &lost_through.to_string())]);
+    let mut again = client.sse_request(request).await.unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), again.next_event())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.event, "message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_from_the_future_starts_from_now() {
+    let redis = RedisServer::start();
+    let (hub, app) = instance(&redis, HubOptions::default()).await;
+    hub.publish("before".to_owned()).await.unwrap();
+    let client = TestClient::new(app.local_addr());
+    let request = nest_tests::get_with_headers("/events", &[("last-event-id", "99999999999999-0")]);
+    let mut stream = client.sse_request(request).await.unwrap();
+    // The subscription is placed once Redis answered; keep publishing until one arrives.
+    let publisher = tokio::spawn({
+        let hub = hub.clone();
+        async move {
+            for n in 0.. {
+                hub.publish(format!("after {n}")).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    });
+    let event = tokio::time::timeout(Duration::from_secs(10), stream.next_event())
+        .await
+        .unwrap()
+        .unwrap();
+    publisher.abort();
+    assert!(event.data.starts_with("after "), "{event:?}");
+}
+
+/// What was published: acknowledged, or failed with `Unavailable` (Redis may still have it).
+#[derive(Default)]
+struct Tally {
+    acked: HashSet<String>,
+    maybe: HashSet<String>,
+    failures: usize,
+    n: usize,
+}
+
+impl Tally {
+    /// Publishes the next numbered event; whether it was acknowledged.
+    async fn publish(&mut self, hub: &Hub<String>, name: &str) -> bool {
+        self.n += 1;
+        let text = format!("{name}-{}", self.n);
+        match hub.publish(text.clone()).await {
+            Ok(_) => self.acked.insert(text),
+            Err(HubError::Unavailable(_)) => {
+                self.failures += 1;
+                !self.maybe.insert(text)
+            }
+            Err(error) => panic!("unexpected publish error: {error}"),
+        }
+    }
+}
+
+/// A raw connection to `/events`, to see the keep-alive comments the test client hides.
+struct RawStream(tokio::net::TcpStream);
+
+impl RawStream {
+    async fn open(addr: SocketAddr) -> Self {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(b"GET /events HTTP/1.1\r\nhost: localhost\r\n\r\n")
+            .await
+            .unwrap();
+        Self(stream)
+    }
+
+    /// Reads what has arrived so far.
+    async fn skip_available(&mut self) {
+        let mut buf = vec![0; 64 * 1024];
+        while let Ok(Ok(read)) =
+            tokio::time::timeout(Duration::from_millis(50), self.0.read(&mut buf)).await
+        {
+            assert!(read > 0, "the stream ended");
+        }
+    }
+
+    /// Counts the `:` comment lines that arrive within `window`.
+    async fn comments_within(&mut self, window: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + window;
+        let mut text = Vec::new();
+        let mut buf = vec![0; 64 * 1024];
+        while let Ok(Ok(read)) = tokio::time::timeout_at(deadline, self.0.read(&mut buf)).await {
+            assert!(read > 0, "the stream ended");
+            text.extend_from_slice(&buf[..read]);
+        }
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|line| line.starts_with(':'))
+            .count()
+    }
+}
