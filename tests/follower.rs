@@ -1,8 +1,10 @@
 //! A browser-like event-stream client for the scale-out tests: it follows one stream across
 //! several instances, reconnecting to the next instance with `Last-Event-ID` whenever its
-//! connection ends or fails, and records every event it receives.
+//! connection ends or fails, and records every event it receives; and the checks the tests
+//! make of what the followers received.
 
 use std::{
+    collections::HashSet,
     net::SocketAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -10,7 +12,7 @@ use std::{
 
 use bytes::Bytes;
 use http_body_util::Full;
-use nest_core::testing::TestClient;
+use nest_core::{sse::HubId, testing::TestClient};
 
 /// One event received: its id, its `event` name (`message` when none) and its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,5 +105,81 @@ impl Follower {
 impl Drop for Follower {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// The events that count (those whose data mentions `warm-up` are left out: tests publish them
+/// until every follower's position is fixed).
+fn counted(events: &[Received]) -> Vec<Received> {
+    events
+        .iter()
+        .filter(|event| !event.data.contains("warm-up"))
+        .cloned()
+        .collect()
+}
+
+/// Asserts that every follower received each of `acked` exactly once, and each of `maybe`
+/// (publishes whose outcome the publisher could not know) at most once, nothing else, with
+/// increasing ids, in one order shared by all.
+///
+/// # Panics
+/// When one of these does not hold.
+pub fn assert_exactly_once(
+    followers: &[&Follower],
+    acked: &HashSet<String>,
+    maybe: &HashSet<String>,
+) {
+    let first = counted(&followers[0].events());
+    for (index, follower) in followers.iter().enumerate() {
+        let events = counted(&follower.events());
+        let mut seen = HashSet::new();
+        for event in &events {
+            assert!(
+                seen.insert(event.data.clone()),
+                "follower {index} got {:?} twice",
+                event.data
+            );
+            assert!(
+                acked.contains(&event.data) || maybe.contains(&event.data),
+                "follower {index} got {:?}, which was never published",
+                event.data
+            );
+        }
+        let missing: Vec<&String> = acked.iter().filter(|data| !seen.contains(*data)).collect();
+        assert!(
+            missing.is_empty(),
+            "follower {index} is missing {missing:?}"
+        );
+        let ids: Vec<HubId> = events
+            .iter()
+            .map(|event| event.id.parse().expect("a hub id"))
+            .collect();
+        assert!(
+            ids.windows(2).all(|pair| pair[0] < pair[1]),
+            "follower {index}: ids out of order"
+        );
+        assert_eq!(
+            events, first,
+            "follower {index} saw another order than follower 0"
+        );
+    }
+}
+
+/// Waits (up to 15 s) until every follower received every one of `acked`.
+///
+/// # Panics
+/// When one did not.
+pub async fn wait_for_all(followers: &[&Follower], acked: &HashSet<String>) {
+    for (index, follower) in followers.iter().enumerate() {
+        let done = follower
+            .wait_until(Duration::from_secs(15), |events| {
+                let seen: HashSet<&str> = events.iter().map(|event| event.data.as_str()).collect();
+                acked.iter().all(|data| seen.contains(data.as_str()))
+            })
+            .await;
+        assert!(
+            done,
+            "follower {index} did not receive every acknowledged event"
+        );
     }
 }

@@ -15,7 +15,7 @@ use nest_core::{Controller, NestApplication, RunningApp};
 mod follower;
 mod redis_server;
 
-pub use follower::{Follower, Received};
+pub use follower::{Follower, Received, assert_exactly_once, wait_for_all};
 pub use redis_server::RedisServer;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},

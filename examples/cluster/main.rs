@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `REDIS_URL` uses a Redis you run instead of starting one; `REDIS_PORT` and `PORTS`
-//! (`3001,3002`) pick other ports. Ctrl-C stops everything. `cluster instance` runs one
+//! (`3001,3002`) pick other ports. Ctrl-C (or SIGTERM) stops everything. `cluster instance` runs one
 //! instance (the chat app with `PORT` and `REDIS_URL`), as the launcher does; put instances
 //! behind a load balancer to serve one address.
 
@@ -56,26 +56,28 @@ fn main() -> std::io::Result<()> {
         children.0.push(child);
         tracing::info!(target: "Cluster", "instance on http://localhost:{port}/?room=lobby");
     }
-    // Runs until Ctrl-C or until a process ends; dropping `children` stops the rest.
+    // Runs until Ctrl-C, SIGTERM or until a process ends; dropping `children` stops the rest.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => return,
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+                _ = terminate.recv() => return Ok(()),
                 () = tokio::time::sleep(Duration::from_millis(200)) => {
                     for child in &mut children.0 {
                         if let Ok(Some(status)) = child.try_wait() {
                             tracing::error!(target: "Cluster", "process {} exited ({status}): stopping the cluster", child.id());
-                            return;
+                            return Ok(());
                         }
                     }
                 }
             }
         }
-    });
-    Ok(())
+    })
 }
 
 /// One chat instance (the `chat` example's app, with the hub on `REDIS_URL`).

@@ -15,7 +15,7 @@ use nest_core::RunningApp;
 use nest_core::prelude::*;
 use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions};
 use nest_core::testing::TestClient;
-use nest_tests::{Follower, Received, RedisServer};
+use nest_tests::{Follower, RedisServer, assert_exactly_once, wait_for_all};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// One instance's routes on a hub.
@@ -74,69 +74,6 @@ async fn warm_up(hubs: &[&Hub<String>], followers: &[&Follower]) {
             "the followers never got the warm-up events"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The counted events a follower received (warm-ups left out).
-fn counted(events: &[Received]) -> Vec<Received> {
-    events
-        .iter()
-        .filter(|event| event.data != "warm-up")
-        .cloned()
-        .collect()
-}
-
-/// Asserts that every follower received exactly `acked` (each once), plus at most once each of
-/// `maybe` (publishes whose answer was lost), in one order shared by all, with increasing ids.
-fn assert_exactly_once(followers: &[&Follower], acked: &HashSet<String>, maybe: &HashSet<String>) {
-    let first = counted(&followers[0].events());
-    for (index, follower) in followers.iter().enumerate() {
-        let events = counted(&follower.events());
-        let mut seen = HashSet::new();
-        for event in &events {
-            assert!(
-                seen.insert(event.data.clone()),
-                "follower {index} got {:?} twice",
-                event.data
-            );
-            assert!(
-                acked.contains(&event.data) || maybe.contains(&event.data),
-                "follower {index} got {:?}, which was never published",
-                event.data
-            );
-        }
-        let missing: Vec<&String> = acked.iter().filter(|text| !seen.contains(*text)).collect();
-        assert!(
-            missing.is_empty(),
-            "follower {index} is missing {missing:?}"
-        );
-        let ids: Vec<HubId> = events
-            .iter()
-            .map(|event| event.id.parse().unwrap())
-            .collect();
-        assert!(
-            ids.windows(2).all(|pair| pair[0] < pair[1]),
-            "follower {index}: ids out of order"
-        );
-        assert_eq!(
-            events, first,
-            "follower {index} saw another order than follower 0"
-        );
-    }
-}
-
-async fn wait_for_all(followers: &[&Follower], acked: &HashSet<String>) {
-    for (index, follower) in followers.iter().enumerate() {
-        let done = follower
-            .wait_until(Duration::from_secs(15), |events| {
-                let seen: HashSet<&str> = events.iter().map(|event| event.data.as_str()).collect();
-                acked.iter().all(|text| seen.contains(text.as_str()))
-            })
-            .await;
-        assert!(
-            done,
-            "follower {index} did not receive every acknowledged event"
-        );
     }
 }
 

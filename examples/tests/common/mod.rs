@@ -27,6 +27,12 @@ impl Running {
         assert!(status.success(), "kill -TERM failed");
     }
 
+    /// Kills it with SIGKILL, as a crash or the OOM killer would, and reaps it.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
     /// Waits up to `timeout` for the process to exit; its status, if it did.
     pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + timeout;
@@ -39,6 +45,12 @@ impl Running {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+impl From<Child> for Running {
+    fn from(child: Child) -> Self {
+        Self(child)
     }
 }
 
@@ -57,7 +69,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_for_port(addr: SocketAddr, what: &str) {
+pub(crate) fn wait_for_port(addr: SocketAddr, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(addr).is_err() {
         assert!(
@@ -88,6 +100,23 @@ pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .expect("the example starts");
+    let running = Running(child);
+    wait_for_port(addr, binary);
+    (running, addr)
+}
+
+/// Starts one instance of the `cluster` example (the chat app) on a free port with its hub on
+/// `redis_url`, and waits until it listens.
+pub(crate) fn start_cluster_instance(binary: &str, redis_url: &str) -> (Running, SocketAddr) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(binary)
+        .arg("instance")
+        .env("PORT", addr.port().to_string())
+        .env("REDIS_URL", redis_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the instance starts");
     let running = Running(child);
     wait_for_port(addr, binary);
     (running, addr)
