@@ -88,6 +88,21 @@ impl RedisServer {
         }
     }
 
+    /// Sends `commands` (Redis inline commands, one per line) on a connection of its own and
+    /// returns everything Redis answered.
+    ///
+    /// # Panics
+    /// When Redis cannot be reached.
+    pub fn run(&self, commands: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("Redis answers");
+        stream
+            .write_all(format!("{commands}\r\nQUIT\r\n").as_bytes())
+            .expect("Redis takes the commands");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("Redis answers");
+        reply
+    }
+
     /// Whether it answers `PING` with `PONG` (not while it loads its data).
     pub fn answers(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {

@@ -307,6 +307,72 @@ async fn events_redis_trimmed_are_announced_once_as_lagged() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_trimmed_before_an_instance_read_them_are_announced_as_lagged() {
+    let redis = RedisServer::start();
+    let hub: Hub<String> = Hub::with_options(
+        HubOptions::default().redis(
+            RedisOptions::new(redis.url())
+                .unwrap()
+                .key_prefix("test")
+                .max_len(10),
+        ),
+    )
+    .topic("room");
+    let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
+    let follower = Follower::start(vec![app.local_addr()], "/events");
+    warm_up(&[&hub], &[&follower]).await;
+    // In one transaction: cut every client off (the instance's reader among them), then add 500
+    // events, trimmed to about 10, before the reader is back.
+    let mut script = String::from("MULTI\r\nCLIENT KILL TYPE normal SKIPME yes");
+    for n in 0..500 {
+        script.push_str(&format!(
+            "\r\nXADD test:room MAXLEN ~ 10 * data trimmed-{n}"
+        ));
+    }
+    script.push_str("\r\nEXEC");
+    let reply = redis.run(&script);
+    assert!(
+        reply.contains("*501"),
+        "the transaction ran: {}",
+        &reply[reply.len().saturating_sub(200)..]
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while hub.publish("after".to_owned()).await.is_err() {
+        assert!(Instant::now() < deadline, "publishes never worked again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        follower
+            .wait_until(Duration::from_secs(10), |events| events
+                .iter()
+                .any(|event| event.data == "after"))
+            .await
+    );
+    let events: Vec<_> = follower
+        .events()
+        .into_iter()
+        .filter(|event| event.data != "warm-up")
+        .collect();
+    assert_eq!(events[0].event, "lagged", "{:?}", &events[..3]);
+    assert_eq!(events[0].data, "unknown");
+    let kept: Vec<u32> = events[1..events.len() - 1]
+        .iter()
+        .map(|event| {
+            event
+                .data
+                .strip_prefix("trimmed-")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(kept.len() >= 10 && kept.len() < 500, "{} kept", kept.len());
+    assert_eq!(kept, (500 - kept.len() as u32..500).collect::<Vec<_>>());
+    assert_eq!(events.last().unwrap().data, "after");
+    assert_eq!(follower.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_from_the_future_starts_from_now() {
     let redis = RedisServer::start();
     let (hub, app) = instance(&redis, HubOptions::default()).await;

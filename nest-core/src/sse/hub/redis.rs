@@ -400,7 +400,9 @@ impl RedisBackend {
                 )
                 .await?;
                 self.reader_id.store(id, Ordering::Release);
-                connection.insert(fresh)
+                let connection = connection.insert(fresh);
+                self.announce_gaps(connection, active).await?;
+                connection
             }
         };
         for topic in active.iter().filter(|topic| !lock(&topic.log).ready) {
@@ -438,12 +440,66 @@ impl RedisBackend {
         .await?;
         for (key, events) in streams(reply)? {
             if let Some(topic) = active.iter().find(|topic| self.options.key(topic) == key) {
+                if events.len() == READ_COUNT {
+                    // A full batch: this process is behind; Redis may have trimmed past it.
+                    self.announce_gap(connection, topic).await?;
+                }
                 let frames: Result<Vec<_>, HubError> = events
                     .into_iter()
                     .map(|(id, fields)| Ok((id, encode(id, fields)?)))
                     .collect();
                 topic.append(frames?);
             }
+        }
+        Ok(())
+    }
+
+    /// After a reconnection: if Redis trimmed events of a topic this process had not read yet
+    /// (it was away for more than `max_len` events), appends an `event: lagged` frame in their
+    /// place, so that the topic's subscribers learn of the loss (and their `Last-Event-ID`
+    /// moves past it) instead of silently skipping it.
+    async fn announce_gaps(
+        &self,
+        connection: &mut MultiplexedConnection,
+        active: &[Arc<Topic>],
+    ) -> Result<(), HubError> {
+        for topic in active {
+            if lock(&topic.log).ready {
+                self.announce_gap(connection, topic).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`announce_gaps`](Self::announce_gaps) for one topic.
+    async fn announce_gap(
+        &self,
+        connection: &mut MultiplexedConnection,
+        topic: &Topic,
+    ) -> Result<(), HubError> {
+        let last_id = lock(&topic.log).last_id;
+        let info: Result<Value, RedisError> = tokio::time::timeout(
+            self.options.command_timeout,
+            redis::cmd("XINFO")
+                .arg("STREAM")
+                .arg(self.options.key(topic))
+                .query_async(connection),
+        )
+        .await
+        .map_err(|_| HubError::Unavailable("XINFO timed out".to_owned()))?;
+        let info = match info {
+            Ok(info) => StreamInfo::read(&info),
+            // No stream (Redis lost it, or nothing was published): nothing to announce.
+            Err(error) if error.to_string().contains("no such key") => return Ok(()),
+            Err(error) => return Err(classify(&error)),
+        };
+        if let Some(last_lost) = info.trimmed_through.filter(|lost| *lost > last_id) {
+            tracing::warn!(target: "Hub", "events{} were trimmed by Redis before this process read them (up to {last_lost}): its subscribers get `event: lagged`", topic.describe());
+            let frame = HubFrame::lagged(Lagged {
+                missed: None,
+                resume_after: last_lost,
+            });
+            topic.append([(last_lost, frame.0)]);
         }
         Ok(())
     }
@@ -477,32 +533,12 @@ impl RedisBackend {
                 .await;
             match info {
                 Ok(info) => {
-                    let field = |name: &str| -> Option<HubId> {
-                        match map_get(&info, name)? {
-                            Value::BulkString(bytes) => {
-                                std::str::from_utf8(bytes).ok()?.parse().ok()
-                            }
-                            Value::SimpleString(text) => text.parse().ok(),
-                            _ => None,
-                        }
-                    };
-                    let count = |name: &str| match map_get(&info, name) {
-                        Some(Value::Int(count)) => *count,
-                        _ => 0,
-                    };
-                    if let Some(end) = field("last-generated-id") {
+                    let info = StreamInfo::read(&info);
+                    if let Some(end) = info.last_generated {
                         // An id from the future (another deployment's, or made up) means "now".
                         after = after.min(end);
                     }
-                    // Redis trims from the front and keeps no record of what it trimmed but
-                    // how many: events were lost if some were deleted and the oldest kept is
-                    // not the next after `after`. (Redis cannot tell "the oldest kept came
-                    // right after `after`" from "events between them were trimmed"; the check
-                    // takes it as the latter unless the oldest kept follows `after` directly.)
-                    let deleted = count("entries-added") > count("length");
-                    lagged = field("recorded-first-entry-id")
-                        .map(HubId::previous)
-                        .filter(|last_lost| deleted && *last_lost > after);
+                    lagged = info.trimmed_through.filter(|last_lost| *last_lost > after);
                 }
                 // No stream yet: nothing was ever published to this topic.
                 Err(HubError::Redis(why)) if why.contains("no such key") => after = HubId::ZERO,
@@ -531,6 +567,42 @@ impl RedisBackend {
             events,
             full,
         })
+    }
+}
+
+/// What `XINFO STREAM` tells of a stream.
+struct StreamInfo {
+    /// The id of the last entry ever added.
+    last_generated: Option<HubId>,
+    /// When entries were trimmed: the id just before the oldest entry kept.
+    ///
+    /// Redis keeps no record of what it trimmed but how many, so this is the last event that
+    /// may have been lost. (Redis cannot tell "the oldest kept came right after the client's
+    /// last event" from "events between them were trimmed": a position before this id is
+    /// taken as the latter.)
+    trimmed_through: Option<HubId>,
+}
+
+impl StreamInfo {
+    fn read(info: &Value) -> Self {
+        let id = |name: &str| -> Option<HubId> {
+            match map_get(info, name)? {
+                Value::BulkString(bytes) => std::str::from_utf8(bytes).ok()?.parse().ok(),
+                Value::SimpleString(text) => text.parse().ok(),
+                _ => None,
+            }
+        };
+        let count = |name: &str| match map_get(info, name) {
+            Some(Value::Int(count)) => *count,
+            _ => 0,
+        };
+        let deleted = count("entries-added") > count("length");
+        Self {
+            last_generated: id("last-generated-id"),
+            trimmed_through: id("recorded-first-entry-id")
+                .map(HubId::previous)
+                .filter(|_| deleted),
+        }
     }
 }
 
