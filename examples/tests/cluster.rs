@@ -166,7 +166,7 @@ async fn no_message_is_lost_or_repeated_through_a_redis_restart_and_an_instance_
         publisher.await.unwrap();
     }
 
-    let tally = tally.lock().unwrap();
+    let tally = std::mem::take(&mut *tally.lock().unwrap());
     assert!(
         tally.acked.len() > acked_at_kill,
         "publishes to the surviving instance go on"
