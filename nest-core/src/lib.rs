@@ -57,6 +57,7 @@
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
 //! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
 //! | `validation` | `Valid<T>`: NestJS's `ValidationPipe` with the `validator` crate's rules | off |
+//! | `redis` | `sse::RedisOptions` and `HubOptions::redis`: the [`sse::Hub`] on Redis Streams, shared by several instances | off |
 //!
 //! # Debugging the macros
 //! Set `NEST_MACROS_DEBUG=1` while building to print what `#[controller]` generates.
