@@ -158,6 +158,39 @@ async fn a_client_resumes_on_the_other_instance_from_redis() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_from_redis_waits_while_redis_is_down() {
+    let mut redis = RedisServer::start();
+    let (hub_a, _app_a) = instance(&redis, HubOptions::default()).await;
+    let (hub_b, app_b) = instance(&redis, HubOptions::default().capacity(5)).await;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(hub_a.publish(format!("event {n}")).await.unwrap());
+    }
+    // B has read the topic (its local log holds the last 5 events).
+    let follower = Follower::start(vec![app_b.local_addr()], "/events");
+    warm_up(&[&hub_b], &[&follower]).await;
+    redis.kill();
+    // A client resumes on B from further back than B holds, while Redis is down.
+    let client = TestClient::new(app_b.local_addr());
+    let request =
+        nest_tests::get_with_headers("/events", &[("last-event-id", &ids[1].to_string())]);
+    let mut resumed = client.sse_request(request).await.unwrap();
+    assert_eq!(resumed.status, 200);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    redis.start_again();
+    let mut received = Vec::new();
+    while received.len() < 18 {
+        let event = tokio::time::timeout(Duration::from_secs(10), resumed.next_event())
+            .await
+            .expect("the resume goes on once Redis is back")
+            .expect("the stream stays open");
+        received.push(event.data);
+    }
+    let expected: Vec<String> = (2..20).map(|n| format!("event {n}")).collect();
+    assert_eq!(received, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restart_keeps_subscribers_connected_and_loses_nothing_acknowledged() {
     let mut redis = RedisServer::start();
     let (hub_a, app_a) = instance(&redis, HubOptions::default()).await;

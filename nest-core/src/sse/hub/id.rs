@@ -102,6 +102,12 @@ impl fmt::Display for HubId {
 }
 
 /// A text that is not a hub id (`n` or `<millis>-<sequence>`, decimal).
+///
+/// ```
+/// use nest_core::sse::{HubId, ParseHubIdError};
+///
+/// assert_eq!("12-x".parse::<HubId>(), Err(ParseHubIdError));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseHubIdError;
 

@@ -515,6 +515,7 @@ impl RedisBackend {
             retry: None,
             first: true,
             done: false,
+            warned: false,
         }
     }
 
@@ -632,6 +633,8 @@ pub(in crate::sse) struct Backfill {
     retry: Option<Pin<Box<tokio::time::Sleep>>>,
     first: bool,
     done: bool,
+    /// Whether a failure was logged (once per resume, not every retry).
+    warned: bool,
 }
 
 impl Backfill {
@@ -681,7 +684,9 @@ impl Backfill {
                     self.queue.extend(page.events);
                 }
                 Err(error) => {
-                    tracing::warn!(target: "Hub", "a subscriber{} could not read missed events from Redis ({error}); retrying", topic.describe());
+                    if !std::mem::replace(&mut self.warned, true) {
+                        tracing::warn!(target: "Hub", "a subscriber{} could not read missed events from Redis ({error}); retrying", topic.describe());
+                    }
                     self.retry = Some(Box::pin(tokio::time::sleep(Duration::from_millis(500))));
                 }
             }
