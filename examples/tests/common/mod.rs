@@ -96,6 +96,8 @@ pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let child = Command::new(binary)
         .env("PORT", addr.port().to_string())
+        // The chat example would keep its rooms in this Redis instead of in memory.
+        .env_remove("REDIS_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
