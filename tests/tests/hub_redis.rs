@@ -11,6 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use futures_util::StreamExt;
 use nest_core::RunningApp;
 use nest_core::prelude::*;
 use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions};
@@ -403,6 +404,194 @@ async fn events_trimmed_before_an_instance_read_them_are_announced_as_lagged() {
     assert_eq!(kept, (500 - kept.len() as u32..500).collect::<Vec<_>>());
     assert_eq!(events.last().unwrap().data, "after");
     assert_eq!(follower.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_trimmed_while_an_instance_reads_too_slowly_are_announced_as_lagged() {
+    let redis = RedisServer::start();
+    let hub: Hub<String> = Hub::with_options(
+        HubOptions::default().redis(
+            RedisOptions::new(redis.url())
+                .unwrap()
+                .key_prefix("test")
+                .max_len(10),
+        ),
+    )
+    .topic("room");
+    let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
+    let follower = Follower::start(vec![app.local_addr()], "/events");
+    warm_up(&[&hub], &[&follower]).await;
+    // 500 events, trimmed to about 10, between two reads of the instance's reader (which
+    // stays connected).
+    let mut script = String::from("MULTI");
+    for n in 0..500 {
+        script.push_str(&format!(
+            "\r\nXADD test:room MAXLEN ~ 10 * data trimmed-{n}"
+        ));
+    }
+    script.push_str("\r\nEXEC");
+    redis.run(&script);
+    hub.publish("after".to_owned()).await.unwrap();
+    assert!(
+        follower
+            .wait_until(Duration::from_secs(10), |events| events
+                .iter()
+                .any(|event| event.data == "after"))
+            .await
+    );
+    let events: Vec<_> = follower
+        .events()
+        .into_iter()
+        .filter(|event| event.data != "warm-up")
+        .collect();
+    assert_eq!(events[0].event, "lagged", "{:?}", &events[..3]);
+    let kept: Vec<u32> = events[1..events.len() - 1]
+        .iter()
+        .map(|event| {
+            event
+                .data
+                .strip_prefix("trimmed-")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(kept.len() >= 10 && kept.len() < 500, "{} kept", kept.len());
+    assert_eq!(kept, (500 - kept.len() as u32..500).collect::<Vec<_>>());
+    assert_eq!(follower.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_from_now_gets_the_next_event() {
+    let redis = RedisServer::start();
+    let hub: Hub<String> = redis_hub(&redis, HubOptions::default()).topic("room");
+    // The instance has placed the topic (its first publish waits for that).
+    hub.publish("before".to_owned()).await.unwrap();
+    for n in 0..20 {
+        let mut subscription = hub.subscribe(None);
+        let text = format!("next {n}");
+        hub.publish(text.clone()).await.unwrap();
+        // "From now" starts after the last event this instance has read: one published just
+        // before, not read here yet, may come first.
+        let arrived = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(frame) = subscription.next().await {
+                if String::from_utf8_lossy(frame.as_bytes()).contains(&format!("data: {text}\n")) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(arrived, Ok(true), "{text} did not arrive");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_that_subscribes_then_posts_sees_its_own_message() {
+    let redis = RedisServer::start();
+    for n in 0..5 {
+        // A new instance and a topic it never read: no warm-up.
+        let (_hub, app) = instance(&redis, HubOptions::default()).await;
+        let client = TestClient::new(app.local_addr());
+        let mut stream = client.sse("/events").await.unwrap();
+        let posted = client
+            .request(nest_tests::request_with_body(
+                "POST",
+                &format!("/publish/mine-{n}"),
+                "text/plain",
+                "",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(posted.status, 201);
+        let event = tokio::time::timeout(Duration::from_secs(5), stream.next_event())
+            .await
+            .expect("its own message arrives")
+            .unwrap();
+        assert_eq!(event.data, format!("mine-{n}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_is_not_dropped_while_the_instance_places_a_busy_topic() {
+    let redis = RedisServer::start();
+    let (hub_a, _app_a) = instance(&redis, HubOptions::default()).await;
+    let mut ids = Vec::new();
+    for n in 0..50 {
+        ids.push(hub_a.publish(format!("event {n}")).await.unwrap());
+    }
+    // A fresh instance, small local log: a resume from far back while events keep coming.
+    let hub_b = redis_hub(
+        &redis,
+        HubOptions::default().capacity(5).max_pending_bytes(64),
+    )
+    .topic("room");
+    let subscription = hub_b.subscribe(Some(ids[0]));
+    // The subscription is not polled while B places the topic and reads 100 more events (as a
+    // response whose connection is busy would not be).
+    for n in 50..150 {
+        hub_a.publish(format!("event {n}")).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let frames: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(15),
+        subscription.take(149).collect::<Vec<_>>(),
+    )
+    .await
+    .expect("the resume goes on");
+    let texts: Vec<String> = frames
+        .iter()
+        .map(|frame| {
+            let text = String::from_utf8_lossy(frame.as_bytes()).into_owned();
+            text.lines()
+                .find_map(|line| line.strip_prefix("data: "))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let expected: Vec<String> = (1..150).map(|n| format!("event {n}")).collect();
+    assert_eq!(texts, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_past_what_redis_lost_is_announced_and_joins_the_local_log() {
+    let redis = RedisServer::start();
+    let (hub, app) = instance(&redis, HubOptions::default().capacity(5)).await;
+    let follower = Follower::start(vec![app.local_addr()], "/events");
+    warm_up(&[&hub], &[&follower]).await;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(hub.publish(format!("event {n}")).await.unwrap());
+    }
+    assert!(
+        follower
+            .wait_until(Duration::from_secs(10), |events| events
+                .iter()
+                .any(|event| event.data == "event 19"))
+            .await
+    );
+    // Redis loses the stream (a restart without persistence would do the same).
+    redis.run("DEL test:room");
+    let client = TestClient::new(app.local_addr());
+    let request =
+        nest_tests::get_with_headers("/events", &[("last-event-id", &ids[2].to_string())]);
+    let mut resumed = client.sse_request(request).await.unwrap();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(5), resumed.next_event())
+            .await
+            .expect("the resume goes on")
+            .unwrap()
+    };
+    let lagged = next().await;
+    assert_eq!(
+        (lagged.event.as_str(), lagged.data.as_str()),
+        ("lagged", "unknown")
+    );
+    // The instance still holds the last 5: 15 to 19.
+    assert_eq!(lagged.id, ids[14].to_string());
+    for n in 15..20 {
+        assert_eq!(next().await.data, format!("event {n}"));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,10 @@ pub(super) struct Topic {
     /// Whether this process reads the topic from Redis (set on first subscribe or publish).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) active: AtomicBool,
+    /// Whether Redis holds something else than a stream under this topic's key (it is then
+    /// left out of the reads).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) broken: AtomicBool,
 }
 
 pub(super) struct Log {
@@ -82,6 +86,7 @@ impl Topic {
             log: Mutex::new(Log::new(ready)),
             ready: Notify::new(),
             active: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
         }
     }
 
@@ -155,6 +160,10 @@ impl Topic {
             log.ready = true;
             log.base = position;
             log.last_id = position;
+            // Subscriptions "from now" made before the position was known start here.
+            for subscriber in log.subscribers.values_mut() {
+                subscriber.cursor.get_or_insert(position);
+            }
             log.take_wakers()
         };
         self.ready.notify_waiters();
@@ -284,11 +293,17 @@ impl Log {
         }
         self.last_sweep = Some(now);
         let limit = topic.limits.max_pending_bytes;
+        // With Redis, a subscriber behind the log reads what it missed from Redis when it is
+        // next polled: only its byte backlog within the log counts.
+        let resumable = !matches!(topic.backend, Backend::Memory);
         let behind: Vec<(u64, u64)> = self
             .subscribers
             .iter()
             .filter(|(_, subscriber)| !subscriber.dropped && !subscriber.backfilling)
-            .filter_map(|(key, subscriber)| Some((*key, self.backlog(subscriber.cursor?))))
+            .filter_map(|(key, subscriber)| {
+                let cursor = subscriber.cursor?;
+                (!resumable || cursor >= self.base).then(|| (*key, self.backlog(cursor)))
+            })
             .filter(|(_, backlog)| *backlog > limit)
             .collect();
         for (key, backlog) in behind {

@@ -377,7 +377,8 @@ impl<T: Into<MessageEvent>> Hub<T> {
             #[cfg(feature = "redis")]
             Backend::Redis(redis) => {
                 redis.activate(&self.topic);
-                last_event_id
+                // "From now" is now if the position is known; else where it will be.
+                last_event_id.or(log.ready.then_some(log.last_id))
             }
         };
         let key = log.add_subscriber(cursor, connection);

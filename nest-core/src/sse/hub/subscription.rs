@@ -116,6 +116,14 @@ impl Stream for Subscription {
         }
         #[cfg(feature = "redis")]
         if let Some(backfill) = &mut this.backfill {
+            // Ended meanwhile (`disconnect_all`), even while Redis is down.
+            let ended = lock(&this.topic.log)
+                .subscribers
+                .get(&this.key)
+                .is_none_or(|subscriber| subscriber.dropped);
+            if ended {
+                return Poll::Ready(None);
+            }
             match backfill.poll_next(&this.topic, this.key, cx) {
                 Poll::Ready(Some(frame)) => return Poll::Ready(Some(frame)),
                 Poll::Pending => return Poll::Pending,
