@@ -27,9 +27,16 @@ impl From<ChatMessage> for MessageEvent {
 pub(crate) type ChatHub = Hub<ChatMessage>;
 
 /// The hub for this process: on Redis when `REDIS_URL` is set (streams `chat:<room>`), else
-/// in memory.
+/// in memory. `HUB_CAPACITY` sets how many events each room keeps in this process (10,000 by
+/// default; with Redis, older ones are read back from Redis).
 fn chat_hub() -> Result<ChatHub, HubError> {
-    let options = HubOptions::default();
+    let mut options = HubOptions::default();
+    if let Some(capacity) = std::env::var("HUB_CAPACITY")
+        .ok()
+        .and_then(|capacity| capacity.parse().ok())
+    {
+        options = options.capacity(capacity);
+    }
     Ok(match std::env::var("REDIS_URL") {
         Ok(url) => Hub::with_options(options.redis(RedisOptions::new(url)?.key_prefix("chat"))),
         Err(_) => Hub::with_options(options),

@@ -108,10 +108,19 @@ pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
 }
 
 /// Starts one instance of the `cluster` example (the chat app) on a free port with its hub on
-/// `redis_url`, and waits until it listens.
-pub(crate) fn start_cluster_instance(binary: &str, redis_url: &str) -> (Running, SocketAddr) {
+/// `redis_url` (keeping `capacity` events per room locally, if given), and waits until it
+/// listens.
+pub(crate) fn start_cluster_instance(
+    binary: &str,
+    redis_url: &str,
+    capacity: Option<usize>,
+) -> (Running, SocketAddr) {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let child = Command::new(binary)
+    let mut command = Command::new(binary);
+    if let Some(capacity) = capacity {
+        command.env("HUB_CAPACITY", capacity.to_string());
+    }
+    let child = command
         .arg("instance")
         .env("PORT", addr.port().to_string())
         .env("REDIS_URL", redis_url)
