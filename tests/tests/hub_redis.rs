@@ -46,6 +46,16 @@ fn redis_hub(redis: &RedisServer, options: HubOptions) -> Hub<String> {
     Hub::with_options(options.redis(redis))
 }
 
+/// A hub (topic `room`) whose Redis stream keeps about 10 events (Redis trims whole nodes of
+/// 100 entries, so some more).
+fn short_stream_hub(redis: &RedisServer) -> Hub<String> {
+    let redis = RedisOptions::new(redis.url())
+        .unwrap()
+        .key_prefix("test")
+        .max_len(10);
+    Hub::with_options(HubOptions::default().redis(redis)).topic("room")
+}
+
 /// An instance: its own hub (connections, reader, local log) on `redis`, served on a free port.
 async fn instance(redis: &RedisServer, options: HubOptions) -> (Hub<String>, RunningApp) {
     let hub = redis_hub(redis, options);
@@ -285,16 +295,7 @@ async fn events_redis_trimmed_are_announced_once_as_lagged() {
     let redis = RedisServer::start();
     let hub: Hub<String> = redis_hub(&redis, HubOptions::default().capacity(5)).topic("room");
     let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
-    // Redis keeps about 10 (it trims whole nodes of 100 entries, so some more).
-    let trimmed: Hub<String> = Hub::with_options(
-        HubOptions::default().redis(
-            RedisOptions::new(redis.url())
-                .unwrap()
-                .key_prefix("test")
-                .max_len(10),
-        ),
-    )
-    .topic("room");
+    let trimmed = short_stream_hub(&redis);
     let first = trimmed.publish("event 0".to_owned()).await.unwrap();
     let mut last = first;
     for n in 1..500 {
@@ -346,15 +347,7 @@ async fn events_redis_trimmed_are_announced_once_as_lagged() {
 /// then what came after, on one connection.
 async fn assert_trim_is_announced(first: Option<&str>) {
     let redis = RedisServer::start();
-    let hub: Hub<String> = Hub::with_options(
-        HubOptions::default().redis(
-            RedisOptions::new(redis.url())
-                .unwrap()
-                .key_prefix("test")
-                .max_len(10),
-        ),
-    )
-    .topic("room");
+    let hub = short_stream_hub(&redis);
     let app = nest_tests::serve(RoomController { hub: hub.clone() }).await;
     let follower = Follower::start(vec![app.local_addr()], "/events");
     warm_up(&[&hub], &[&follower]).await;
