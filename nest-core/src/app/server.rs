@@ -3,15 +3,18 @@
 
 use std::{convert::Infallible, io, net::SocketAddr, sync::Arc, time::Duration};
 
-use hyper::{body::Incoming, service::service_fn};
+use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{
         conn::auto,
-        graceful::{GracefulShutdown, Watcher},
+        graceful::{GracefulConnection, GracefulShutdown, Watcher},
     },
 };
-use tokio::{net::TcpListener, task::JoinSet};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    task::JoinSet,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
@@ -134,6 +137,8 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// One accepted connection and what serving it needs.
 struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
+    /// The same HTTP/1 settings as `builder`'s, for connections known to speak HTTP/1.
+    http1: Arc<http1::Builder>,
     watcher: Watcher,
     router: Arc<Router>,
     layered: Option<super::HttpService>,
@@ -145,6 +150,48 @@ struct Connection {
 }
 
 impl Connection {
+    /// Serves a plain TCP connection. When its first bytes already show an HTTP/1 request
+    /// (they are not the start of the HTTP/2 preface), hyper's HTTP/1 connection is served
+    /// directly; otherwise hyper-util's HTTP/1 + HTTP/2 detection decides.
+    ///
+    /// The detection costs an HTTP/1 connection memory for its whole life: it reads the first
+    /// bytes itself and hands them back to hyper, whose first read then returns only those
+    /// few bytes, so its second read no longer fits the 8 KiB read buffer and hyper doubles it
+    /// to 16 KiB. Peeking at the bytes (without reading them) leaves the whole request to
+    /// hyper's first read.
+    async fn serve_tcp(self, stream: TcpStream) {
+        let mut first = [0; H2_PREFACE.len()];
+        let peeked = tokio::select! {
+            peeked = stream.peek(&mut first) => peeked,
+            () = self.close.cancelled() => return,
+            () = self.context.shutdown.cancelled() => return,
+        };
+        match peeked {
+            Ok(len) if len > 0 && !H2_PREFACE.starts_with(&first[..len]) => {
+                self.serve_http1(stream).await;
+            }
+            // The HTTP/2 preface (or its start), the end of the stream, or an error: as before.
+            _ => self.serve(stream).await,
+        }
+    }
+
+    /// Serves HTTP/1.1 on `io`, like [`Self::serve`] without the protocol detection.
+    async fn serve_http1(self, io: TcpStream) {
+        let Self {
+            http1,
+            watcher,
+            router,
+            layered,
+            context,
+            close,
+            peer,
+            ..
+        } = self;
+        let service = service(router, layered, context, peer);
+        let connection = http1.serve_connection(TokioIo::new(io), service);
+        drive(watcher, connection, close).await;
+    }
+
     /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
     /// connection down, or `close` is cancelled.
     async fn serve<I>(self, io: I)
@@ -159,34 +206,116 @@ impl Connection {
             context,
             close,
             peer,
+            ..
         } = self;
-        let service = service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(RemoteAddr(peer));
-            let response: crate::http::router::BoxFuture = match &layered {
-                Some(service) => {
-                    let call = tower::ServiceExt::oneshot(service.clone(), request);
-                    Box::pin(async move {
-                        match call.await {
-                            Ok(response) => response,
-                            Err(never) => match never {},
-                        }
-                    })
-                }
-                None => {
-                    let (parts, body) = request.into_parts();
-                    router.dispatch(parts, body, &context)
-                }
-            };
-            async move { Ok::<_, Infallible>(response.await) }
-        });
-        let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
-        tokio::select! {
-            ended = connection => if let Err(error) = ended {
-                tracing::debug!(target: "NestApplication", "connection ended: {error}");
-            },
-            () = close.cancelled() => {
-                tracing::debug!(target: "NestApplication", "connection closed by the server");
+        let service = service(router, layered, context, peer);
+        let connection = builder.serve_connection(TokioIo::new(io), service);
+        drive(watcher, connection, close).await;
+    }
+}
+
+/// The hyper service of one connection: every request goes to the router (through the
+/// middleware, if any), with the client's address.
+fn service(
+    router: Arc<Router>,
+    layered: Option<super::HttpService>,
+    context: Arc<AppContext>,
+    peer: SocketAddr,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = crate::http::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<crate::http::Response, Infallible>> + Send,
+> + Clone
++ Send {
+    service_fn(move |mut request: hyper::Request<Incoming>| {
+        detach_head(&mut request);
+        request.extensions_mut().insert(RemoteAddr(peer));
+        let response: crate::http::router::BoxFuture = match &layered {
+            Some(service) => {
+                let call = tower::ServiceExt::oneshot(service.clone(), request);
+                Box::pin(async move {
+                    match call.await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                })
             }
+            None => {
+                let (parts, body) = request.into_parts();
+                router.dispatch(parts, body, &context)
+            }
+        };
+        async move { Ok::<_, Infallible>(response.await) }
+    })
+}
+
+/// The first bytes an HTTP/2 client with prior knowledge sends.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Runs `connection` under the graceful shutdown until it ends or `close` is cancelled.
+async fn drive<C>(watcher: Watcher, connection: C, close: CancellationToken)
+where
+    C: GracefulConnection,
+    C::Error: std::fmt::Display,
+{
+    let connection = watcher.watch(connection);
+    tokio::select! {
+        ended = connection => if let Err(error) = ended {
+            tracing::debug!(target: "NestApplication", "connection ended: {error}");
+        },
+        () = close.cancelled() => {
+            tracing::debug!(target: "NestApplication", "connection closed by the server");
+        }
+    }
+}
+
+/// Moves an HTTP/1 request's URI and header values out of hyper's read buffer into one
+/// buffer of their own, sized to them.
+///
+/// hyper parses a request head in place: the URI and every header value are slices of the
+/// connection's 8 KiB read buffer, and keep it alive as long as the request lives (for an
+/// event stream, as long as the stream). While the handler runs, hyper reads again to notice a
+/// closed connection; finding its buffer shared, it cannot reuse it and allocates a new one of
+/// twice the size, which the connection then keeps. Copied out, the head no longer pins the
+/// read buffer, and hyper reuses it.
+fn detach_head<B>(request: &mut hyper::Request<B>) {
+    if request.version() > http::Version::HTTP_11 {
+        // HTTP/2 heads are decoded by h2 into buffers of their own.
+        return;
+    }
+    // Origin-form URIs (`/path?query`), the usual ones, are copied; absolute-form URIs are
+    // rare (proxies) and are left as they are.
+    let uri = request.uri();
+    let copy_uri = uri.scheme().is_none() && uri.authority().is_none();
+    let path_and_query = match uri.path_and_query() {
+        Some(path_and_query) if copy_uri => path_and_query.as_str(),
+        _ => "",
+    };
+    let len = path_and_query.len()
+        + request
+            .headers()
+            .values()
+            .map(http::HeaderValue::len)
+            .sum::<usize>();
+    let mut head = bytes::BytesMut::with_capacity(len);
+    head.extend_from_slice(path_and_query.as_bytes());
+    for value in request.headers().values() {
+        head.extend_from_slice(value.as_bytes());
+    }
+    let mut head = head.freeze();
+    let path_and_query = head.split_to(path_and_query.len());
+    if !path_and_query.is_empty() {
+        if let Ok(uri) = http::Uri::from_maybe_shared(path_and_query) {
+            *request.uri_mut() = uri;
+        }
+    }
+    // `values` and `values_mut` visit the values in the same order.
+    for value in request.headers_mut().values_mut() {
+        let bytes = head.split_to(value.len());
+        if let Ok(mut copy) = http::HeaderValue::from_maybe_shared(bytes) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
         }
     }
 }
@@ -229,6 +358,16 @@ impl Server {
             .max_connections
             .map(|count| Arc::new(tokio::sync::Semaphore::new(count)));
         let builder = Arc::new(builder);
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_headers(limits.max_headers)
+            .max_buf_size(limits.max_header_bytes)
+            // `max_buf_size` alone is a soft bound: a head that arrives in large reads can pass
+            // it (the detection's first small read used to hide this). This one is exact.
+            .max_header_size(limits.max_header_bytes);
+        let http1 = Arc::new(http1);
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         tracing::info!(target: "NestApplication", "Nest application successfully started");
@@ -246,6 +385,7 @@ impl Server {
                         let _ = stream.set_nodelay(true);
                         let connection = Connection {
                             builder: Arc::clone(&builder),
+                            http1: Arc::clone(&http1),
                             watcher: graceful.watcher(),
                             router: Arc::clone(&router),
                             layered: layered.clone(),
@@ -269,7 +409,7 @@ impl Server {
                                 }
                                 return;
                             }
-                            connection.serve(stream).await;
+                            connection.serve_tcp(stream).await;
                         }));
                     }
                     Err(error) => {
