@@ -171,7 +171,9 @@ impl Connection {
                 self.serve_http1(stream).await;
             }
             // The HTTP/2 preface (or its start), the end of the stream, or an error: as before.
-            _ => self.serve(stream).await,
+            // Boxed: the detecting connection future is twice the size of the HTTP/1 one, and
+            // held inline it would enlarge every connection's task.
+            _ => Box::pin(self.serve(stream)).await,
         }
     }
 
@@ -403,7 +405,7 @@ impl Server {
                             #[cfg(feature = "tls")]
                             if let Some(acceptor) = tls {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                    Ok(Ok(stream)) => connection.serve(stream).await,
+                                    Ok(Ok(stream)) => Box::pin(connection.serve(stream)).await,
                                     Ok(Err(error)) => tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}"),
                                     Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
                                 }
