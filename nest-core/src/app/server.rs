@@ -1,7 +1,16 @@
 //! The hyper server: one task per connection, HTTP/1.1 and HTTP/2 (h2c) on the same port, and a
 //! graceful shutdown that ends event streams instead of waiting for them forever.
 
-use std::{convert::Infallible, io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::{Future, poll_fn},
+    io,
+    net::SocketAddr,
+    pin::pin,
+    sync::Arc,
+    task::{Poll, Waker},
+    time::Duration,
+};
 
 use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{
@@ -256,20 +265,36 @@ fn service(
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// Runs `connection` under the graceful shutdown until it ends or `close` is cancelled.
+///
+/// `close` is checked on every wake-up, but its future is polled again only when the task's
+/// waker changes (it keeps the waker it was given until it fires): a connection that streams
+/// events wakes often, and polling the future each time costs more than the check.
 async fn drive<C>(watcher: Watcher, connection: C, close: CancellationToken)
 where
     C: GracefulConnection,
     C::Error: std::fmt::Display,
 {
-    let connection = watcher.watch(connection);
-    tokio::select! {
-        ended = connection => if let Err(error) = ended {
-            tracing::debug!(target: "NestApplication", "connection ended: {error}");
-        },
-        () = close.cancelled() => {
-            tracing::debug!(target: "NestApplication", "connection closed by the server");
+    let mut connection = pin!(watcher.watch(connection));
+    let mut closed = pin!(close.cancelled());
+    let mut registered: Option<Waker> = None;
+    poll_fn(|cx| {
+        let rewake = !registered
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if rewake {
+            registered = Some(cx.waker().clone());
         }
-    }
+        if (rewake || close.is_cancelled()) && closed.as_mut().poll(cx).is_ready() {
+            tracing::debug!(target: "NestApplication", "connection closed by the server");
+            return Poll::Ready(());
+        }
+        connection.as_mut().poll(cx).map(|ended| {
+            if let Err(error) = ended {
+                tracing::debug!(target: "NestApplication", "connection ended: {error}");
+            }
+        })
+    })
+    .await;
 }
 
 /// Moves an HTTP/1 request's URI and header values out of hyper's read buffer into one
