@@ -1,17 +1,29 @@
 //! The hyper server: one task per connection, HTTP/1.1 and HTTP/2 (h2c) on the same port, and a
 //! graceful shutdown that ends event streams instead of waiting for them forever.
 
-use std::{convert::Infallible, io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::{Future, poll_fn},
+    io,
+    net::SocketAddr,
+    pin::pin,
+    sync::Arc,
+    task::{Poll, Waker},
+    time::Duration,
+};
 
-use hyper::{body::Incoming, service::service_fn};
+use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{
         conn::auto,
-        graceful::{GracefulShutdown, Watcher},
+        graceful::{GracefulConnection, GracefulShutdown, Watcher},
     },
 };
-use tokio::{net::TcpListener, task::JoinSet};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    task::JoinSet,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::AppContext;
@@ -134,6 +146,8 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// One accepted connection and what serving it needs.
 struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
+    /// The same HTTP/1 settings as `builder`'s, for connections known to speak HTTP/1.
+    http1: Arc<http1::Builder>,
     watcher: Watcher,
     router: Arc<Router>,
     layered: Option<super::HttpService>,
@@ -145,6 +159,50 @@ struct Connection {
 }
 
 impl Connection {
+    /// Serves a plain TCP connection. When its first bytes already show an HTTP/1 request
+    /// (they are not the start of the HTTP/2 preface), hyper's HTTP/1 connection is served
+    /// directly; otherwise hyper-util's HTTP/1 + HTTP/2 detection decides.
+    ///
+    /// The detection costs an HTTP/1 connection memory for its whole life: it reads the first
+    /// bytes itself and hands them back to hyper, whose first read then returns only those
+    /// few bytes, so its second read no longer fits the 8 KiB read buffer and hyper doubles it
+    /// to 16 KiB. Peeking at the bytes (without reading them) leaves the whole request to
+    /// hyper's first read.
+    async fn serve_tcp(self, stream: TcpStream) {
+        let mut first = [0; H2_PREFACE.len()];
+        let peeked = tokio::select! {
+            peeked = stream.peek(&mut first) => peeked,
+            () = self.close.cancelled() => return,
+            () = self.context.shutdown.cancelled() => return,
+        };
+        match peeked {
+            Ok(len) if len > 0 && !H2_PREFACE.starts_with(&first[..len]) => {
+                self.serve_http1(stream).await;
+            }
+            // The HTTP/2 preface (or its start), the end of the stream, or an error: as before.
+            // Boxed: the detecting connection future is twice the size of the HTTP/1 one, and
+            // held inline it would enlarge every connection's task.
+            _ => Box::pin(self.serve(stream)).await,
+        }
+    }
+
+    /// Serves HTTP/1.1 on `io`, like [`Self::serve`] without the protocol detection.
+    async fn serve_http1(self, io: TcpStream) {
+        let Self {
+            http1,
+            watcher,
+            router,
+            layered,
+            context,
+            close,
+            peer,
+            ..
+        } = self;
+        let service = service(router, layered, context, peer);
+        let connection = http1.serve_connection(TokioIo::new(io), service);
+        drive(watcher, connection, close).await;
+    }
+
     /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
     /// connection down, or `close` is cancelled.
     async fn serve<I>(self, io: I)
@@ -159,34 +217,135 @@ impl Connection {
             context,
             close,
             peer,
+            ..
         } = self;
-        let service = service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(RemoteAddr(peer));
-            let response: crate::http::router::BoxFuture = match &layered {
-                Some(service) => {
-                    let call = tower::ServiceExt::oneshot(service.clone(), request);
-                    Box::pin(async move {
-                        match call.await {
-                            Ok(response) => response,
-                            Err(never) => match never {},
-                        }
-                    })
-                }
-                None => {
-                    let (parts, body) = request.into_parts();
-                    router.dispatch(parts, body, &context)
-                }
-            };
-            async move { Ok::<_, Infallible>(response.await) }
-        });
-        let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
-        tokio::select! {
-            ended = connection => if let Err(error) = ended {
-                tracing::debug!(target: "NestApplication", "connection ended: {error}");
-            },
-            () = close.cancelled() => {
-                tracing::debug!(target: "NestApplication", "connection closed by the server");
+        let service = service(router, layered, context, peer);
+        let connection = builder.serve_connection(TokioIo::new(io), service);
+        drive(watcher, connection, close).await;
+    }
+}
+
+/// The hyper service of one connection: every request goes to the router (through the
+/// middleware, if any), with the client's address.
+fn service(
+    router: Arc<Router>,
+    layered: Option<super::HttpService>,
+    context: Arc<AppContext>,
+    peer: SocketAddr,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = crate::http::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<crate::http::Response, Infallible>> + Send,
+> + Clone
++ Send {
+    service_fn(move |mut request: hyper::Request<Incoming>| {
+        detach_head(&mut request);
+        request.extensions_mut().insert(RemoteAddr(peer));
+        let response: crate::http::router::BoxFuture = match &layered {
+            Some(service) => {
+                let call = tower::ServiceExt::oneshot(service.clone(), request);
+                Box::pin(async move {
+                    match call.await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                })
             }
+            None => {
+                let (parts, body) = request.into_parts();
+                router.dispatch(parts, body, &context)
+            }
+        };
+        async move { Ok::<_, Infallible>(response.await) }
+    })
+}
+
+/// How many headers hyper accepts in an HTTP/1 request when no limit is set.
+const HYPER_MAX_HEADERS: usize = 100;
+
+/// The first bytes an HTTP/2 client with prior knowledge sends.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Runs `connection` under the graceful shutdown until it ends or `close` is cancelled.
+///
+/// `close` is checked on every wake-up, but its future is polled again only when the task's
+/// waker changes (it keeps the waker it was given until it fires): a connection that streams
+/// events wakes often, and polling the future each time costs more than the check.
+async fn drive<C>(watcher: Watcher, connection: C, close: CancellationToken)
+where
+    C: GracefulConnection,
+    C::Error: std::fmt::Display,
+{
+    let mut connection = pin!(watcher.watch(connection));
+    let mut closed = pin!(close.cancelled());
+    let mut registered: Option<Waker> = None;
+    poll_fn(|cx| {
+        let rewake = !registered
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if rewake {
+            registered = Some(cx.waker().clone());
+        }
+        if (rewake || close.is_cancelled()) && closed.as_mut().poll(cx).is_ready() {
+            tracing::debug!(target: "NestApplication", "connection closed by the server");
+            return Poll::Ready(());
+        }
+        connection.as_mut().poll(cx).map(|ended| {
+            if let Err(error) = ended {
+                tracing::debug!(target: "NestApplication", "connection ended: {error}");
+            }
+        })
+    })
+    .await;
+}
+
+/// Moves an HTTP/1 request's URI and header values out of hyper's read buffer into one
+/// buffer of their own, sized to them.
+///
+/// hyper parses a request head in place: the URI and every header value are slices of the
+/// connection's 8 KiB read buffer, and keep it alive as long as the request lives (for an
+/// event stream, as long as the stream). While the handler runs, hyper reads again to notice a
+/// closed connection; finding its buffer shared, it cannot reuse it and allocates a new one of
+/// twice the size, which the connection then keeps. Copied out, the head no longer pins the
+/// read buffer, and hyper reuses it.
+fn detach_head<B>(request: &mut hyper::Request<B>) {
+    if request.version() > http::Version::HTTP_11 {
+        // HTTP/2 heads are decoded by h2 into buffers of their own.
+        return;
+    }
+    // Origin-form URIs (`/path?query`), the usual ones, are copied; absolute-form URIs are
+    // rare (proxies) and are left as they are.
+    let uri = request.uri();
+    let copy_uri = uri.scheme().is_none() && uri.authority().is_none();
+    let path_and_query = match uri.path_and_query() {
+        Some(path_and_query) if copy_uri => path_and_query.as_str(),
+        _ => "",
+    };
+    let len = path_and_query.len()
+        + request
+            .headers()
+            .values()
+            .map(http::HeaderValue::len)
+            .sum::<usize>();
+    let mut head = bytes::BytesMut::with_capacity(len);
+    head.extend_from_slice(path_and_query.as_bytes());
+    for value in request.headers().values() {
+        head.extend_from_slice(value.as_bytes());
+    }
+    let mut head = head.freeze();
+    let path_and_query = head.split_to(path_and_query.len());
+    if !path_and_query.is_empty() {
+        if let Ok(uri) = http::Uri::from_maybe_shared(path_and_query) {
+            *request.uri_mut() = uri;
+        }
+    }
+    // `values` and `values_mut` visit the values in the same order.
+    for value in request.headers_mut().values_mut() {
+        let bytes = head.split_to(value.len());
+        if let Ok(mut copy) = http::HeaderValue::from_maybe_shared(bytes) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
         }
     }
 }
@@ -209,8 +368,13 @@ impl Server {
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .max_headers(limits.max_headers)
             .max_buf_size(limits.max_header_bytes);
+        // hyper's own limit is the same 100 headers, parsed into an uninitialised array on the
+        // stack; an explicit limit makes it fill a vector of that many entries for every
+        // request (about 1,000 instructions each). So it is only set when it differs.
+        if limits.max_headers != HYPER_MAX_HEADERS {
+            builder.http1().max_headers(limits.max_headers);
+        }
         builder
             .http2()
             .timer(TokioTimer::new())
@@ -229,6 +393,18 @@ impl Server {
             .max_connections
             .map(|count| Arc::new(tokio::sync::Semaphore::new(count)));
         let builder = Arc::new(builder);
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_buf_size(limits.max_header_bytes)
+            // `max_buf_size` alone is a soft bound: a head that arrives in large reads can pass
+            // it (the detection's first small read used to hide this). This one is exact.
+            .max_header_size(limits.max_header_bytes);
+        if limits.max_headers != HYPER_MAX_HEADERS {
+            http1.max_headers(limits.max_headers);
+        }
+        let http1 = Arc::new(http1);
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         tracing::info!(target: "NestApplication", "Nest application successfully started");
@@ -246,6 +422,7 @@ impl Server {
                         let _ = stream.set_nodelay(true);
                         let connection = Connection {
                             builder: Arc::clone(&builder),
+                            http1: Arc::clone(&http1),
                             watcher: graceful.watcher(),
                             router: Arc::clone(&router),
                             layered: layered.clone(),
@@ -255,7 +432,9 @@ impl Server {
                         };
                         #[cfg(feature = "tls")]
                         let tls = tls.clone();
-                        connections.spawn(CONNECTION.scope(connection.close.clone(), async move {
+                        // Boxed: the task then moves a pointer, not the 2.4 KB future, through
+                        // tokio's spawn path (same memory, fewer instructions per connection).
+                        connections.spawn(Box::pin(CONNECTION.scope(connection.close.clone(), async move {
                             // Held for the connection's life: its slot under `max_connections`,
                             // and its place in the counts.
                             let _slot = slot;
@@ -263,14 +442,14 @@ impl Server {
                             #[cfg(feature = "tls")]
                             if let Some(acceptor) = tls {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                    Ok(Ok(stream)) => connection.serve(stream).await,
+                                    Ok(Ok(stream)) => Box::pin(connection.serve(stream)).await,
                                     Ok(Err(error)) => tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}"),
                                     Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
                                 }
                                 return;
                             }
-                            connection.serve(stream).await;
-                        }));
+                            connection.serve_tcp(stream).await;
+                        })));
                     }
                     Err(error) => {
                         // Out of file descriptors, say: wait a little instead of spinning.
@@ -322,5 +501,47 @@ pub(super) async fn shutdown_signal() -> &'static str {
     {
         let _ = interrupt.await;
         "SIGINT"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::app::{NestApplication, ServerLimits};
+
+    /// The status line of the answer to a GET with `headers` extra headers.
+    async fn status_with_headers(limits: ServerLimits, headers: usize) -> String {
+        let mut app = NestApplication::builder().build().unwrap();
+        app.set_limits(limits);
+        let server = app.bind("127.0.0.1:0").await.unwrap();
+        let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+            .await
+            .unwrap();
+        let mut request = String::from("GET /nothing HTTP/1.1\r\nConnection: close\r\n");
+        for index in 1..headers {
+            request.push_str(&format!("X-H{index}: v\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        server.close().await;
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn the_default_header_count_limit_is_100() {
+        let limits = ServerLimits::default();
+        assert!(status_with_headers(limits, 100).await.contains("404"));
+        assert!(status_with_headers(limits, 101).await.contains("431"));
+    }
+
+    #[tokio::test]
+    async fn another_header_count_limit_is_applied() {
+        let limits = ServerLimits::default().max_headers(101);
+        assert!(status_with_headers(limits, 101).await.contains("404"));
+        assert!(status_with_headers(limits, 102).await.contains("431"));
     }
 }

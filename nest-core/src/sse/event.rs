@@ -59,9 +59,119 @@ pub(crate) enum Data {
     /// Text that may hold line breaks: split on CR, LF and CRLF when encoded.
     Text(String),
     /// Compact JSON: never holds a raw line break, so it is written as one line.
-    Json(String),
+    Json(JsonText),
     /// A value that could not be serialised: the stream reports it as an error.
     Invalid(String),
+}
+
+/// How many bytes of compact JSON an event holds without allocating.
+const INLINE_JSON: usize = 46;
+
+/// Compact JSON text. Short texts (most event payloads: `{"seq":1}`, `{"hello":"world"}`)
+/// live inside the event, so that [`MessageEvent::json`] costs no allocation; longer ones
+/// live in a `String`.
+#[derive(Clone)]
+pub(crate) enum JsonText {
+    /// The first `len` bytes of `bytes`: valid UTF-8, as serde_json wrote it.
+    Inline { len: u8, bytes: [u8; INLINE_JSON] },
+    /// A longer text.
+    Heap(String),
+}
+
+impl JsonText {
+    /// `value` as compact JSON, exactly as `serde_json::to_string` writes it.
+    fn serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        let mut writer = JsonWriter {
+            bytes: [0; INLINE_JSON],
+            len: 0,
+            spill: None,
+        };
+        serde_json::to_writer(&mut writer, value)?;
+        Ok(match writer.spill {
+            None => Self::Inline {
+                len: u8::try_from(writer.len).expect("INLINE_JSON fits in a u8"),
+                bytes: writer.bytes,
+            },
+            Some(spill) => Self::Heap(
+                String::from_utf8(spill)
+                    .map_err(|_| serde::ser::Error::custom("serde_json wrote invalid UTF-8"))?,
+            ),
+        })
+    }
+
+    /// The JSON text's bytes.
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    /// The JSON text.
+    fn as_str(&self) -> &str {
+        match self {
+            // serde_json writes UTF-8, and only a complete text is kept inline.
+            Self::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Self::Heap(text) => text,
+        }
+    }
+}
+
+impl PartialEq for JsonText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for JsonText {}
+
+/// Where serde_json writes: into the inline bytes while they last, then into a `Vec`.
+struct JsonWriter {
+    bytes: [u8; INLINE_JSON],
+    len: usize,
+    spill: Option<Vec<u8>>,
+}
+
+impl JsonWriter {
+    /// Moves the text to a `Vec`, then appends `buf`: the text is longer than the inline bytes.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, buf: &[u8]) {
+        let mut spill = Vec::with_capacity((2 * (self.len + buf.len())).max(128));
+        spill.extend_from_slice(&self.bytes[..self.len]);
+        spill.extend_from_slice(buf);
+        self.spill = Some(spill);
+    }
+}
+
+impl std::io::Write for JsonWriter {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(spill) = &mut self.spill {
+            spill.extend_from_slice(buf);
+            return Ok(());
+        }
+        let end = self.len + buf.len();
+        match self.bytes.get_mut(self.len..end) {
+            Some(free) => {
+                free.copy_from_slice(buf);
+                self.len = end;
+            }
+            None => self.spill(buf),
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl MessageEvent {
@@ -92,7 +202,7 @@ impl MessageEvent {
     /// assert_eq!(MessageEvent::json(&Tick { n: 1 }).data(), Some(r#"{"n":1}"#));
     /// ```
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Self {
-        let data = match serde_json::to_string(value) {
+        let data = match JsonText::serialize(value) {
             Ok(json) => Data::Json(json),
             Err(error) => Data::Invalid(error.to_string()),
         };
@@ -113,7 +223,7 @@ impl MessageEvent {
     /// ```
     pub fn try_json<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
         Ok(Self {
-            data: Some(Data::Json(serde_json::to_string(value)?)),
+            data: Some(Data::Json(JsonText::serialize(value)?)),
             ..Self::default()
         })
     }
@@ -203,7 +313,8 @@ impl MessageEvent {
     /// ```
     pub fn data(&self) -> Option<&str> {
         match self.data.as_ref()? {
-            Data::Text(text) | Data::Json(text) => Some(text),
+            Data::Text(text) => Some(text),
+            Data::Json(json) => Some(json.as_str()),
             Data::Invalid(_) => None,
         }
     }
@@ -262,7 +373,7 @@ impl fmt::Debug for MessageEvent {
         let mut out = f.debug_struct("MessageEvent");
         match &self.data {
             Some(Data::Text(text)) => out.field("data", text),
-            Some(Data::Json(json)) => out.field("data", &format_args!("json {json}")),
+            Some(Data::Json(json)) => out.field("data", &format_args!("json {}", json.as_str())),
             Some(Data::Invalid(error)) => out.field("data", &format_args!("invalid ({error})")),
             None => out.field("data", &None::<()>),
         };
@@ -299,10 +410,57 @@ impl From<serde_json::Value> for MessageEvent {
     fn from(value: serde_json::Value) -> Self {
         match value {
             serde_json::Value::String(text) => Self::new(text),
-            other => Self {
-                data: Some(Data::Json(other.to_string())),
-                ..Self::default()
-            },
+            other => Self::json(&other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_matches_serde_json_on_both_sides_of_the_inline_limit() {
+        for len in 0..3 * INLINE_JSON {
+            let value = "é\u{2028}x".repeat(len / 6) + &"a".repeat(len % 6);
+            let expected = serde_json::to_string(&value).unwrap();
+            let event = MessageEvent::json(&value);
+            assert_eq!(event.data(), Some(expected.as_str()), "length {len}");
+            assert_eq!(event, MessageEvent::try_json(&value).unwrap());
+            assert_eq!(
+                event,
+                MessageEvent {
+                    data: Some(Data::Json(JsonText::Heap(expected.clone()))),
+                    ..MessageEvent::default()
+                },
+                "inline and heap texts compare by content"
+            );
+            assert!(format!("{event:?}").contains(&expected));
+        }
+    }
+
+    #[test]
+    fn short_json_is_kept_inline() {
+        let event = MessageEvent::json(&serde_json::json!({ "seq": 123_456 }));
+        assert!(matches!(
+            event.data,
+            Some(Data::Json(JsonText::Inline { .. }))
+        ));
+        assert_eq!(event.data(), Some(r#"{"seq":123456}"#));
+        let long = MessageEvent::json(&"x".repeat(INLINE_JSON));
+        assert!(matches!(long.data, Some(Data::Json(JsonText::Heap(_)))));
+    }
+
+    #[test]
+    fn value_conversion_matches_json() {
+        let value = serde_json::json!({ "a": [1, 2], "b": null });
+        assert_eq!(
+            MessageEvent::from(value.clone()),
+            MessageEvent::json(&value)
+        );
+        assert_eq!(
+            MessageEvent::from(value).data(),
+            Some(r#"{"a":[1,2],"b":null}"#)
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::{
     future::poll_fn,
     pin::{Pin, pin},
     sync::{Arc, Mutex},
-    task::{Context, Poll},
+    task::{Context, Poll, Waker},
     time::Duration,
 };
 
@@ -61,6 +61,16 @@ struct Watch<'a, 'token> {
     lifetime: Option<Pin<&'a mut Sleep>>,
     /// Fires when the application shuts down.
     shutdown: Pin<&'a mut WaitForCancellationFuture<'token>>,
+    /// The waker the timers and the shutdown signal hold, from their last poll. While the
+    /// task's waker stays the same, each needs polling again only once it has fired, which
+    /// is cheap to check: a stream that sends often does not pay for three polls per wake-up.
+    registered: Option<Waker>,
+}
+
+/// Polls `sleep` with no cooperative budget, so that a `Pending` always means that the
+/// sleep now holds the waker (a budgeted poll may return `Pending` without registering it).
+fn poll_sleep(sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
+    pin!(tokio::task::unconstrained(sleep)).poll(cx)
 }
 
 impl SseSink {
@@ -84,6 +94,7 @@ impl SseSink {
             last_write: now,
             lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
             shutdown: shutdown.as_mut(),
+            registered: None,
         };
         poll_fn(|cx| {
             let mut shared = lock(&self.shared);
@@ -110,7 +121,14 @@ impl SseSink {
         watch: &mut Watch<'_, '_>,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
-        if watch.shutdown.as_mut().poll(cx).is_ready() {
+        let rewake = !watch
+            .registered
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if rewake {
+            watch.registered = Some(cx.waker().clone());
+        }
+        if (rewake || self.shutdown.is_cancelled()) && watch.shutdown.as_mut().poll(cx).is_ready() {
             shared.open();
             if let Some(name) = self.options.shutdown_event_name() {
                 put_shutdown_frame(&mut shared.buf, name, self.options.retry_delay());
@@ -118,7 +136,7 @@ impl SseSink {
             return Poll::Ready(());
         }
         if let Some(lifetime) = &mut watch.lifetime {
-            if lifetime.as_mut().poll(cx).is_ready() {
+            if (rewake || lifetime.is_elapsed()) && poll_sleep(lifetime.as_mut(), cx).is_ready() {
                 shared.open();
                 return Poll::Ready(());
             }
@@ -170,13 +188,16 @@ impl SseSink {
                 watch.last_write = now;
             }
             // The timer is only moved when it fires: events in between just move `last_write`.
-            while timer.as_mut().poll(cx).is_ready() {
-                let due = watch.last_write + *interval;
-                if due <= now {
-                    shared.buf.extend_from_slice(KEEP_ALIVE);
-                    watch.last_write = now;
+            // After a reset it is polled again, to hold the waker for its new deadline.
+            if rewake || timer.is_elapsed() {
+                while poll_sleep(timer.as_mut(), cx).is_ready() {
+                    let due = watch.last_write + *interval;
+                    if due <= now {
+                        shared.buf.extend_from_slice(KEEP_ALIVE);
+                        watch.last_write = now;
+                    }
+                    timer.as_mut().reset(watch.last_write + *interval);
                 }
-                timer.as_mut().reset(watch.last_write + *interval);
             }
         }
         Poll::Pending
