@@ -3,7 +3,7 @@
 //! the local copy of the tail of the Redis stream.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::VecDeque,
     sync::{Mutex, atomic::AtomicBool},
     task::Waker,
     time::Duration,
@@ -48,8 +48,10 @@ pub(super) struct Log {
     /// Bytes appended so far, ever.
     total_bytes: u64,
     retained_bytes: u64,
-    pub(super) subscribers: HashMap<u64, Subscriber>,
-    next_subscriber: u64,
+    pub(super) subscribers: Subscribers,
+    /// Entries popped from the front so far: entry `i` of `entries` is the log's entry number
+    /// `popped + i`.
+    popped: u64,
     pub(super) dropped_subscribers: u64,
     last_sweep: Option<Instant>,
 }
@@ -66,11 +68,70 @@ pub(super) struct Subscriber {
     /// The id of the last event delivered; `None` until the log is ready, for a subscription
     /// that starts "from now".
     pub(super) cursor: Option<HubId>,
+    /// The number of the log entry expected after `cursor` (a hint: see [`Log::next_after`]).
+    pub(super) next: u64,
     pub(super) waker: Option<Waker>,
     pub(super) connection: Option<CancellationToken>,
     pub(super) dropped: bool,
     /// Reading older events from Redis before it joins the local log.
     pub(super) backfilling: bool,
+}
+
+/// The subscribers of a log, by key: a slab (a key is a slot, reused once free), so that
+/// finding a subscriber on every poll costs an index, not a hash.
+#[derive(Default)]
+pub(super) struct Subscribers {
+    slots: Vec<Option<Subscriber>>,
+    free: Vec<usize>,
+    len: usize,
+}
+
+impl Subscribers {
+    fn insert(&mut self, subscriber: Subscriber) -> u64 {
+        self.len += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot] = Some(subscriber);
+                slot
+            }
+            None => {
+                self.slots.push(Some(subscriber));
+                self.slots.len() - 1
+            }
+        };
+        slot as u64
+    }
+
+    pub(super) fn get(&self, key: &u64) -> Option<&Subscriber> {
+        self.slots.get(usize::try_from(*key).ok()?)?.as_ref()
+    }
+
+    pub(super) fn get_mut(&mut self, key: &u64) -> Option<&mut Subscriber> {
+        self.slots.get_mut(usize::try_from(*key).ok()?)?.as_mut()
+    }
+
+    pub(super) fn remove(&mut self, key: &u64) -> Option<Subscriber> {
+        let slot = usize::try_from(*key).ok()?;
+        let removed = self.slots.get_mut(slot)?.take()?;
+        self.free.push(slot);
+        self.len -= 1;
+        Some(removed)
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u64, &Subscriber)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, subscriber)| Some((slot as u64, subscriber.as_ref()?)))
+    }
+
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut Subscriber> {
+        self.slots.iter_mut().flatten()
+    }
 }
 
 /// How often, at most, an append checks for subscribers that fell behind.
@@ -189,8 +250,8 @@ impl Log {
             entries: VecDeque::new(),
             total_bytes: 0,
             retained_bytes: 0,
-            subscribers: HashMap::new(),
-            next_subscriber: 0,
+            subscribers: Subscribers::default(),
+            popped: 0,
             dropped_subscribers: 0,
             last_sweep: None,
         }
@@ -201,19 +262,14 @@ impl Log {
         cursor: Option<HubId>,
         connection: Option<CancellationToken>,
     ) -> u64 {
-        let key = self.next_subscriber;
-        self.next_subscriber += 1;
-        self.subscribers.insert(
-            key,
-            Subscriber {
-                cursor,
-                waker: None,
-                connection,
-                dropped: false,
-                backfilling: false,
-            },
-        );
-        key
+        self.subscribers.insert(Subscriber {
+            cursor,
+            next: 0,
+            waker: None,
+            connection,
+            dropped: false,
+            backfilling: false,
+        })
     }
 
     fn push(&mut self, id: HubId, frame: Bytes, limits: &Limits) {
@@ -248,15 +304,33 @@ impl Log {
         if let Some(entry) = self.entries.pop_front() {
             self.retained_bytes -= entry.frame.len() as u64;
             self.base = entry.id;
+            self.popped += 1;
         }
     }
 
-    /// The first event after `cursor`, if the log has it (`cursor` must be at least `base`).
-    pub(super) fn next_after(&self, cursor: HubId) -> Option<(HubId, Bytes)> {
-        let index = self.entries.partition_point(|entry| entry.id <= cursor);
-        self.entries
-            .get(index)
-            .map(|entry| (entry.id, entry.frame.clone()))
+    /// The first event after `cursor`, if the log has it (`cursor` must be at least `base`),
+    /// with the number of the entry after it. `hint` is the number of the entry expected after
+    /// `cursor` (what the last call returned): checked in O(1), else found by binary search.
+    pub(super) fn next_after(&self, cursor: HubId, hint: u64) -> Option<(HubId, Bytes, u64)> {
+        let hinted = hint
+            .checked_sub(self.popped)
+            .and_then(|index| usize::try_from(index).ok())
+            .filter(|&index| {
+                index <= self.entries.len()
+                    && (index == 0 || self.entries[index - 1].id <= cursor)
+                    && self
+                        .entries
+                        .get(index)
+                        .is_none_or(|entry| entry.id > cursor)
+            });
+        let index =
+            hinted.unwrap_or_else(|| self.entries.partition_point(|entry| entry.id <= cursor));
+        let entry = self.entries.get(index)?;
+        Some((
+            entry.id,
+            entry.frame.clone(),
+            self.popped + index as u64 + 1,
+        ))
     }
 
     pub(super) fn take_wakers(&mut self) -> Vec<Waker> {
@@ -302,7 +376,7 @@ impl Log {
             .filter(|(_, subscriber)| !subscriber.dropped && !subscriber.backfilling)
             .filter_map(|(key, subscriber)| {
                 let cursor = subscriber.cursor?;
-                (!resumable || cursor >= self.base).then(|| (*key, self.backlog(cursor)))
+                (!resumable || cursor >= self.base).then(|| (key, self.backlog(cursor)))
             })
             .filter(|(_, backlog)| *backlog > limit)
             .collect();

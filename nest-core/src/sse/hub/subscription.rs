@@ -166,10 +166,12 @@ impl Stream for Subscription {
                 }
             }
         }
-        match log.next_after(cursor) {
-            Some((id, frame)) => {
+        let hint = subscriber.next;
+        match log.next_after(cursor, hint) {
+            Some((id, frame, next)) => {
                 if let Some(subscriber) = log.subscribers.get_mut(&this.key) {
                     subscriber.cursor = Some(id);
+                    subscriber.next = next;
                 }
                 Poll::Ready(Some(HubFrame(frame)))
             }
