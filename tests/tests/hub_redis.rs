@@ -263,26 +263,14 @@ async fn a_publish_while_redis_is_down_is_a_503_with_nestjs_body() {
     let mut redis = RedisServer::start();
     let (_hub, app) = instance(&redis, HubOptions::default()).await;
     let client = TestClient::new(app.local_addr());
-    let ok = client
-        .request(nest_tests::request_with_body(
-            "POST",
-            "/publish/hello",
-            "text/plain",
-            "",
-        ))
-        .await
-        .unwrap();
+    let publish = async || {
+        let request = nest_tests::request_with_body("POST", "/publish/hello", "text/plain", "");
+        client.request(request).await.unwrap()
+    };
+    let ok = publish().await;
     assert_eq!(ok.status, 201, "{}", ok.text());
     redis.kill();
-    let down = client
-        .request(nest_tests::request_with_body(
-            "POST",
-            "/publish/hello",
-            "text/plain",
-            "",
-        ))
-        .await
-        .unwrap();
+    let down = publish().await;
     assert_eq!(down.status, 503);
     assert_eq!(
         down.text(),
