@@ -102,6 +102,7 @@ impl Subscribers {
         slot as u64
     }
 
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) fn get(&self, key: &u64) -> Option<&Subscriber> {
         self.slots.get(usize::try_from(*key).ok()?)?.as_ref()
     }
