@@ -57,6 +57,19 @@ impl std::fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
+impl EncodeError {
+    /// The error [`SseEncoder::encode`] would give for `event`, without encoding it: whether
+    /// its JSON data could not be serialised.
+    pub(crate) fn check(event: &MessageEvent) -> Result<(), Self> {
+        match &event.data {
+            Some(Data::Invalid(message)) => Err(Self {
+                message: message.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl SseEncoder {
     /// An encoder whose first automatic id is `1`.
     pub fn new() -> Self {
@@ -108,11 +121,7 @@ impl SseEncoder {
             out.put_slice(b"\n\n");
             return Ok(());
         }
-        if let Some(Data::Invalid(message)) = &event.data {
-            return Err(EncodeError {
-                message: message.clone(),
-            });
-        }
+        EncodeError::check(event)?;
         // NestJS checks `type` for truthiness before removing line breaks.
         if let Some(name) = event.event.as_deref().filter(|name| !name.is_empty()) {
             put_field(out, b"event: ", name);

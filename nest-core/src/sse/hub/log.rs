@@ -396,20 +396,28 @@ impl Log {
         }
     }
 
-    /// Ends a subscription and closes its connection.
+    /// Ends a subscription that fell behind (counted in the stats) and closes its connection.
     pub(super) fn drop_subscriber(&mut self, key: u64) {
-        if let Some(subscriber) = self.subscribers.get_mut(&key) {
-            if subscriber.dropped {
-                return;
-            }
-            subscriber.dropped = true;
-            if let Some(connection) = &subscriber.connection {
-                connection.cancel();
-            }
-            if let Some(waker) = subscriber.waker.take() {
-                waker.wake();
-            }
+        if self.subscribers.get_mut(&key).is_some_and(Subscriber::end) {
             self.dropped_subscribers += 1;
         }
+    }
+}
+
+impl Subscriber {
+    /// Ends the subscription: closes the connection it was made on and wakes its stream, which
+    /// then ends. Whether it was still going.
+    pub(super) fn end(&mut self) -> bool {
+        if self.dropped {
+            return false;
+        }
+        self.dropped = true;
+        if let Some(connection) = &self.connection {
+            connection.cancel();
+        }
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+        true
     }
 }

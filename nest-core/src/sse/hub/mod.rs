@@ -403,24 +403,12 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// with `Last-Event-ID` and resume from the replay log. For operations and for testing
     /// resumption.
     pub fn disconnect_all(&self) -> usize {
-        let mut wake = Vec::new();
-        let count = {
-            let mut log = lock(&self.topic.log);
-            let mut count = 0;
-            for subscriber in log.subscribers.values_mut().filter(|s| !s.dropped) {
-                subscriber.dropped = true;
-                if let Some(connection) = &subscriber.connection {
-                    connection.cancel();
-                }
-                wake.extend(subscriber.waker.take());
-                count += 1;
-            }
-            count
-        };
-        for waker in wake {
-            waker.wake();
-        }
-        count
+        let mut log = lock(&self.topic.log);
+        log.subscribers
+            .values_mut()
+            .map(|subscriber| subscriber.end())
+            .filter(|&ended| ended)
+            .count()
     }
 }
 

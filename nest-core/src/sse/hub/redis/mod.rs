@@ -27,7 +27,6 @@ use std::{
     time::Duration,
 };
 
-use bytes::BytesMut;
 use redis::{
     Client, Cmd, FromRedisValue, Pipeline, RedisError, RedisResult, RetryMethod,
     aio::{ConnectionManager, ConnectionManagerConfig},
@@ -36,7 +35,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{HubError, HubId, Topics, log::Topic};
-use crate::{MessageEvent, lock::lock, sse::SseEncoder};
+use crate::{MessageEvent, lock::lock, sse::EncodeError};
 pub(in crate::sse) use resume::Backfill;
 
 /// Where and how a [`Hub`](super::Hub) keeps its events in Redis (feature `redis`); given to
@@ -262,7 +261,7 @@ impl RedisBackend {
         event: MessageEvent,
     ) -> Result<HubId, HubError> {
         // Refuse what cannot be encoded before it reaches Redis and every instance.
-        SseEncoder::new().encode(&event, &mut BytesMut::new())?;
+        EncodeError::check(&event)?;
         self.activate(topic);
         // Reading the topic starts at the end of the stream as it was when the reader first
         // looked: an event added before that would not reach this process's subscribers.
