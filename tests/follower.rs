@@ -87,6 +87,14 @@ impl Follower {
         self.state.lock().unwrap().connections
     }
 
+    /// Waits up to 10 s until an event with `data` was received; whether one was.
+    pub async fn wait_for_data(&self, data: &str) -> bool {
+        self.wait_until(Duration::from_secs(10), |events| {
+            events.iter().any(|event| event.data == data)
+        })
+        .await
+    }
+
     /// Waits up to `timeout` until `done` holds for the events received; whether it did.
     pub async fn wait_until(&self, timeout: Duration, done: impl Fn(&[Received]) -> bool) -> bool {
         let deadline = Instant::now() + timeout;

@@ -217,13 +217,7 @@ async fn one_command_starts_redis_and_two_instances_and_stops_them() {
     let follower = Follower::start(vec![a], EVENTS);
     warm_up(&[b], &[&follower]).await;
     assert_eq!(say(b, "across").await, Some(201));
-    assert!(
-        follower
-            .wait_until(Duration::from_secs(10), |events| events
-                .iter()
-                .any(|event| event.data == data("across")))
-            .await
-    );
+    assert!(follower.wait_for_data(&data("across")).await);
     launcher.terminate();
     assert!(launcher.wait_exit(Duration::from_secs(10)).is_some());
     for port in &ports {

@@ -360,13 +360,7 @@ async fn assert_trim_is_announced(first: Option<&str>) {
         assert!(Instant::now() < deadline, "publishes never worked again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(
-        follower
-            .wait_until(Duration::from_secs(10), |events| events
-                .iter()
-                .any(|event| event.data == "after"))
-            .await
-    );
+    assert!(follower.wait_for_data("after").await);
     let events: Vec<_> = follower
         .events()
         .into_iter()
@@ -506,13 +500,7 @@ async fn a_resume_past_what_redis_lost_is_announced_and_joins_the_local_log() {
     for n in 0..20 {
         ids.push(hub.publish(format!("event {n}")).await.unwrap());
     }
-    assert!(
-        follower
-            .wait_until(Duration::from_secs(10), |events| events
-                .iter()
-                .any(|event| event.data == "event 19"))
-            .await
-    );
+    assert!(follower.wait_for_data("event 19").await);
     // Redis loses the stream (a restart without persistence would do the same).
     redis.run("DEL test:room");
     let client = TestClient::new(app.local_addr());
