@@ -106,6 +106,13 @@ impl CatsController {
     fn stamped(&self) -> impl Stream<Item = MessageEvent> {
         stream::iter(["x"]).map(MessageEvent::from)
     }
+
+    /// `Json` items skip the event on the way to the encoder, unless an interceptor maps events.
+    #[sse("stamped-json")]
+    #[use_interceptors(RouteStamp)]
+    fn stamped_json(&self) -> impl Stream<Item = Json<serde_json::Value>> {
+        stream::iter([Json(json!({ "n": 1 })), Json(json!([2]))])
+    }
 }
 
 async fn start(global: bool) -> nest_core::RunningApp {
@@ -165,6 +172,20 @@ async fn global_interceptors_are_outermost() {
         events[0].data, "x+route+global",
         "the route's `map_event` runs first"
     );
+}
+
+#[tokio::test]
+async fn json_items_go_through_map_event() {
+    let server = start(true).await;
+    let events = TestClient::new(server.local_addr())
+        .sse("/cats/stamped-json")
+        .await
+        .unwrap()
+        .collect_events()
+        .await;
+    let data: Vec<&str> = events.iter().map(|event| event.data.as_str()).collect();
+    assert_eq!(data, [r#"{"n":1}+route+global"#, "[2]+route+global"]);
+    assert_eq!(events[1].id, "2");
 }
 
 /// NestJS's `TimeoutInterceptor`, around the handler: 408 when it takes too long.

@@ -42,11 +42,54 @@ impl WireController {
         stream::empty()
     }
 
+    /// Typed values as `Json` items: each is an event with JSON data and an automatic id.
+    #[sse("typed")]
+    fn typed(&self) -> impl Stream<Item = Json<Reading>> {
+        stream::iter(readings()).map(Json)
+    }
+
+    /// The same values as `MessageEvent::json` events.
+    #[sse("typed-events")]
+    fn typed_events(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter(readings()).map(|reading| MessageEvent::json(&reading))
+    }
+
+    /// `Json` items that end with an error.
+    #[sse("typed-fallible")]
+    fn typed_fallible(&self) -> impl Stream<Item = Result<Json<Reading>, HttpException>> {
+        stream::iter(readings())
+            .map(|reading| Ok(Json(reading)))
+            .chain(stream::iter([Err(ForbiddenException::new("Nope"))]))
+    }
+
     /// A stream that never yields: headers must still go out at once (§3.7, spec 10.2.16).
     #[sse("silent")]
     fn silent(&self) -> impl Stream<Item = MessageEvent> {
         stream::pending()
     }
+}
+
+/// A typed event payload.
+#[derive(serde::Serialize)]
+struct Reading {
+    sensor: &'static str,
+    value: f64,
+    note: Option<&'static str>,
+}
+
+fn readings() -> Vec<Reading> {
+    vec![
+        Reading {
+            sensor: "t1",
+            value: 21.5,
+            note: None,
+        },
+        Reading {
+            sensor: "t2\nid: forged",
+            value: -0.25,
+            note: Some("line\r\nbreaks\rand ünïcode\u{2028}"),
+        },
+    ]
 }
 
 async fn start() -> RunningApp {
@@ -84,6 +127,35 @@ async fn nest_captured_observable_gives_the_same_bytes() {
             "id: 6\ndata: after explicit\n\n",
             "id: 7\n\n",
         )
+    );
+}
+
+#[tokio::test]
+async fn json_items_send_the_bytes_of_message_event_json() {
+    let server = start().await;
+    let typed = raw_exchange(server.local_addr(), &get_and_close("/typed"))
+        .await
+        .unwrap();
+    let events = raw_exchange(server.local_addr(), &get_and_close("/typed-events"))
+        .await
+        .unwrap();
+    assert_eq!(typed.status_line(), "HTTP/1.1 200 OK");
+    assert_eq!(typed.text(), events.text());
+    assert_eq!(
+        typed.text(),
+        concat!(
+            "\n",
+            "id: 1\ndata: {\"sensor\":\"t1\",\"value\":21.5,\"note\":null}\n\n",
+            "id: 2\ndata: {\"sensor\":\"t2\\nid: forged\",\"value\":-0.25,",
+            "\"note\":\"line\\r\\nbreaks\\rand ünïcode\u{2028}\"}\n\n",
+        )
+    );
+    let fallible = raw_exchange(server.local_addr(), &get_and_close("/typed-fallible"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fallible.text(),
+        typed.text() + "event: error\nid: 3\ndata: Nope\n\n"
     );
 }
 

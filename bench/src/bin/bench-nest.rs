@@ -9,6 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use nest_core::prelude::*;
 use nest_core::sse::Hub;
+use serde::Serialize;
+
+/// One `/firehose` event's data: `{"seq":i}`.
+#[derive(Serialize)]
+struct Seq {
+    seq: u64,
+}
 
 #[derive(Default)]
 struct BenchController {
@@ -27,9 +34,11 @@ impl BenchController {
     }
 
     /// `n` events `{"seq":i}` as fast as the client takes them, then the end of the response.
+    /// Each `Json` item is an event with an automatic id, serialised straight into the
+    /// response's buffer.
     #[sse("firehose")]
-    fn firehose(&self, #[query("n")] n: Option<u64>) -> impl Stream<Item = MessageEvent> {
-        stream::iter(0..n.unwrap_or(0)).map(|seq| MessageEvent::json(&json!({ "seq": seq })))
+    fn firehose(&self, #[query("n")] n: Option<u64>) -> impl Stream<Item = Json<Seq>> {
+        stream::iter(0..n.unwrap_or(0)).map(|seq| Json(Seq { seq }))
     }
 
     /// Every message published from now on.

@@ -5,6 +5,7 @@
 //! colon; automatic ids per connection from 1.
 
 use bytes::{BufMut, BytesMut};
+use serde::Serialize;
 
 use super::event::{Data, MessageEvent};
 
@@ -151,6 +152,54 @@ impl SseEncoder {
         Ok(())
     }
 
+    /// Appends one event whose data is `value` as compact JSON, numbered automatically: the same
+    /// bytes as [`encode`](Self::encode) writes for `MessageEvent::json(value)`, serialised
+    /// straight into `out`, with no event in between.
+    ///
+    /// Returns an error, and writes nothing, if `value` cannot be serialised.
+    ///
+    /// ```
+    /// # use bytes::BytesMut;
+    /// # use nest_core::sse::SseEncoder;
+    /// #[derive(serde::Serialize)]
+    /// struct Tick { seq: u64 }
+    /// let mut encoder = SseEncoder::new();
+    /// let mut out = BytesMut::new();
+    /// encoder.encode_json(&Tick { seq: 7 }, &mut out).unwrap();
+    /// assert_eq!(&out[..], b"id: 1\ndata: {\"seq\":7}\n\n");
+    /// ```
+    pub fn encode_json<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        out: &mut BytesMut,
+    ) -> Result<(), EncodeError> {
+        let start = out.len();
+        let id = self.last_id + 1;
+        out.put_slice(b"id: ");
+        out.put_slice(itoa::Buffer::new().format(id).as_bytes());
+        out.put_slice(b"\ndata: ");
+        let data = out.len();
+        match write_json(BufWriter(out), value) {
+            Ok(false) => out.put_slice(b"\n\n"),
+            Ok(true) => {
+                // A `RawValue` put a raw line break in the JSON (as whitespace): like any
+                // text, the data is then sent as one `data:` line per line.
+                let json = out.split_off(data);
+                out.truncate(data - b"data: ".len());
+                put_lines(out, b"data: ", &String::from_utf8_lossy(&json));
+                out.put_u8(b'\n');
+            }
+            Err(error) => {
+                out.truncate(start);
+                return Err(EncodeError {
+                    message: error.to_string(),
+                });
+            }
+        }
+        self.last_id = id;
+        Ok(())
+    }
+
     /// Appends the `event: error` frame NestJS sends when a stream fails after it started:
     /// it takes an automatic id, and its data is `message` (already made safe by the caller).
     pub(crate) fn encode_error(&mut self, message: &str, out: &mut BytesMut) {
@@ -165,6 +214,63 @@ impl SseEncoder {
         out.put_slice(b"id: ");
         out.put_slice(itoa::Buffer::new().format(self.last_id).as_bytes());
         out.put_u8(b'\n');
+    }
+}
+
+/// Writes `value` as compact JSON (the bytes of `serde_json::to_writer`) and tells whether they
+/// hold a raw CR or LF, which would end the `data:` line.
+///
+/// serde_json escapes both in strings; the only text it copies unescaped is a `RawValue`'s,
+/// whose JSON may hold line breaks as whitespace. So only raw fragments are searched, and the
+/// usual value costs no search at all.
+pub(crate) fn write_json<W: std::io::Write, T: Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+) -> Result<bool, serde_json::Error> {
+    let mut line_break = false;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        writer,
+        CompactJson {
+            line_break: &mut line_break,
+        },
+    ))?;
+    Ok(line_break)
+}
+
+/// serde_json's compact format, noting a line break in a raw fragment.
+struct CompactJson<'a> {
+    line_break: &'a mut bool,
+}
+
+impl serde_json::ser::Formatter for CompactJson<'_> {
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        *self.line_break |= memchr::memchr2(b'\r', b'\n', fragment.as_bytes()).is_some();
+        writer.write_all(fragment.as_bytes())
+    }
+}
+
+/// serde_json's output, appended to a `BytesMut`.
+struct BufWriter<'a>(&'a mut BytesMut);
+
+impl std::io::Write for BufWriter<'_> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -385,5 +491,73 @@ mod tests {
             encode_all(&[MessageEvent::new("x").event("\r\n")]),
             "\nevent: \nid: 1\ndata: x\n\n"
         );
+    }
+
+    /// Values whose JSON goes through every path of serde_json's compact writer: escapes of
+    /// CR, LF and NUL in strings, non-ASCII text, nesting, numbers, empty containers.
+    fn json_samples() -> Vec<serde_json::Value> {
+        vec![
+            serde_json::json!({ "seq": 0 }),
+            serde_json::json!({ "text": "two\nlines\r\nand\rmore\u{0}", "é": "ü\u{2028}" }),
+            serde_json::json!([1, -2.5, null, true, { "a": [] }, {}]),
+            serde_json::json!("a string"),
+            serde_json::json!(u64::MAX),
+            serde_json::json!({ "long": "x".repeat(200) }),
+        ]
+    }
+
+    #[test]
+    fn encode_json_writes_the_bytes_of_message_event_json() {
+        let mut direct = SseEncoder::starting_after(9);
+        let mut via_event = SseEncoder::starting_after(9);
+        let (mut left, mut right) = (BytesMut::new(), BytesMut::new());
+        for value in json_samples() {
+            direct.encode_json(&value, &mut left).unwrap();
+            via_event
+                .encode(&MessageEvent::json(&value), &mut right)
+                .unwrap();
+            assert_eq!(left, right, "{value}");
+        }
+        assert!(left.starts_with(b"id: 10\ndata: {\"seq\":0}\n\n"));
+        assert_eq!(direct.last_id(), 9 + json_samples().len() as u64);
+    }
+
+    #[test]
+    fn encode_json_of_an_unserialisable_value_writes_nothing_and_spends_no_id() {
+        let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let mut encoder = SseEncoder::new();
+        let mut out = BytesMut::from(&b"kept"[..]);
+        let error = encoder.encode_json(&bad, &mut out).unwrap_err();
+        assert_eq!(
+            error,
+            EncodeError::check(&MessageEvent::json(&bad)).unwrap_err()
+        );
+        assert_eq!(&out[..], b"kept");
+        encoder.encode_json(&1, &mut out).unwrap();
+        assert_eq!(&out[..], b"keptid: 1\ndata: 1\n\n");
+    }
+
+    #[test]
+    fn a_raw_value_with_line_breaks_cannot_forge_fields_or_end_the_event() {
+        // JSON allows CR and LF as whitespace, and a `RawValue` is copied as it is: written on
+        // one `data:` line, its breaks would end the line and a blank line would end the event.
+        let raw =
+            serde_json::value::RawValue::from_string("{\"a\":\r\n\r\n1,\n\"b\":\r2}".to_owned())
+                .unwrap();
+        let value = std::collections::BTreeMap::from([("wrapped", &*raw)]);
+        let expected = "\
+id: 1\ndata: {\"a\":\ndata: \ndata: 1,\ndata: \"b\":\ndata: 2}\n\n\
+id: 2\ndata: {\"wrapped\":{\"a\":\ndata: \ndata: 1,\ndata: \"b\":\ndata: 2}}\n\n";
+        let mut direct = SseEncoder::new();
+        let mut out = BytesMut::new();
+        direct.encode_json(&raw, &mut out).unwrap();
+        direct.encode_json(&value, &mut out).unwrap();
+        assert_eq!(std::str::from_utf8(&out).unwrap(), expected);
+        let mut via_event = SseEncoder::new();
+        let mut out = BytesMut::new();
+        for event in [MessageEvent::json(&raw), MessageEvent::json(&value)] {
+            via_event.encode(&event, &mut out).unwrap();
+        }
+        assert_eq!(std::str::from_utf8(&out).unwrap(), expected);
     }
 }

@@ -58,7 +58,9 @@ pub struct MessageEvent {
 pub(crate) enum Data {
     /// Text that may hold line breaks: split on CR, LF and CRLF when encoded.
     Text(String),
-    /// Compact JSON: never holds a raw line break, so it is written as one line.
+    /// Compact JSON without a raw line break, so it is written as one line. (Compact JSON only
+    /// holds one when a `serde_json::value::RawValue` carries it as whitespace: such a text is
+    /// kept as [`Data::Text`] and split into lines like any other.)
     Json(JsonText),
     /// A value that could not be serialised: the stream reports it as an error.
     Invalid(String),
@@ -78,16 +80,28 @@ pub(crate) enum JsonText {
     Heap(String),
 }
 
-impl JsonText {
+impl Data {
     /// `value` as compact JSON, exactly as `serde_json::to_string` writes it.
-    fn serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+    fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        let (json, line_break) = JsonText::serialize(value)?;
+        if line_break {
+            return Ok(Self::Text(json.as_str().to_owned()));
+        }
+        Ok(Self::Json(json))
+    }
+}
+
+impl JsonText {
+    /// `value` as compact JSON, exactly as `serde_json::to_string` writes it, and whether it
+    /// holds a raw line break.
+    fn serialize<T: Serialize + ?Sized>(value: &T) -> Result<(Self, bool), serde_json::Error> {
         let mut writer = JsonWriter {
             bytes: [0; INLINE_JSON],
             len: 0,
             spill: None,
         };
-        serde_json::to_writer(&mut writer, value)?;
-        Ok(match writer.spill {
+        let line_break = super::encoder::write_json(&mut writer, value)?;
+        let json = match writer.spill {
             None => Self::Inline {
                 len: u8::try_from(writer.len).expect("INLINE_JSON fits in a u8"),
                 bytes: writer.bytes,
@@ -96,7 +110,8 @@ impl JsonText {
                 String::from_utf8(spill)
                     .map_err(|_| serde::ser::Error::custom("serde_json wrote invalid UTF-8"))?,
             ),
-        })
+        };
+        Ok((json, line_break))
     }
 
     /// The JSON text's bytes.
@@ -202,8 +217,8 @@ impl MessageEvent {
     /// assert_eq!(MessageEvent::json(&Tick { n: 1 }).data(), Some(r#"{"n":1}"#));
     /// ```
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Self {
-        let data = match JsonText::serialize(value) {
-            Ok(json) => Data::Json(json),
+        let data = match Data::json(value) {
+            Ok(data) => data,
             Err(error) => Data::Invalid(error.to_string()),
         };
         Self {
@@ -223,7 +238,7 @@ impl MessageEvent {
     /// ```
     pub fn try_json<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
         Ok(Self {
-            data: Some(Data::Json(JsonText::serialize(value)?)),
+            data: Some(Data::json(value)?),
             ..Self::default()
         })
     }

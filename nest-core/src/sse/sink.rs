@@ -18,7 +18,7 @@ use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
 use super::{
     body::{FLUSH_AT, Shared},
     encoder::{SseEncoder, put_retry},
-    into_sse::{IntoSse, SseFrame},
+    into_sse::{IntoSse, ItemWriter},
     options::SseOptions,
 };
 use crate::{http::HttpException, lock::lock};
@@ -145,21 +145,14 @@ impl SseSink {
         loop {
             match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
-                    let encoded = R::item_into_frame(item).and_then(|frame| match frame {
-                        SseFrame::Event(event) => {
-                            let event = match &self.mappers {
-                                Some(mappers) => mappers.apply(event),
-                                None => event,
-                            };
-                            encoder
-                                .encode(&event, &mut shared.buf)
-                                .map_err(HttpException::internal)
-                        }
-                        SseFrame::Encoded(frame) => {
-                            shared.buf.extend_from_slice(frame.as_bytes());
-                            Ok(())
-                        }
-                    });
+                    let encoded = R::write_item(
+                        item,
+                        &mut ItemWriter {
+                            encoder,
+                            buf: &mut shared.buf,
+                            mappers: self.mappers.as_ref(),
+                        },
+                    );
                     if let Err(error) = encoded {
                         shared.fail(error, encoder);
                         return Poll::Ready(());

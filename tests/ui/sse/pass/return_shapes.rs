@@ -30,6 +30,18 @@ impl ShapesController {
         stream::iter([json!({ "a": 1 })])
     }
 
+    /// Typed values, serialised as JSON data.
+    #[sse("typed")]
+    pub fn typed(&self) -> impl Stream<Item = Json<Vec<u8>>> {
+        stream::iter([Json(vec![1, 2])])
+    }
+
+    /// Fallible typed values.
+    #[sse("typed-fallible")]
+    pub fn typed_fallible(&self) -> impl Stream<Item = Result<Json<u8>, HttpException>> {
+        stream::iter([Ok(Json(1))])
+    }
+
     /// Fallible items with any error type.
     #[sse("fallible")]
     pub fn fallible(&self) -> impl Stream<Item = Result<&'static str, std::io::Error>> {
@@ -73,5 +85,5 @@ pub struct AppModule;
 
 fn main() {
     let app = NestApplication::builder().import::<AppModule>().build().unwrap();
-    assert_eq!(app.routes().len(), 8);
+    assert_eq!(app.routes().len(), 10);
 }
