@@ -4,6 +4,8 @@
 //! Each side is measured from the user's value to the bytes a response body hands to hyper:
 //! * `nest-rs`: `MessageEvent::new` / `MessageEvent::json`, then `SseEncoder::encode` into the
 //!   connection's buffer, and `split().freeze()` as the body does;
+//! * `nest-rs Json item` (JSON only): `SseEncoder::encode_json`, what a `Json(value)` stream
+//!   item costs: the value serialised straight into the buffer, no `MessageEvent`;
 //! * `nest-rs encode only`: `SseEncoder::encode` of an event built once (the encoder alone;
 //!   axum has no counterpart, its `Event` is consumed); `new buffer`: into a fresh `BytesMut`
 //!   each time instead of the connection's reused one;
@@ -103,6 +105,23 @@ fn encode(c: &mut Criterion) {
                 black_box(buf.split().freeze())
             });
         });
+
+        if let Input::Json(value) = &input {
+            // What a `Json` stream item costs: serialised straight into the buffer.
+            let mut direct = BytesMut::new();
+            SseEncoder::new()
+                .encode_json(value, &mut direct)
+                .expect("encodable");
+            assert_eq!(direct, axum_bytes, "{name}: encode_json differs");
+            group.bench_function(BenchmarkId::from_parameter("nest-rs Json item"), |b| {
+                b.iter(|| {
+                    encoder
+                        .encode_json(black_box(value), &mut buf)
+                        .expect("encodable");
+                    black_box(buf.split().freeze())
+                });
+            });
+        }
 
         let prebuilt = nest_event(&input);
         group.bench_function(BenchmarkId::from_parameter("nest-rs encode only"), |b| {
