@@ -75,7 +75,10 @@ fn poll_sleep(sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
 
 impl SseSink {
     /// Sends the handler's return value: its stream's events, or its error.
-    pub async fn run<M, R: IntoSse<M>>(self, returned: R) {
+    ///
+    /// Takes the sink by reference: the generated code holds it for the stream's life anyway,
+    /// and a sink moved into this future would be stored twice in the producer.
+    pub async fn run<M, R: IntoSse<M>>(&self, returned: R) {
         let stream = match returned.into_sse() {
             Ok(stream) => stream,
             Err(error) => return self.fail(error),
@@ -107,7 +110,7 @@ impl SseSink {
     }
 
     /// Reports an error found before the handler ran (a bad path parameter, say).
-    pub fn fail(self, error: impl Into<HttpException>) {
+    pub fn fail(&self, error: impl Into<HttpException>) {
         lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
     }
 
