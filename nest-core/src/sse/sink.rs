@@ -88,14 +88,17 @@ impl SseSink {
         let now = Instant::now();
         let keep_alive = self.options.keep_alive_interval();
         let mut heartbeat = pin!(sleep_until(now + keep_alive.unwrap_or_default()));
-        let mut lifetime = pin!(sleep_until(
-            now + self.options.lifetime().unwrap_or_default()
-        ));
+        // Boxed, and only when set: most streams have no lifetime, and an unused timer would
+        // take about 100 bytes of every stream's producer.
+        let mut lifetime = self
+            .options
+            .lifetime()
+            .map(|lifetime| Box::pin(sleep_until(now + lifetime)));
         let mut shutdown = pin!(self.shutdown.cancelled());
         let mut watch = Watch {
             heartbeat: keep_alive.map(|interval| (interval, heartbeat.as_mut())),
             last_write: now,
-            lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
+            lifetime: lifetime.as_mut().map(|sleep| sleep.as_mut()),
             shutdown: shutdown.as_mut(),
             registered: None,
         };
