@@ -43,6 +43,9 @@ pub(super) struct Shared {
     /// The last automatic id the stream used, so that an error frame after a panic (when the
     /// encoder is gone) takes the next one.
     pub(super) last_id: u64,
+    /// The route's [`SseSignal`](super::SseSignal), made when a handler first asks for it
+    /// (most take none), and cancelled when the sink is dropped.
+    pub(super) signal: Option<tokio_util::sync::CancellationToken>,
 }
 
 pub(super) enum Phase {

@@ -13,7 +13,7 @@ use std::{
 use bytes::BytesMut;
 use futures_core::Stream;
 use tokio::time::{Instant, Sleep, sleep_until};
-use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use super::{
     body::{FLUSH_AT, Shared},
@@ -32,15 +32,22 @@ pub struct SseSink {
     pub(super) options: SseOptions,
     /// The application's shutdown signal.
     pub(super) shutdown: CancellationToken,
-    /// Fires the route's [`SseSignal`](super::SseSignal) when the sink is dropped: the stream
-    /// completed or failed, or the producer was dropped because the client left.
-    pub(super) _signal: DropGuard,
     /// The encoder's first automatic id is the one after this.
     pub(super) last_id: u64,
     /// Counts this stream among the server's open ones while it runs.
     pub(super) _counted: crate::app::CountGuard,
     /// The route's interceptors' `map_event`, if it has interceptors.
     pub(super) mappers: Option<crate::pipeline::EventMappers>,
+}
+
+/// Fires the route's [`SseSignal`](super::SseSignal), if a handler took one, when the sink is
+/// dropped: the stream completed or failed, or the producer was dropped because the client left.
+impl Drop for SseSink {
+    fn drop(&mut self) {
+        if let Some(signal) = lock(&self.shared).signal.take() {
+            signal.cancel();
+        }
+    }
 }
 
 impl std::fmt::Debug for SseSink {
