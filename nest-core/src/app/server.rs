@@ -6,7 +6,7 @@ use std::{
     future::{Future, poll_fn},
     io,
     net::SocketAddr,
-    pin::pin,
+    pin::{Pin, pin},
     sync::Arc,
     task::{Poll, Waker},
     time::Duration,
@@ -24,14 +24,14 @@ use tokio::{
     net::{TcpListener, TcpStream},
     task::JoinSet,
 };
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::AppContext;
 use crate::{
     di::Container,
     http::{RemoteAddr, router::Router},
     lifecycle::Phase,
-    sse::CONNECTION,
+    sse::{CONNECTION, ConnectionClose},
 };
 
 /// A server started with [`NestApplication::bind`](super::NestApplication::bind).
@@ -152,8 +152,6 @@ struct Connection {
     router: Arc<Router>,
     layered: Option<super::HttpService>,
     context: Arc<AppContext>,
-    /// Cancelled to close this connection at once (a hub subscriber that stopped reading).
-    close: CancellationToken,
     /// The client's address.
     peer: SocketAddr,
 }
@@ -190,14 +188,13 @@ impl Connection {
         let mut first = [0; H2_PREFACE.len()];
         let peeked = tokio::select! {
             peeked = stream.peek(&mut first) => peeked,
-            () = self.close.cancelled() => return,
             () = self.context.shutdown.cancelled() => return,
         };
         match peeked {
             Ok(len) if len > 0 && !H2_PREFACE.starts_with(&first[..len]) => {
                 let service = service(self.router, self.layered, self.context, self.peer);
                 let http1 = self.http1;
-                drive(self.watcher, &self.close, move || {
+                drive(self.watcher, move || {
                     http1.serve_connection(TokioIo::new(stream), service)
                 })
                 .await;
@@ -220,14 +217,14 @@ impl Connection {
     }
 
     /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
-    /// connection down, or `close` is cancelled.
+    /// connection down, or a hub subscription closes it.
     async fn serve<I>(self, io: I)
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let service = service(self.router, self.layered, self.context, self.peer);
         let builder = &self.builder;
-        drive(self.watcher, &self.close, move || {
+        drive(self.watcher, move || {
             builder.serve_connection(TokioIo::new(io), service)
         })
         .await;
@@ -276,23 +273,26 @@ const HYPER_MAX_HEADERS: usize = 100;
 /// The first bytes an HTTP/2 client with prior knowledge sends.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// Runs the connection `connect` makes under the graceful shutdown until it ends or `close` is
-/// cancelled.
+/// Runs the connection `connect` makes under the graceful shutdown until it ends or a hub
+/// subscription made on it closes it (its client stopped reading).
 ///
 /// The connection is made here, in place, rather than passed in: a future given to an `async fn`
 /// stays in its state next to whatever it is moved into, so hyper's connection (about 700 bytes)
 /// would be held twice by every connection's task.
 ///
-/// `close` is checked on every wake-up, but its future is polled again only when the task's
-/// waker changes (it keeps the waker it was given until it fires): a connection that streams
-/// events wakes often, and polling the future each time costs more than the check.
-async fn drive<C>(watcher: Watcher, close: &CancellationToken, connect: impl FnOnce() -> C)
+/// The close token exists only once a subscription has asked for it (see [`ConnectionClose`]),
+/// during a poll of the connection: it is looked for after each poll until found, then watched.
+/// It is checked on every wake-up, but its future is polled again only when the task's waker
+/// changes (it keeps the waker it was given until it fires): a connection that streams events
+/// wakes often, and polling the future each time costs more than the check.
+async fn drive<C>(watcher: Watcher, connect: impl FnOnce() -> C)
 where
     C: GracefulConnection,
     C::Error: std::fmt::Display,
 {
     let mut connection = pin!(watcher.watch(connect()));
-    let mut closed = pin!(close.cancelled());
+    let mut close: Option<CancellationToken> = None;
+    let mut closed = pin!(None::<WaitForCancellationFutureOwned>);
     let mut registered: Option<Waker> = None;
     poll_fn(|cx| {
         let rewake = !registered
@@ -301,17 +301,42 @@ where
         if rewake {
             registered = Some(cx.waker().clone());
         }
-        if (rewake || close.is_cancelled()) && closed.as_mut().poll(cx).is_ready() {
-            tracing::debug!(target: "NestApplication", "connection closed by the server");
-            return Poll::Ready(());
+        if let Some(token) = &close {
+            if (rewake || token.is_cancelled()) && poll_closed(closed.as_mut(), cx) {
+                return Poll::Ready(());
+            }
         }
-        connection.as_mut().poll(cx).map(|ended| {
+        let polled = connection.as_mut().poll(cx);
+        if polled.is_pending() && close.is_none() {
+            if let Some(token) = CONNECTION.try_with(ConnectionClose::get).ok().flatten() {
+                closed.set(Some(token.clone().cancelled_owned()));
+                close = Some(token);
+                if poll_closed(closed.as_mut(), cx) {
+                    return Poll::Ready(());
+                }
+            }
+        }
+        polled.map(|ended| {
             if let Err(error) = ended {
                 tracing::debug!(target: "NestApplication", "connection ended: {error}");
             }
         })
     })
     .await;
+}
+
+/// Whether the connection's close token has fired.
+fn poll_closed(
+    closed: Pin<&mut Option<WaitForCancellationFutureOwned>>,
+    cx: &mut std::task::Context<'_>,
+) -> bool {
+    let fired = closed
+        .as_pin_mut()
+        .is_some_and(|closed| closed.poll(cx).is_ready());
+    if fired {
+        tracing::debug!(target: "NestApplication", "connection closed by the server");
+    }
+    fired
 }
 
 /// Moves an HTTP/1 request's URI and header values out of hyper's read buffer into one
@@ -441,14 +466,12 @@ impl Server {
                             router: Arc::clone(&router),
                             layered: layered.clone(),
                             context: Arc::clone(&context),
-                            close: CancellationToken::new(),
                             peer,
                         };
-                        let close = connection.close.clone();
                         // Boxed: the task then moves a pointer, not the future, through tokio's
                         // spawn path (same memory, fewer instructions per connection).
                         connections.spawn(Box::pin(CONNECTION.scope(
-                            close,
+                            ConnectionClose::default(),
                             connection.run(
                                 stream,
                                 slot,
