@@ -53,8 +53,9 @@ pub(super) enum Phase {
     Setup,
     /// Headers are (being) sent: an error becomes an `event: error` frame.
     Open,
-    /// The stream failed before it opened.
-    Failed(HttpException),
+    /// The stream failed before it opened. Boxed: the error is rare, and held inline it would
+    /// make every stream's shared state larger.
+    Failed(Box<HttpException>),
 }
 
 impl Shared {
@@ -66,7 +67,7 @@ impl Shared {
 
     pub(super) fn fail(&mut self, error: HttpException, encoder: &mut SseEncoder) {
         match self.phase {
-            Phase::Setup => self.phase = Phase::Failed(error),
+            Phase::Setup => self.phase = Phase::Failed(Box::new(error)),
             Phase::Open | Phase::Failed(_) => {
                 tracing::error!(target: "RouterResponseController", "{error}");
                 encoder.encode_error(error.message(), &mut self.buf);

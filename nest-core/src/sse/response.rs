@@ -120,7 +120,7 @@ impl PendingSse {
         })
         .await;
         if let Phase::Failed(error) = mem::replace(&mut lock(&shared).phase, Phase::Open) {
-            return error.into_response();
+            return (*error).into_response();
         }
         let body = if method == Method::HEAD {
             // Headers only; dropping the producer ends the stream.
