@@ -341,6 +341,10 @@ impl RouteDefinition {
     }
 
     /// An event-stream route: the handler's future runs the stream through the [`SseSink`].
+    ///
+    /// The request is boxed: the handler's future lives as long as the stream, and the
+    /// generated code drops the request's head once the handler has returned (see
+    /// [`release_head`](crate::__private::release_head)), so that a stream does not hold it.
     pub fn sse<F, Fut>(
         method: RequestMethod,
         path: &'static str,
@@ -349,7 +353,7 @@ impl RouteDefinition {
         handler: F,
     ) -> Self
     where
-        F: Fn(Request, SseSink) -> Fut + Send + Sync + 'static,
+        F: Fn(Box<Request>, SseSink) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         Self {
@@ -360,7 +364,7 @@ impl RouteDefinition {
                 move |mut request| match PendingSse::new(&mut request, &options) {
                     Ok((sink, pending)) => Box::pin(panic::catch(
                         handler_name,
-                        pending.respond(handler(request, sink)),
+                        pending.respond(handler(Box::new(request), sink)),
                     )),
                     Err(error) => Box::pin(std::future::ready(error.into_response())),
                 },

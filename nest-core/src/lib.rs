@@ -443,6 +443,18 @@ pub mod __private {
         Ok(request.headers().clone())
     }
 
+    /// What an `#[sse]` handler's generated code keeps of its request once the handler has
+    /// returned: the body, if it was not read to its end (hyper reads a request body only as
+    /// far as it is asked to; it stays as it was while the stream runs), boxed, as it rarely
+    /// exists. The rest (headers, extensions, path parameters) is dropped then, instead of
+    /// living as long as the stream.
+    pub fn release_head(mut request: Box<Request>) -> Option<Box<hyper::body::Incoming>> {
+        request
+            .take_body()
+            .filter(|body| !http_body::Body::is_end_stream(body))
+            .map(Box::new)
+    }
+
     /// The request head, for `#[req]`.
     pub fn req(request: &Request) -> Result<crate::http::RequestHead, HttpException> {
         Ok(request.head())

@@ -6,7 +6,7 @@ use std::{
     future::{Future, poll_fn},
     io,
     net::SocketAddr,
-    pin::pin,
+    pin::{Pin, pin},
     sync::Arc,
     task::{Poll, Waker},
     time::Duration,
@@ -24,14 +24,14 @@ use tokio::{
     net::{TcpListener, TcpStream},
     task::JoinSet,
 };
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::AppContext;
 use crate::{
     di::Container,
     http::{RemoteAddr, router::Router},
     lifecycle::Phase,
-    sse::CONNECTION,
+    sse::{CONNECTION, ConnectionClose},
 };
 
 /// A server started with [`NestApplication::bind`](super::NestApplication::bind).
@@ -152,76 +152,82 @@ struct Connection {
     router: Arc<Router>,
     layered: Option<super::HttpService>,
     context: Arc<AppContext>,
-    /// Cancelled to close this connection at once (a hub subscriber that stopped reading).
-    close: CancellationToken,
     /// The client's address.
     peer: SocketAddr,
 }
 
 impl Connection {
-    /// Serves a plain TCP connection. When its first bytes already show an HTTP/1 request
-    /// (they are not the start of the HTTP/2 preface), hyper's HTTP/1 connection is served
-    /// directly; otherwise hyper-util's HTTP/1 + HTTP/2 detection decides.
+    /// Serves one accepted connection until it ends, holding its slot under `max_connections`
+    /// and its place in the counts.
+    ///
+    /// A plain TCP connection whose first bytes already show an HTTP/1 request (they are not
+    /// the start of the HTTP/2 preface) is served by hyper's HTTP/1 connection directly;
+    /// otherwise hyper-util's HTTP/1 + HTTP/2 detection decides.
     ///
     /// The detection costs an HTTP/1 connection memory for its whole life: it reads the first
     /// bytes itself and hands them back to hyper, whose first read then returns only those
     /// few bytes, so its second read no longer fits the 8 KiB read buffer and hyper doubles it
     /// to 16 KiB. Peeking at the bytes (without reading them) leaves the whole request to
     /// hyper's first read.
-    async fn serve_tcp(self, stream: TcpStream) {
+    ///
+    /// This is the connection's whole task, in one `async fn`: every `async fn` it awaited
+    /// would keep its own copy of the arguments it was given (the connection's fields, the
+    /// stream) for the connection's life. The other paths (TLS, protocol detection) are boxed,
+    /// so that their larger states do not enlarge the task of every plain HTTP/1 connection.
+    async fn run(
+        self,
+        stream: TcpStream,
+        _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+        #[cfg(feature = "tls")] tls: Option<tokio_rustls::TlsAcceptor>,
+    ) {
+        let _counted = self.context.counts.connection();
+        #[cfg(feature = "tls")]
+        if let Some(acceptor) = tls {
+            return Box::pin(self.serve_tls(acceptor, stream)).await;
+        }
         let mut first = [0; H2_PREFACE.len()];
         let peeked = tokio::select! {
             peeked = stream.peek(&mut first) => peeked,
-            () = self.close.cancelled() => return,
             () = self.context.shutdown.cancelled() => return,
         };
         match peeked {
             Ok(len) if len > 0 && !H2_PREFACE.starts_with(&first[..len]) => {
-                self.serve_http1(stream).await;
+                let service = service(self.router, self.layered, self.context, self.peer);
+                let http1 = self.http1;
+                drive(self.watcher, move || {
+                    http1.serve_connection(TokioIo::new(stream), service)
+                })
+                .await;
             }
-            // The HTTP/2 preface (or its start), the end of the stream, or an error: as before.
-            // Boxed: the detecting connection future is twice the size of the HTTP/1 one, and
-            // held inline it would enlarge every connection's task.
+            // The HTTP/2 preface (or its start), the end of the stream, or an error.
             _ => Box::pin(self.serve(stream)).await,
         }
     }
 
-    /// Serves HTTP/1.1 on `io`, like [`Self::serve`] without the protocol detection.
-    async fn serve_http1(self, io: TcpStream) {
-        let Self {
-            http1,
-            watcher,
-            router,
-            layered,
-            context,
-            close,
-            peer,
-            ..
-        } = self;
-        let service = service(router, layered, context, peer);
-        let connection = http1.serve_connection(TokioIo::new(io), service);
-        drive(watcher, connection, close).await;
+    /// Completes the TLS handshake, then serves HTTP/1.1 or HTTP/2 (ALPN) on the connection.
+    #[cfg(feature = "tls")]
+    async fn serve_tls(self, acceptor: tokio_rustls::TlsAcceptor, stream: TcpStream) {
+        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => Box::pin(self.serve(stream)).await,
+            Ok(Err(error)) => {
+                tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}");
+            }
+            Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
+        }
     }
 
     /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
-    /// connection down, or `close` is cancelled.
+    /// connection down, or a hub subscription closes it.
     async fn serve<I>(self, io: I)
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let Self {
-            builder,
-            watcher,
-            router,
-            layered,
-            context,
-            close,
-            peer,
-            ..
-        } = self;
-        let service = service(router, layered, context, peer);
-        let connection = builder.serve_connection(TokioIo::new(io), service);
-        drive(watcher, connection, close).await;
+        let service = service(self.router, self.layered, self.context, self.peer);
+        let builder = &self.builder;
+        drive(self.watcher, move || {
+            builder.serve_connection(TokioIo::new(io), service)
+        })
+        .await;
     }
 }
 
@@ -267,18 +273,26 @@ const HYPER_MAX_HEADERS: usize = 100;
 /// The first bytes an HTTP/2 client with prior knowledge sends.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// Runs `connection` under the graceful shutdown until it ends or `close` is cancelled.
+/// Runs the connection `connect` makes under the graceful shutdown until it ends or a hub
+/// subscription made on it closes it (its client stopped reading).
 ///
-/// `close` is checked on every wake-up, but its future is polled again only when the task's
-/// waker changes (it keeps the waker it was given until it fires): a connection that streams
-/// events wakes often, and polling the future each time costs more than the check.
-async fn drive<C>(watcher: Watcher, connection: C, close: CancellationToken)
+/// The connection is made here, in place, rather than passed in: a future given to an `async fn`
+/// stays in its state next to whatever it is moved into, so hyper's connection (about 700 bytes)
+/// would be held twice by every connection's task.
+///
+/// The close token exists only once a subscription has asked for it (see [`ConnectionClose`]),
+/// during a poll of the connection: it is looked for after each poll until found, then watched.
+/// It is checked on every wake-up, but its future is polled again only when the task's waker
+/// changes (it keeps the waker it was given until it fires): a connection that streams events
+/// wakes often, and polling the future each time costs more than the check.
+async fn drive<C>(watcher: Watcher, connect: impl FnOnce() -> C)
 where
     C: GracefulConnection,
     C::Error: std::fmt::Display,
 {
-    let mut connection = pin!(watcher.watch(connection));
-    let mut closed = pin!(close.cancelled());
+    let mut connection = pin!(watcher.watch(connect()));
+    let mut close: Option<CancellationToken> = None;
+    let mut closed = pin!(None::<WaitForCancellationFutureOwned>);
     let mut registered: Option<Waker> = None;
     poll_fn(|cx| {
         let rewake = !registered
@@ -287,17 +301,42 @@ where
         if rewake {
             registered = Some(cx.waker().clone());
         }
-        if (rewake || close.is_cancelled()) && closed.as_mut().poll(cx).is_ready() {
-            tracing::debug!(target: "NestApplication", "connection closed by the server");
-            return Poll::Ready(());
+        if let Some(token) = &close {
+            if (rewake || token.is_cancelled()) && poll_closed(closed.as_mut(), cx) {
+                return Poll::Ready(());
+            }
         }
-        connection.as_mut().poll(cx).map(|ended| {
+        let polled = connection.as_mut().poll(cx);
+        if polled.is_pending() && close.is_none() {
+            if let Some(token) = CONNECTION.try_with(ConnectionClose::get).ok().flatten() {
+                closed.set(Some(token.clone().cancelled_owned()));
+                close = Some(token);
+                if poll_closed(closed.as_mut(), cx) {
+                    return Poll::Ready(());
+                }
+            }
+        }
+        polled.map(|ended| {
             if let Err(error) = ended {
                 tracing::debug!(target: "NestApplication", "connection ended: {error}");
             }
         })
     })
     .await;
+}
+
+/// Whether the connection's close token has fired.
+fn poll_closed(
+    closed: Pin<&mut Option<WaitForCancellationFutureOwned>>,
+    cx: &mut std::task::Context<'_>,
+) -> bool {
+    let fired = closed
+        .as_pin_mut()
+        .is_some_and(|closed| closed.poll(cx).is_ready());
+    if fired {
+        tracing::debug!(target: "NestApplication", "connection closed by the server");
+    }
+    fired
 }
 
 /// Moves an HTTP/1 request's URI and header values out of hyper's read buffer into one
@@ -427,29 +466,19 @@ impl Server {
                             router: Arc::clone(&router),
                             layered: layered.clone(),
                             context: Arc::clone(&context),
-                            close: CancellationToken::new(),
                             peer,
                         };
-                        #[cfg(feature = "tls")]
-                        let tls = tls.clone();
-                        // Boxed: the task then moves a pointer, not the 2.4 KB future, through
-                        // tokio's spawn path (same memory, fewer instructions per connection).
-                        connections.spawn(Box::pin(CONNECTION.scope(connection.close.clone(), async move {
-                            // Held for the connection's life: its slot under `max_connections`,
-                            // and its place in the counts.
-                            let _slot = slot;
-                            let _counted = connection.context.counts.connection();
-                            #[cfg(feature = "tls")]
-                            if let Some(acceptor) = tls {
-                                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                    Ok(Ok(stream)) => Box::pin(connection.serve(stream)).await,
-                                    Ok(Err(error)) => tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}"),
-                                    Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
-                                }
-                                return;
-                            }
-                            connection.serve_tcp(stream).await;
-                        })));
+                        // Boxed: the task then moves a pointer, not the future, through tokio's
+                        // spawn path (same memory, fewer instructions per connection).
+                        connections.spawn(Box::pin(CONNECTION.scope(
+                            ConnectionClose::default(),
+                            connection.run(
+                                stream,
+                                slot,
+                                #[cfg(feature = "tls")]
+                                tls.clone(),
+                            ),
+                        )));
                     }
                     Err(error) => {
                         // Out of file descriptors, say: wait a little instead of spinning.

@@ -43,6 +43,9 @@ pub(super) struct Shared {
     /// The last automatic id the stream used, so that an error frame after a panic (when the
     /// encoder is gone) takes the next one.
     pub(super) last_id: u64,
+    /// The route's [`SseSignal`](super::SseSignal), made when a handler first asks for it
+    /// (most take none), and cancelled when the sink is dropped.
+    pub(super) signal: Option<tokio_util::sync::CancellationToken>,
 }
 
 pub(super) enum Phase {
@@ -50,8 +53,9 @@ pub(super) enum Phase {
     Setup,
     /// Headers are (being) sent: an error becomes an `event: error` frame.
     Open,
-    /// The stream failed before it opened.
-    Failed(HttpException),
+    /// The stream failed before it opened. Boxed: the error is rare, and held inline it would
+    /// make every stream's shared state larger.
+    Failed(Box<HttpException>),
 }
 
 impl Shared {
@@ -63,7 +67,7 @@ impl Shared {
 
     pub(super) fn fail(&mut self, error: HttpException, encoder: &mut SseEncoder) {
         match self.phase {
-            Phase::Setup => self.phase = Phase::Failed(error),
+            Phase::Setup => self.phase = Phase::Failed(Box::new(error)),
             Phase::Open | Phase::Failed(_) => {
                 tracing::error!(target: "RouterResponseController", "{error}");
                 encoder.encode_error(error.message(), &mut self.buf);

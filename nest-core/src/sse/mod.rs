@@ -64,9 +64,9 @@ mod sink;
 
 pub use encoder::{EncodeError, SseEncoder};
 pub use event::MessageEvent;
-pub(crate) use hub::CONNECTION;
 #[cfg(feature = "redis")]
 pub use hub::RedisOptions;
+pub(crate) use hub::{CONNECTION, ConnectionClose};
 pub use hub::{
     Hub, HubError, HubFrame, HubId, HubOptions, HubStats, ParseHubIdError, Subscription,
 };

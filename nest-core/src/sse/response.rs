@@ -15,7 +15,7 @@ use super::{
     body::{Phase, Producer, Shared, SseBody},
     encoder::{PREAMBLE, put_retry},
     options::SseRouteOptions,
-    signal::SseSignal,
+    signal::SignalSource,
     sink::SseSink,
 };
 use crate::{
@@ -62,7 +62,6 @@ impl PendingSse {
         } else {
             0
         };
-        let signal = context.shutdown.child_token();
         let shutdown = context.shutdown.clone();
         let counted = context.counts.stream();
         let mut buf = BytesMut::from(PREAMBLE);
@@ -74,15 +73,15 @@ impl PendingSse {
             buf,
             phase: Phase::Setup,
             last_id,
+            signal: None,
         }));
         request
             .extensions_mut()
-            .insert(SseSignal::new(signal.clone()));
+            .insert(SignalSource(Arc::clone(&shared)));
         let sink = SseSink {
             shared: Arc::clone(&shared),
             options,
             shutdown,
-            _signal: signal.drop_guard(),
             _counted: counted,
             mappers: request.extensions().get::<EventMappers>().cloned(),
             last_id,
@@ -121,7 +120,7 @@ impl PendingSse {
         })
         .await;
         if let Phase::Failed(error) = mem::replace(&mut lock(&shared).phase, Phase::Open) {
-            return error.into_response();
+            return (*error).into_response();
         }
         let body = if method == Method::HEAD {
             // Headers only; dropping the producer ends the stream.

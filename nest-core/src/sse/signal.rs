@@ -1,9 +1,15 @@
 //! [`SseSignal`]: NestJS 12's `@SseSignal()`, a signal that fires when an event stream's life
 //! ends for any reason.
 
+use std::sync::{Arc, Mutex};
+
 use tokio_util::sync::CancellationToken;
 
-use crate::http::{FromRequest, HttpException, Request};
+use super::body::Shared;
+use crate::{
+    http::{FromRequest, HttpException, Request},
+    lock::lock,
+};
 
 /// Fires when the event stream ends for any reason: the client disconnected, the stream
 /// completed or failed, its maximum lifetime passed, or the application is shutting down.
@@ -56,12 +62,27 @@ impl SseSignal {
     }
 }
 
+/// What an `#[sse]` request carries for [`SseSignal`]: the stream's shared state, where the
+/// signal's token is made on first use (a child of the application's shutdown token) and
+/// cancelled by the sink's drop. Made on demand, a stream whose handler takes no signal costs
+/// no token.
+#[derive(Clone)]
+pub(super) struct SignalSource(pub(super) Arc<Mutex<Shared>>);
+
 impl FromRequest for SseSignal {
     fn from_request(request: &Request) -> Result<Self, HttpException> {
-        request.extensions().get::<Self>().cloned().ok_or_else(|| {
-            HttpException::internal(std::io::Error::other(
-                "SseSignal is only available to #[sse] handlers",
-            ))
-        })
+        let source = request.extensions().get::<SignalSource>();
+        let shutdown = &request.context().shutdown;
+        source
+            .map(|source| {
+                let mut shared = lock(&source.0);
+                let token = shared.signal.get_or_insert_with(|| shutdown.child_token());
+                Self::new(token.clone())
+            })
+            .ok_or_else(|| {
+                HttpException::internal(std::io::Error::other(
+                    "SseSignal is only available to #[sse] handlers",
+                ))
+            })
     }
 }

@@ -13,7 +13,7 @@ use std::{
 use bytes::BytesMut;
 use futures_core::Stream;
 use tokio::time::{Instant, Sleep, sleep_until};
-use tokio_util::sync::{CancellationToken, DropGuard, WaitForCancellationFuture};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use super::{
     body::{FLUSH_AT, Shared},
@@ -32,15 +32,22 @@ pub struct SseSink {
     pub(super) options: SseOptions,
     /// The application's shutdown signal.
     pub(super) shutdown: CancellationToken,
-    /// Fires the route's [`SseSignal`](super::SseSignal) when the sink is dropped: the stream
-    /// completed or failed, or the producer was dropped because the client left.
-    pub(super) _signal: DropGuard,
     /// The encoder's first automatic id is the one after this.
     pub(super) last_id: u64,
     /// Counts this stream among the server's open ones while it runs.
     pub(super) _counted: crate::app::CountGuard,
     /// The route's interceptors' `map_event`, if it has interceptors.
     pub(super) mappers: Option<crate::pipeline::EventMappers>,
+}
+
+/// Fires the route's [`SseSignal`](super::SseSignal), if a handler took one, when the sink is
+/// dropped: the stream completed or failed, or the producer was dropped because the client left.
+impl Drop for SseSink {
+    fn drop(&mut self) {
+        if let Some(signal) = lock(&self.shared).signal.take() {
+            signal.cancel();
+        }
+    }
 }
 
 impl std::fmt::Debug for SseSink {
@@ -75,7 +82,10 @@ fn poll_sleep(sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
 
 impl SseSink {
     /// Sends the handler's return value: its stream's events, or its error.
-    pub async fn run<M, R: IntoSse<M>>(self, returned: R) {
+    ///
+    /// Takes the sink by reference: the generated code holds it for the stream's life anyway,
+    /// and a sink moved into this future would be stored twice in the producer.
+    pub async fn run<M, R: IntoSse<M>>(&self, returned: R) {
         let stream = match returned.into_sse() {
             Ok(stream) => stream,
             Err(error) => return self.fail(error),
@@ -85,14 +95,17 @@ impl SseSink {
         let now = Instant::now();
         let keep_alive = self.options.keep_alive_interval();
         let mut heartbeat = pin!(sleep_until(now + keep_alive.unwrap_or_default()));
-        let mut lifetime = pin!(sleep_until(
-            now + self.options.lifetime().unwrap_or_default()
-        ));
+        // Boxed, and only when set: most streams have no lifetime, and an unused timer would
+        // take about 100 bytes of every stream's producer.
+        let mut lifetime = self
+            .options
+            .lifetime()
+            .map(|lifetime| Box::pin(sleep_until(now + lifetime)));
         let mut shutdown = pin!(self.shutdown.cancelled());
         let mut watch = Watch {
             heartbeat: keep_alive.map(|interval| (interval, heartbeat.as_mut())),
             last_write: now,
-            lifetime: self.options.lifetime().map(|_| lifetime.as_mut()),
+            lifetime: lifetime.as_mut().map(|sleep| sleep.as_mut()),
             shutdown: shutdown.as_mut(),
             registered: None,
         };
@@ -107,7 +120,7 @@ impl SseSink {
     }
 
     /// Reports an error found before the handler ran (a bad path parameter, say).
-    pub fn fail(self, error: impl Into<HttpException>) {
+    pub fn fail(&self, error: impl Into<HttpException>) {
         lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
     }
 

@@ -187,7 +187,7 @@ fn route(route: &Route) -> TokenStream {
         quote! {
             #private::RouteDefinition::sse(#verb, #path, #method_name, #options, {
                 let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
-                move |__nest_request: #private::Request, __nest_sink: #private::SseSink| {
+                move |__nest_request: ::std::boxed::Box<#private::Request>, __nest_sink: #private::SseSink| {
                     let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                     async move {
                         let __nest_this = match __nest_instance.get(&__nest_request).await {
@@ -197,6 +197,8 @@ fn route(route: &Route) -> TokenStream {
                         #rebind
                         #(#extract)*
                         let __nest_returned = #call;
+                        // This future lives as long as the stream: the request's head goes now.
+                        let __nest_body = #private::release_head(__nest_request);
                         #run
                     }
                 }

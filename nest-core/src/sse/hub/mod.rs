@@ -43,7 +43,25 @@ pub use subscription::{HubFrame, Subscription};
 tokio::task_local! {
     /// The connection the current request arrived on: a hub subscription made while handling
     /// it can close it when the client falls too far behind.
-    pub(crate) static CONNECTION: CancellationToken;
+    pub(crate) static CONNECTION: ConnectionClose;
+}
+
+/// How a hub subscription closes the connection it was made on: a token, made when a
+/// subscription first asks for it (most connections never subscribe), which the connection's
+/// task watches from then on.
+#[derive(Debug, Default)]
+pub(crate) struct ConnectionClose(std::sync::OnceLock<CancellationToken>);
+
+impl ConnectionClose {
+    /// The token, made on first use.
+    fn token(&self) -> CancellationToken {
+        self.0.get_or_init(CancellationToken::new).clone()
+    }
+
+    /// The token, if a subscription has asked for it.
+    pub(crate) fn get(&self) -> Option<CancellationToken> {
+        self.0.get().cloned()
+    }
 }
 
 /// Limits and backend of a hub.
@@ -356,7 +374,7 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// Made while handling a request, the subscription closes that connection if its client
     /// falls too far behind.
     pub fn subscribe(&self, last_event_id: Option<HubId>) -> Subscription {
-        let connection = CONNECTION.try_with(Clone::clone).ok();
+        let connection = CONNECTION.try_with(ConnectionClose::token).ok();
         let mut log = lock(&self.topic.log);
         let mut lagged = None;
         let cursor = match &self.topic.backend {
