@@ -205,6 +205,31 @@ async fn a_client_resumes_with_last_event_id_over_tcp() {
     );
 }
 
+/// A lone frame goes to hyper as the hub's own bytes, and frames that arrive with it are copied
+/// after it: bursts and single events alike must arrive complete and in order.
+#[tokio::test]
+async fn bursts_and_lone_events_arrive_in_order() {
+    let hub: Hub<String> = Hub::new();
+    let server = nest_tests::serve(ChatController { hub: hub.clone() }).await;
+    let mut client = TestClient::new(server.local_addr())
+        .sse("/chat/events")
+        .await
+        .unwrap();
+    let mut expected = Vec::new();
+    for round in 0..20 {
+        // One event alone, then a burst published before the stream is polled again.
+        for n in 0..=(round % 5) * 7 {
+            let text = format!("round {round} event {n}");
+            hub.publish(text.clone()).await.unwrap();
+            expected.push(text);
+        }
+        for want in &expected[expected.len() - 1 - (round % 5) * 7..] {
+            assert_eq!(&client.next_event().await.unwrap().data, want);
+        }
+    }
+    assert_eq!(expected.len(), 20 + 7 * 10 * 4);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_that_never_read_are_dropped_while_fast_ones_keep_up() {
     let limit = 4 * 1024 * 1024;

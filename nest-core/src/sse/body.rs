@@ -39,6 +39,9 @@ pub(super) type Producer = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// What the producer and the body share: the bytes not yet sent, and the response's phase.
 pub(super) struct Shared {
     pub(super) buf: BytesMut,
+    /// A hub's frame, handed to hyper as it is instead of copied into `buf`. Only set while
+    /// `buf` is empty, so it is sent before whatever `buf` holds (see `ItemWriter`).
+    pub(super) frame: Option<Bytes>,
     pub(super) phase: Phase,
     /// The last automatic id the stream used, so that an error frame after a panic (when the
     /// encoder is gone) takes the next one.
@@ -98,7 +101,13 @@ impl SseBody {
                 }
             }
         }
-        let bytes = lock(&self.shared).buf.split().freeze();
+        let bytes = {
+            let mut shared = lock(&self.shared);
+            match shared.frame.take() {
+                Some(frame) => frame,
+                None => shared.buf.split().freeze(),
+            }
+        };
         if !bytes.is_empty() {
             Poll::Ready(Some(Frame::data(bytes)))
         } else if self.producer.is_none() {
@@ -109,6 +118,7 @@ impl SseBody {
     }
 
     pub(crate) fn is_end_stream(&self) -> bool {
-        self.producer.is_none() && lock(&self.shared).buf.is_empty()
+        let shared = lock(&self.shared);
+        self.producer.is_none() && shared.buf.is_empty() && shared.frame.is_none()
     }
 }

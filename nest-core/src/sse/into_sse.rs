@@ -1,7 +1,7 @@
 //! What an `#[sse]` handler may return: [`IntoSse`] for the whole return value, [`SseItem`] for
 //! each item of its stream.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use serde::Serialize;
 
@@ -51,6 +51,8 @@ pub mod marker {
 pub struct ItemWriter<'a> {
     pub(super) encoder: &'a mut SseEncoder,
     pub(super) buf: &'a mut BytesMut,
+    /// Where a hub's frame goes when nothing is buffered: to hyper as it is, with no copy.
+    pub(super) frame: &'a mut Option<Bytes>,
     pub(super) mappers: Option<&'a EventMappers>,
 }
 
@@ -75,7 +77,11 @@ impl ItemWriter<'_> {
                     .map_err(HttpException::internal)
             }
             SseFrame::Encoded(frame) => {
-                self.buf.extend_from_slice(frame.as_bytes());
+                if self.buf.is_empty() && self.frame.is_none() {
+                    *self.frame = Some(frame.into_bytes());
+                } else {
+                    self.buf.extend_from_slice(frame.as_bytes());
+                }
                 Ok(())
             }
         }

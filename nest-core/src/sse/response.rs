@@ -71,6 +71,7 @@ impl PendingSse {
         }
         let shared = Arc::new(Mutex::new(Shared {
             buf,
+            frame: None,
             phase: Phase::Setup,
             last_id,
             signal: None,

@@ -163,6 +163,7 @@ impl SseSink {
                         &mut ItemWriter {
                             encoder,
                             buf: &mut shared.buf,
+                            frame: &mut shared.frame,
                             mappers: self.mappers.as_ref(),
                         },
                     );

@@ -39,6 +39,11 @@ impl HubFrame {
         &self.0
     }
 
+    /// The encoded bytes, shared with every other subscriber's copy of the frame.
+    pub(crate) fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
     /// The event id in the frame.
     pub fn id(&self) -> Option<HubId> {
         let text = std::str::from_utf8(&self.0).ok()?;
