@@ -4,7 +4,10 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Mutex, atomic::AtomicBool},
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
     task::Waker,
     time::Duration,
 };
@@ -35,6 +38,11 @@ pub(super) struct Topic {
     /// left out of the reads).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) broken: AtomicBool,
+    /// Counts the times subscribers' wakers were taken (to wake them), always under the
+    /// log's lock. A subscription that left its waker in the log, with nothing left to read,
+    /// and then sees this unchanged knows that nothing happened since: it may return
+    /// `Pending` without taking the lock (see `Subscription::poll_next`).
+    pub(super) wakes: AtomicU64,
 }
 
 pub(super) struct Log {
@@ -149,6 +157,7 @@ impl Topic {
             ready: Notify::new(),
             active: AtomicBool::new(false),
             broken: AtomicBool::new(false),
+            wakes: AtomicU64::new(0),
         }
     }
 
@@ -202,6 +211,7 @@ impl Topic {
             }
             log.expire(&self.limits);
             log.sweep(self);
+            self.woke();
             log.take_wakers()
         };
         for waker in wake {
@@ -226,12 +236,18 @@ impl Topic {
             for subscriber in log.subscribers.values_mut() {
                 subscriber.cursor.get_or_insert(position);
             }
+            self.woke();
             log.take_wakers()
         };
         self.ready.notify_waiters();
         for waker in wake {
             waker.wake();
         }
+    }
+
+    /// Notes that subscribers' wakers are being taken: call with the log locked, before.
+    pub(super) fn woke(&self) {
+        self.wakes.fetch_add(1, Ordering::Release);
     }
 
     pub(super) fn describe(&self) -> String {
@@ -382,6 +398,7 @@ impl Log {
             .filter(|(_, backlog)| *backlog > limit)
             .collect();
         for (key, backlog) in behind {
+            topic.woke();
             self.drop_subscriber(key);
             let pending = if backlog == u64::MAX {
                 "events that have left the replay log".to_owned()

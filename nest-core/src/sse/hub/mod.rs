@@ -406,6 +406,7 @@ impl<T: Into<MessageEvent>> Hub<T> {
             key,
             lagged,
             placed: false,
+            armed: None,
             #[cfg(feature = "redis")]
             backfill: None,
         }
@@ -422,6 +423,7 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// resumption.
     pub fn disconnect_all(&self) -> usize {
         let mut log = lock(&self.topic.log);
+        self.topic.woke();
         log.subscribers
             .values_mut()
             .map(|subscriber| subscriber.end())
@@ -442,6 +444,68 @@ mod tests {
             .filter_map(HubFrame::id)
             .map(HubId::sequence)
             .collect()
+    }
+
+    /// A waker that counts its wakes.
+    #[derive(Default)]
+    struct Counter(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Counter {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl Counter {
+        fn wakes(&self) -> usize {
+            self.0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    /// A subscription that read everything returns `Pending` without the lock while nothing
+    /// happens; it must still be woken, and see what happened, after a publish, after
+    /// `disconnect_all`, and when it is polled with another waker.
+    #[tokio::test]
+    async fn a_caught_up_subscription_is_woken_by_whatever_happens_next() {
+        use futures_core::Stream;
+        use std::{
+            pin::Pin,
+            task::{Context, Poll, Waker},
+        };
+        let hub: Hub<&str> = Hub::new();
+        let mut subscription = hub.subscribe(None);
+        let (first, second) = (Arc::new(Counter::default()), Arc::new(Counter::default()));
+        let (first_waker, second_waker) = (
+            Waker::from(Arc::clone(&first)),
+            Waker::from(Arc::clone(&second)),
+        );
+        let mut poll =
+            |waker: &Waker| Pin::new(&mut subscription).poll_next(&mut Context::from_waker(waker));
+        assert!(poll(&first_waker).is_pending());
+        hub.publish("a").await.unwrap();
+        assert_eq!(first.wakes(), 1);
+        // The last frame leaves the waker behind: the next poll finds nothing, lock-free.
+        assert!(matches!(poll(&first_waker), Poll::Ready(Some(_))));
+        for _ in 0..3 {
+            assert!(poll(&first_waker).is_pending());
+        }
+        hub.publish("b").await.unwrap();
+        assert_eq!(first.wakes(), 2);
+        let Poll::Ready(Some(frame)) = poll(&first_waker) else {
+            panic!("the frame published while caught up")
+        };
+        assert_eq!(frame.as_bytes(), b"id: 2\ndata: b\n\n");
+        assert!(poll(&first_waker).is_pending());
+        // Another waker (the stream moved to another task): it is the one woken next.
+        assert!(poll(&second_waker).is_pending());
+        hub.publish("c").await.unwrap();
+        assert_eq!((first.wakes(), second.wakes()), (2, 1));
+        assert!(matches!(poll(&second_waker), Poll::Ready(Some(_))));
+        assert!(poll(&second_waker).is_pending());
+        // Ending every subscription wakes it, and it ends.
+        assert_eq!(hub.disconnect_all(), 1);
+        assert_eq!(second.wakes(), 2);
+        assert!(matches!(poll(&second_waker), Poll::Ready(None)));
     }
 
     #[tokio::test]

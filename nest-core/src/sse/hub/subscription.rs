@@ -3,8 +3,8 @@
 use std::{
     fmt,
     pin::Pin,
-    sync::Arc,
-    task::{Context, Poll},
+    sync::{Arc, atomic::Ordering},
+    task::{Context, Poll, Waker},
 };
 
 use bytes::Bytes;
@@ -99,8 +99,27 @@ pub struct Subscription {
     pub(super) lagged: Option<Lagged>,
     /// Whether the position was checked against the log once the log was ready.
     pub(super) placed: bool,
+    /// Set when this subscription left its waker in the log with nothing left to read.
+    pub(super) armed: Option<Armed>,
     #[cfg(feature = "redis")]
     pub(super) backfill: Option<super::redis::Backfill>,
+}
+
+/// What a subscription saw when it left its waker in the log with nothing left to read: the
+/// topic's [`wakes`](Topic::wakes) count, and which waker it left (its identity: data and
+/// vtable addresses, as `Waker::will_wake` compares them).
+pub(super) struct Armed {
+    wakes: u64,
+    waker: (usize, usize),
+}
+
+impl Armed {
+    fn identity(waker: &Waker) -> (usize, usize) {
+        (
+            waker.data() as usize,
+            std::ptr::from_ref(waker.vtable()) as usize,
+        )
+    }
 }
 
 impl fmt::Debug for Subscription {
@@ -136,6 +155,16 @@ impl Stream for Subscription {
                 Poll::Ready(None) => this.backfill = None,
             }
         }
+        // Nothing was appended, and no waker taken, since this subscription read everything
+        // and left its (same) waker: nothing to do, and no lock to take.
+        if let Some(armed) = this.armed.take() {
+            if armed.waker == Armed::identity(cx.waker())
+                && this.topic.wakes.load(Ordering::Acquire) == armed.wakes
+            {
+                this.armed = Some(armed);
+                return Poll::Pending;
+            }
+        }
         let mut log = lock(&this.topic.log);
         let ready = log.ready;
         let (base, last_id) = (log.base, log.last_id);
@@ -157,6 +186,7 @@ impl Stream for Subscription {
             match &this.topic.backend {
                 // The next event already left the log: this subscriber lost events.
                 Backend::Memory => {
+                    this.topic.woke();
                     log.drop_subscriber(this.key);
                     tracing::warn!(target: "Hub", "a subscriber{} lost events that left the replay log: ending its stream; it can resume from the log", this.topic.describe());
                     return Poll::Ready(None);
@@ -172,24 +202,33 @@ impl Stream for Subscription {
             }
         }
         let hint = subscriber.next;
-        match log.next_after(cursor, hint) {
+        let poll = match log.next_after(cursor, hint) {
             Some((id, frame, next)) => {
                 if let Some(subscriber) = log.subscribers.get_mut(&this.key) {
                     subscriber.cursor = Some(id);
                     subscriber.next = next;
                 }
+                if log.next_after(id, next).is_some() {
+                    return Poll::Ready(Some(HubFrame(frame)));
+                }
+                // The last one: leave the waker now, so that the next poll (which will find
+                // nothing) need not take the lock.
                 Poll::Ready(Some(HubFrame(frame)))
             }
-            None => {
-                if let Some(subscriber) = log.subscribers.get_mut(&this.key) {
-                    match &mut subscriber.waker {
-                        Some(waker) if waker.will_wake(cx.waker()) => {}
-                        slot => *slot = Some(cx.waker().clone()),
-                    }
-                }
-                Poll::Pending
+            None => Poll::Pending,
+        };
+        if let Some(subscriber) = log.subscribers.get_mut(&this.key) {
+            match &mut subscriber.waker {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                slot => *slot = Some(cx.waker().clone()),
             }
+            // Exact: `wakes` only changes under the lock held here.
+            this.armed = Some(Armed {
+                wakes: this.topic.wakes.load(Ordering::Relaxed),
+                waker: Armed::identity(cx.waker()),
+            });
         }
+        poll
     }
 }
 
