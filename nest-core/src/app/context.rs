@@ -15,8 +15,11 @@ use crate::sse::SseOptions;
 pub(crate) struct AppContext {
     /// Settings for every event stream, before per-route overrides.
     pub(crate) sse: SseOptions,
-    /// Cancelled when the application starts shutting down.
+    /// Cancelled when the application starts shutting down (by [`AppContext::shut_down`]).
     pub(crate) shutdown: CancellationToken,
+    /// Set just before `shutdown` is cancelled: what a running event stream checks on every
+    /// wake-up, with no lock (a token's `is_cancelled` takes one).
+    pub(crate) stopping: std::sync::atomic::AtomicBool,
     /// The largest body `#[body]` reads, in bytes.
     pub(crate) body_limit: usize,
     /// What is open right now.
@@ -92,11 +95,26 @@ pub struct ServerStats {
     pub open_streams: usize,
 }
 
+impl AppContext {
+    /// Starts the shutdown: sets `stopping`, then cancels `shutdown`.
+    pub(crate) fn shut_down(&self) {
+        self.stopping.store(true, Ordering::Release);
+        self.shutdown.cancel();
+    }
+
+    /// Whether the shutdown started (at worst a moment late: `shutdown`'s waiters are woken
+    /// after `stopping` is set).
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+}
+
 impl Default for AppContext {
     fn default() -> Self {
         Self {
             sse: SseOptions::default(),
             shutdown: CancellationToken::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: crate::http::BODY_LIMIT,
             counts: Arc::default(),
         }

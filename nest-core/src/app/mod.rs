@@ -505,6 +505,7 @@ impl NestApplication {
         let context = Arc::new(AppContext {
             sse: self.sse,
             shutdown: tokio_util::sync::CancellationToken::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: self.body_limit,
             counts: Arc::default(),
         });

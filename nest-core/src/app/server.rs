@@ -111,7 +111,7 @@ impl RunningApp {
                 .run_hooks(Phase::BeforeShutdown, signal)
                 .await;
         }
-        self.context.shutdown.cancel();
+        self.context.shut_down();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -123,7 +123,7 @@ impl RunningApp {
 
 impl Drop for RunningApp {
     fn drop(&mut self) {
-        self.context.shutdown.cancel();
+        self.context.shut_down();
     }
 }
 

@@ -127,7 +127,7 @@ impl Request {
     }
 
     /// The running application's shared settings and signals.
-    pub(crate) fn context(&self) -> &AppContext {
+    pub(crate) fn context(&self) -> &Arc<AppContext> {
         &self.context
     }
 

@@ -105,6 +105,8 @@ impl SseBody {
             let mut shared = lock(&self.shared);
             match shared.frame.take() {
                 Some(frame) => frame,
+                // Splitting an empty buffer is not free (it shares the buffer's storage).
+                None if shared.buf.is_empty() => Bytes::new(),
                 None => shared.buf.split().freeze(),
             }
         };

@@ -62,7 +62,7 @@ impl PendingSse {
         } else {
             0
         };
-        let shutdown = context.shutdown.clone();
+        let context = Arc::clone(context);
         let counted = context.counts.stream();
         let mut buf = BytesMut::from(PREAMBLE);
         if let Some(retry) = options.retry_delay() {
@@ -82,7 +82,7 @@ impl PendingSse {
         let sink = SseSink {
             shared: Arc::clone(&shared),
             options,
-            shutdown,
+            context,
             _counted: counted,
             mappers: request.extensions().get::<EventMappers>().cloned(),
             last_id,

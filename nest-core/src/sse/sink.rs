@@ -13,7 +13,7 @@ use std::{
 use bytes::BytesMut;
 use futures_core::Stream;
 use tokio::time::{Instant, Sleep, sleep_until};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::WaitForCancellationFuture;
 
 use super::{
     body::{FLUSH_AT, Shared},
@@ -30,8 +30,8 @@ use crate::{http::HttpException, lock::lock};
 pub struct SseSink {
     pub(super) shared: Arc<Mutex<Shared>>,
     pub(super) options: SseOptions,
-    /// The application's shutdown signal.
-    pub(super) shutdown: CancellationToken,
+    /// The application's context, for its shutdown signal.
+    pub(super) context: Arc<crate::app::AppContext>,
     /// The encoder's first automatic id is the one after this.
     pub(super) last_id: u64,
     /// Counts this stream among the server's open ones while it runs.
@@ -101,7 +101,7 @@ impl SseSink {
             .options
             .lifetime()
             .map(|lifetime| Box::pin(sleep_until(now + lifetime)));
-        let mut shutdown = pin!(self.shutdown.cancelled());
+        let mut shutdown = pin!(self.context.shutdown.cancelled());
         let mut watch = Watch {
             heartbeat: keep_alive.map(|interval| (interval, heartbeat.as_mut())),
             last_write: now,
@@ -141,7 +141,7 @@ impl SseSink {
         if rewake {
             watch.registered = Some(cx.waker().clone());
         }
-        if (rewake || self.shutdown.is_cancelled()) && watch.shutdown.as_mut().poll(cx).is_ready() {
+        if (rewake || self.context.is_stopping()) && watch.shutdown.as_mut().poll(cx).is_ready() {
             shared.open();
             if let Some(name) = self.options.shutdown_event_name() {
                 put_shutdown_frame(&mut shared.buf, name, self.options.retry_delay());
