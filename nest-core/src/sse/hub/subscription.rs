@@ -208,12 +208,13 @@ impl Stream for Subscription {
                     subscriber.cursor = Some(id);
                     subscriber.next = next;
                 }
+                let ready = Poll::Ready(Some(HubFrame(frame)));
                 if log.next_after(id, next).is_some() {
-                    return Poll::Ready(Some(HubFrame(frame)));
+                    return ready;
                 }
-                // The last one: leave the waker now, so that the next poll (which will find
-                // nothing) need not take the lock.
-                Poll::Ready(Some(HubFrame(frame)))
+                // The last one: leave the waker now (below), so that the next poll, which will
+                // find nothing, need not take the lock.
+                ready
             }
             None => Poll::Pending,
         };
