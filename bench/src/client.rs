@@ -27,6 +27,13 @@ pub fn next_source() -> Ipv4Addr {
     Ipv4Addr::new(127, 1, (index / 250) as u8, (index % 250 + 1) as u8)
 }
 
+/// Makes this process's connections start at loopback source address `127.1.0.1` + 50 ×
+/// `shard`, so that processes opening connections side by side (the scale test's shards) use
+/// source addresses of their own.
+pub fn start_sources_at(shard: u64) {
+    NEXT_CONNECTION.store(shard * 50 * CONNECTIONS_PER_SOURCE, Ordering::Relaxed);
+}
+
 /// Connects to `server` from the next loopback source address, with `TCP_NODELAY`.
 pub async fn connect(server: SocketAddr) -> io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;

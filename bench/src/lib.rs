@@ -21,3 +21,4 @@ pub mod parse;
 pub mod process;
 pub mod report;
 pub mod runner;
+pub mod scale;

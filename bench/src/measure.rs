@@ -1,5 +1,5 @@
-//! The measurements of the contract (M1–M4), the 100,000-connection scale test, and the load
-//! generator's own parse rate. Each opens real TCP connections to a server started by
+//! The measurements of the contract (M1–M4) and the load generator's own parse rate (the
+//! 100,000-connection scale test is in [`crate::scale`]). Each opens real TCP connections to a server started by
 //! [`ServerProcess`] and parses every event it receives with [`SseParser`].
 
 use std::{
@@ -206,7 +206,7 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(mut nanos: Vec<u64>) -> Self {
+    pub(crate) fn of(mut nanos: Vec<u64>) -> Self {
         if nanos.is_empty() {
             return Self::default();
         }
@@ -250,7 +250,7 @@ pub struct Fanout {
 
 /// Opens `count` event streams on `path`, [`OPENING_AT_ONCE`] at a time; each comes with the
 /// body bytes read past its head.
-async fn open_many(
+pub(crate) async fn open_many(
     addr: SocketAddr,
     path: &str,
     count: usize,
@@ -270,8 +270,8 @@ async fn open_many(
 
 /// What one fan-out subscriber saw.
 #[derive(Debug, Default)]
-struct Received {
-    latencies: Vec<u64>,
+pub(crate) struct Received {
+    pub(crate) latencies: Vec<u64>,
     disordered: u64,
     last_seq: Option<u64>,
     last_at: u64,
@@ -311,7 +311,7 @@ fn fanout_events(
 
 /// One subscriber: reads events until `stop` turns true or `until` events arrived; gives the
 /// connection back so that it closes only when the caller drops it.
-async fn subscriber(
+pub(crate) async fn subscriber(
     (mut stream, framing, pending): (TcpStream, Framing, Vec<u8>),
     mut stop: watch::Receiver<bool>,
     delivered: Arc<AtomicU64>,
@@ -341,7 +341,7 @@ async fn subscriber(
 }
 
 /// Waits until `counter` reaches `target` or `limit` passes.
-async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) {
+pub(crate) async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) {
     let deadline = Instant::now() + limit;
     while counter.load(Ordering::Relaxed) < target && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -349,7 +349,7 @@ async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) {
 }
 
 /// `POST /publish?n=N` on `stream`; returns the subscriber count the server answered.
-async fn publish(stream: &mut TcpStream, n: u64) -> io::Result<u64> {
+pub(crate) async fn publish(stream: &mut TcpStream, n: u64) -> io::Result<u64> {
     let body = request(stream, "POST", &format!("/publish?n={n}")).await?;
     json_u64(&body, b"subscribers").ok_or_else(|| {
         io::Error::other(format!(
@@ -361,7 +361,7 @@ async fn publish(stream: &mut TcpStream, n: u64) -> io::Result<u64> {
 
 /// Asks with `POST /publish?n=0` until the server counts `subscribers` subscribers (or 10 s
 /// pass); returns the last count.
-async fn await_subscribers(stream: &mut TcpStream, subscribers: u64) -> io::Result<u64> {
+pub(crate) async fn await_subscribers(stream: &mut TcpStream, subscribers: u64) -> io::Result<u64> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let count = publish(stream, 0).await?;
@@ -459,7 +459,7 @@ pub struct Memory {
 }
 
 impl Memory {
-    fn new(connections: usize, rss_before_kib: u64, rss_after_kib: u64) -> Self {
+    pub(crate) fn new(connections: usize, rss_before_kib: u64, rss_after_kib: u64) -> Self {
         Self {
             connections,
             rss_before_kib,
@@ -554,71 +554,5 @@ pub async fn churn(server: &ServerProcess, total: u64, concurrency: usize) -> io
         rss_before_kib,
         rss_after_kib,
         subscribers_left,
-    })
-}
-
-/// The scale test: many `/fanout` connections held at once, then one message to all.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scale {
-    /// Server memory with the connections open.
-    pub memory: Memory,
-    /// Seconds to open them all.
-    pub open_seconds: f64,
-    /// Subscribers the server counted when publishing.
-    pub subscribers: u64,
-    /// Subscribers that received the message.
-    pub delivered: u64,
-    /// Publish to parsed, over the subscribers.
-    pub latency: Latency,
-}
-
-/// Holds `connections` `/fanout` streams, reads the server's memory, publishes one message
-/// and times its arrival at every subscriber.
-pub async fn scale(server: &ServerProcess, connections: usize) -> io::Result<Scale> {
-    drop(open_many(server.addr, "/fanout", 100).await?);
-    let mut control = connect(server.addr).await?;
-    await_subscribers(&mut control, 0).await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let before = server.rss_kib();
-    let start = Instant::now();
-    let opened = open_many(server.addr, "/fanout", connections).await?;
-    let open_seconds = start.elapsed().as_secs_f64();
-    let counted = await_subscribers(&mut control, connections as u64).await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = server.rss_kib();
-    let (stop, stopped) = watch::channel(false);
-    let delivered = Arc::new(AtomicU64::new(0));
-    let readers: Vec<_> = opened
-        .into_iter()
-        .map(|connection| {
-            tokio::spawn(subscriber(
-                connection,
-                stopped.clone(),
-                Arc::clone(&delivered),
-                1024,
-                1,
-            ))
-        })
-        .collect();
-    // Let every reader reach its first read before publishing.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let subscribers = publish(&mut control, 1).await?;
-    wait_for(&delivered, connections as u64, Duration::from_secs(60)).await;
-    let _ = stop.send(true);
-    let mut latencies = Vec::with_capacity(connections);
-    let mut held = Vec::with_capacity(connections);
-    for reader in readers {
-        let (received, stream) = reader.await.map_err(io::Error::other)?;
-        latencies.extend(received.latencies);
-        held.push(stream);
-    }
-    drop(held);
-    let _ = counted;
-    Ok(Scale {
-        memory: Memory::new(connections, before, after),
-        open_seconds,
-        subscribers,
-        delivered: latencies.len() as u64,
-        latency: Latency::of(latencies),
     })
 }

@@ -131,6 +131,16 @@ pub fn rows(results: &[ServerResults]) -> Vec<Row> {
     row("M4", "failed + subscribers left", Lower, false, &|r| {
         r.churn.map(|c| (c.failures + c.subscribers_left) as f64)
     });
+    row("scale", "connections held", Higher, false, &|r| {
+        r.scale.map(|s| s.memory.connections as f64)
+    });
+    row(
+        "scale",
+        "server processes holding them",
+        Lower,
+        false,
+        &|r| r.scale.map(|s| s.shards as f64),
+    );
     row(
         "scale",
         "RSS per /fanout connection (KiB)",
@@ -506,8 +516,14 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         bar_chart(
             &dir.join(&name),
             &format!(
-                "Scale: one publish to {} held /fanout connections, latency",
-                config.scale_connections
+                "Scale: one publish to {} held /fanout connections ({} server process(es) each), latency",
+                config.scale_connections,
+                results
+                    .iter()
+                    .filter_map(|r| r.scale)
+                    .map(|s| s.shards)
+                    .max()
+                    .unwrap_or(1)
             ),
             "ms",
             &latency_groups,

@@ -3,8 +3,9 @@
 use std::{io, path::PathBuf, time::Duration};
 
 use crate::{
-    measure::{self, Churn, Fanout, Firehose, Memory, Scale},
+    measure::{self, Churn, Fanout, Firehose, Memory},
     process::ServerProcess,
+    scale::{self, Scale},
 };
 
 /// How big a run is.
@@ -56,6 +57,9 @@ pub struct Config {
     pub scale_connections: usize,
     /// Scale test: runs per contender (the one with the median p99 is kept).
     pub scale_runs: usize,
+    /// Scale test: connections one process may hold (see [`Config::fit_descriptors`]); more
+    /// are spread over several server processes.
+    pub scale_per_process: usize,
 }
 
 impl Config {
@@ -74,6 +78,7 @@ impl Config {
             churn_concurrency: 50,
             scale_connections: 100_000,
             scale_runs: 3,
+            scale_per_process: usize::MAX,
         };
         match mode {
             Mode::Full | Mode::Scale => full,
@@ -94,16 +99,17 @@ impl Config {
 }
 
 impl Config {
-    /// Caps the scale test so that the server and this process each hold every connection
-    /// within `descriptors` (`RLIMIT_NOFILE`); says so on stderr when it does.
+    /// Fits the scale test within `descriptors` (`RLIMIT_NOFILE`, which every server and
+    /// load-generator process gets): when one process cannot hold every connection, they are
+    /// spread over several server processes (see [`crate::scale`]); says so on stderr.
     pub fn fit_descriptors(&mut self, descriptors: u64) {
-        let room = usize::try_from(descriptors.saturating_sub(1_000)).unwrap_or(usize::MAX);
-        if self.scale_connections > room {
+        self.scale_per_process = scale::per_process(descriptors);
+        let shards = scale::split(self.scale_connections, self.scale_per_process).len();
+        if shards > 1 {
             eprintln!(
-                "RLIMIT_NOFILE is {descriptors} here (hard limit): the scale test holds {room} connections instead of {}",
+                "RLIMIT_NOFILE is {descriptors} here: the scale test spreads its {} connections over {shards} server processes",
                 self.scale_connections
             );
-            self.scale_connections = room;
         }
     }
 }
@@ -182,17 +188,22 @@ pub async fn run_all(
             for turn in 0..contenders.len() {
                 let index = (round + turn) % contenders.len();
                 let (name, binary) = &contenders[index];
-                let server = ServerProcess::spawn(name, binary)?;
+                let counts = scale::split(config.scale_connections, config.scale_per_process);
+                let servers = counts
+                    .iter()
+                    .map(|_| ServerProcess::spawn(name, binary))
+                    .collect::<io::Result<Vec<_>>>()?;
                 eprintln!(
-                    "{name}: scale, {} connections, round {}",
+                    "{name}: scale, {} connections over {} server process(es), round {}",
                     config.scale_connections,
+                    servers.len(),
                     round + 1
                 );
-                let outcome = measure::scale(&server, config.scale_connections).await;
+                let outcome = scale::scale(&servers, &counts, &scale::load_generator()?).await;
                 if let Some(run) = keep(&mut results[index], "scale", outcome) {
                     runs[index].push(run);
                 }
-                drop(server);
+                drop(servers);
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }

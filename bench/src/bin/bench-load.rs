@@ -11,6 +11,9 @@
 //!
 //! Measurements: `m1` (1 and 4 connections), `m2`, `m3`, `m4`, `scale`, `parse`, `all`
 //! (`m1`–`m4`). `--quick` uses the smoke-run sizes.
+//!
+//! `bench-load scale-shard ADDR COUNT INDEX` is one shard of the scale test, started by the
+//! scale test itself (see `nest_bench::scale`).
 
 use std::{io, path::PathBuf};
 
@@ -18,6 +21,7 @@ use nest_bench::{
     measure,
     process::ServerProcess,
     runner::{Config, Mode},
+    scale,
 };
 
 #[tokio::main]
@@ -33,6 +37,19 @@ async fn main() -> io::Result<()> {
             .any(|arg| arg == what || (arg == "all" && what.starts_with('m')))
     };
     let descriptors = nest_bench::contract::raise_fd_limit();
+    if args.first().is_some_and(|arg| arg == "scale-shard") {
+        // One shard of the scale test, driven by the process that spawned this one.
+        let (Some(addr), Some(count), Some(index)) = (
+            args.get(1).and_then(|addr| addr.parse().ok()),
+            args.get(2).and_then(|count| count.parse().ok()),
+            args.get(3).and_then(|index| index.parse().ok()),
+        ) else {
+            return Err(io::Error::other(
+                "usage: bench-load scale-shard ADDR COUNT INDEX",
+            ));
+        };
+        return scale::shard(addr, count, index).await;
+    }
     if wants("scale") {
         config.fit_descriptors(descriptors);
     }
@@ -87,9 +104,14 @@ async fn main() -> io::Result<()> {
         );
     }
     if wants("scale") {
+        let counts = scale::split(config.scale_connections, config.scale_per_process);
+        let mut servers = vec![process];
+        while servers.len() < counts.len() {
+            servers.push(ServerProcess::spawn(server, &path)?);
+        }
         println!(
             "scale {:?}",
-            measure::scale(&process, config.scale_connections).await?
+            scale::scale(&servers, &counts, &scale::load_generator()?).await?
         );
     }
     Ok(())
