@@ -26,7 +26,10 @@ async fn connections_spread_over_shards_all_receive_the_one_message() {
     assert_eq!(result.shards, 3);
     assert_eq!(result.memory.connections, 600);
     assert_eq!(result.subscribers, 600, "every server counts its shard");
-    assert_eq!(result.delivered, 600, "every connection receives the message");
+    assert_eq!(
+        result.delivered, 600,
+        "every connection receives the message"
+    );
     assert!(result.latency.max_us > 0.0);
     assert!(
         result.memory.rss_after_kib > result.memory.rss_before_kib,

@@ -34,9 +34,25 @@ pub(crate) const PREAMBLE: &[u8] = b"\n";
 ///     b"id: 1\ndata: hello\ndata: world\n\n: ping\n\nevent: teatime\nid: 2\ndata: again\n\n"
 /// );
 /// ```
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct SseEncoder {
     last_id: u64,
+    /// `id: <last_id>\ndata: `, right-aligned in `line[start..]`. It is kept in step with
+    /// `last_id`, so that the next automatic id is one increment of this text instead of a
+    /// formatting, and the usual event's first two fields are one copy.
+    line: [u8; LINE],
+    start: u8,
+}
+
+/// Where the id's digits end in [`SseEncoder::line`]: room for `id: ` and the 20 digits of
+/// `u64::MAX`.
+const DIGITS_END: usize = 4 + 20;
+const LINE: usize = DIGITS_END + b"\ndata: ".len();
+
+impl Default for SseEncoder {
+    fn default() -> Self {
+        Self::starting_after(0)
+    }
 }
 
 /// An event whose data could not be serialised ([`MessageEvent::json`] failed); nothing was
@@ -88,7 +104,54 @@ impl SseEncoder {
     /// assert_eq!(&out[..], b"id: 42\ndata: x\n\n");
     /// ```
     pub fn starting_after(last_id: u64) -> Self {
-        Self { last_id }
+        let mut line = [0; LINE];
+        let mut formatted = itoa::Buffer::new();
+        let digits = formatted.format(last_id).as_bytes();
+        let start = DIGITS_END - digits.len() - b"id: ".len();
+        line[start..start + 4].copy_from_slice(b"id: ");
+        line[start + 4..DIGITS_END].copy_from_slice(digits);
+        line[DIGITS_END..].copy_from_slice(b"\ndata: ");
+        Self {
+            last_id,
+            line,
+            start: start as u8,
+        }
+    }
+
+    /// Takes the next automatic id: adds one to `last_id` and to its decimal text.
+    #[inline]
+    fn advance(&mut self) {
+        let Some(next) = self.last_id.checked_add(1) else {
+            // Past `u64::MAX` (never in practice): wrap to 0, as the number does.
+            *self = Self::starting_after(0);
+            return;
+        };
+        self.last_id = next;
+        let mut at = DIGITS_END;
+        while at > usize::from(self.start) + 4 {
+            at -= 1;
+            if self.line[at] != b'9' {
+                self.line[at] += 1;
+                return;
+            }
+            self.line[at] = b'0';
+        }
+        // Every digit was a 9: one digit more, and `id: ` moves one to the left. `next` has
+        // at most 20 digits, so there is room.
+        self.start -= 1;
+        let start = usize::from(self.start);
+        self.line[start..start + 4].copy_from_slice(b"id: ");
+        self.line[start + 4] = b'1';
+    }
+
+    /// `id: <last_id>`.
+    fn id_field(&self) -> &[u8] {
+        &self.line[usize::from(self.start)..DIGITS_END]
+    }
+
+    /// `id: <last_id>\ndata: `.
+    fn id_and_data_name(&self) -> &[u8] {
+        &self.line[usize::from(self.start)..]
     }
 
     /// The last automatic id given (0 before the first).
@@ -110,14 +173,11 @@ impl SseEncoder {
             comment: None,
         } = event
         {
-            self.last_id += 1;
-            let mut digits = itoa::Buffer::new();
-            let id = digits.format(self.last_id).as_bytes();
+            self.advance();
+            let head = self.id_and_data_name();
             let json = json.as_bytes();
-            out.reserve(b"id: \ndata: \n\n".len() + id.len() + json.len());
-            out.put_slice(b"id: ");
-            out.put_slice(id);
-            out.put_slice(b"\ndata: ");
+            out.reserve(head.len() + json.len() + 2);
+            out.put_slice(head);
             out.put_slice(json);
             out.put_slice(b"\n\n");
             return Ok(());
@@ -174,10 +234,9 @@ impl SseEncoder {
         out: &mut BytesMut,
     ) -> Result<(), EncodeError> {
         let start = out.len();
-        let id = self.last_id + 1;
-        out.put_slice(b"id: ");
-        out.put_slice(itoa::Buffer::new().format(id).as_bytes());
-        out.put_slice(b"\ndata: ");
+        let last_id = self.last_id;
+        self.advance();
+        out.put_slice(self.id_and_data_name());
         let data = out.len();
         match write_json(BufWriter(out), value) {
             Ok(false) => out.put_slice(b"\n\n"),
@@ -191,12 +250,13 @@ impl SseEncoder {
             }
             Err(error) => {
                 out.truncate(start);
+                // Nothing was sent: the id is not spent.
+                *self = Self::starting_after(last_id);
                 return Err(EncodeError {
                     message: error.to_string(),
                 });
             }
         }
-        self.last_id = id;
         Ok(())
     }
 
@@ -210,9 +270,8 @@ impl SseEncoder {
     }
 
     fn put_auto_id(&mut self, out: &mut BytesMut) {
-        self.last_id += 1;
-        out.put_slice(b"id: ");
-        out.put_slice(itoa::Buffer::new().format(self.last_id).as_bytes());
+        self.advance();
+        out.put_slice(self.id_field());
         out.put_u8(b'\n');
     }
 }
@@ -504,6 +563,37 @@ mod tests {
             serde_json::json!(u64::MAX),
             serde_json::json!({ "long": "x".repeat(200) }),
         ]
+    }
+
+    #[test]
+    fn automatic_ids_count_in_decimal_across_every_carry() {
+        for first in [
+            0,
+            8,
+            98,
+            999,
+            99_998,
+            9_999_999_999,
+            u64::MAX / 10,
+            u64::MAX - 3,
+        ] {
+            let mut encoder = SseEncoder::starting_after(first);
+            for id in first + 1..=first.saturating_add(3000) {
+                encoder.advance();
+                assert_eq!(
+                    encoder.id_and_data_name(),
+                    format!("id: {id}\ndata: ").as_bytes(),
+                    "after {first}"
+                );
+                assert_eq!(encoder.id_field(), format!("id: {id}").as_bytes());
+                assert_eq!(encoder.last_id(), id);
+            }
+        }
+        let mut encoder = SseEncoder::starting_after(u64::MAX);
+        encoder.advance();
+        assert_eq!(encoder.id_field(), b"id: 0", "wraps as the number does");
+        encoder.advance();
+        assert_eq!(encoder.id_field(), b"id: 1");
     }
 
     #[test]
