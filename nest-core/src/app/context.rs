@@ -13,8 +13,9 @@ use crate::sse::SseOptions;
 /// Shared by the server and every request it serves.
 #[derive(Debug)]
 pub(crate) struct AppContext {
-    /// Settings for every event stream, before per-route overrides.
-    pub(crate) sse: SseOptions,
+    /// Settings for every event stream, before per-route overrides: shared by every stream of
+    /// a route that overrides none.
+    pub(crate) sse: Arc<SseOptions>,
     /// Cancelled when the application starts shutting down (by [`AppContext::shut_down`]).
     pub(crate) shutdown: CancellationToken,
     /// Set just before `shutdown` is cancelled: what a running event stream checks on every
@@ -112,7 +113,7 @@ impl AppContext {
 impl Default for AppContext {
     fn default() -> Self {
         Self {
-            sse: SseOptions::default(),
+            sse: Arc::default(),
             shutdown: CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: crate::http::BODY_LIMIT,

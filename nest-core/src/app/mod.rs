@@ -503,7 +503,7 @@ impl NestApplication {
         let router = self.mount(true)?;
         let router = Arc::new(router);
         let context = Arc::new(AppContext {
-            sse: self.sse,
+            sse: Arc::new(self.sse),
             shutdown: tokio_util::sync::CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: self.body_limit,

@@ -39,8 +39,9 @@ pub(super) type Producer = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// What the producer and the body share: the bytes not yet sent, and the response's phase.
 pub(super) struct Shared {
     pub(super) buf: BytesMut,
-    /// A hub's frame, handed to hyper as it is instead of copied into `buf`. Only set while
-    /// `buf` is empty, so it is sent before whatever `buf` holds (see `ItemWriter`).
+    /// A frame handed to hyper as it is instead of copied into `buf`, and sent before whatever
+    /// `buf` holds: the static preamble at first, then a hub's frame that arrived while `buf`
+    /// was empty (see `ItemWriter`).
     pub(super) frame: Option<Bytes>,
     pub(super) phase: Phase,
     /// The last automatic id the stream used, so that an error frame after a panic (when the

@@ -169,6 +169,16 @@ impl SseRouteOptions {
     }
 
     /// The application's options with this route's overrides applied.
+    /// The options a stream of this route runs with: `app`'s own (shared) when the route
+    /// overrides nothing, as most do.
+    pub(crate) fn resolve(&self, app: &Arc<SseOptions>) -> Arc<SseOptions> {
+        if *self == Self::default() {
+            Arc::clone(app)
+        } else {
+            Arc::new(self.apply(app))
+        }
+    }
+
     pub(crate) fn apply(&self, app: &SseOptions) -> SseOptions {
         let mut options = app.clone();
         if let Some(keep_alive) = self.keep_alive {
@@ -205,5 +215,15 @@ mod tests {
         assert_eq!(merged.retry_delay(), Some(Duration::from_secs(1)));
         assert_eq!(merged.shutdown_event_name(), Some("bye"));
         assert_eq!(SseRouteOptions::new().apply(&app), app);
+    }
+
+    #[test]
+    fn a_route_that_overrides_nothing_shares_the_applications_options() {
+        let app = Arc::new(SseOptions::default().retry(Some(Duration::from_secs(1))));
+        assert!(Arc::ptr_eq(&SseRouteOptions::new().resolve(&app), &app));
+        let own = SseRouteOptions::new().continue_ids(true).resolve(&app);
+        assert!(!Arc::ptr_eq(&own, &app));
+        assert!(own.continues_ids());
+        assert_eq!(own.retry_delay(), Some(Duration::from_secs(1)));
     }
 }

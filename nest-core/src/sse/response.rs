@@ -8,7 +8,7 @@ use std::{
     task::Poll,
 };
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use http::{HeaderValue, Method, StatusCode, Version, header};
 
 use super::{
@@ -56,7 +56,7 @@ impl PendingSse {
         route: &SseRouteOptions,
     ) -> Result<(SseSink, Self), HttpException> {
         let context = request.context();
-        let options = route.apply(&context.sse);
+        let options = route.resolve(&context.sse);
         let last_id = if options.continues_ids() {
             LastEventId::<u64>::from_request(request)?.0.unwrap_or(0)
         } else {
@@ -64,14 +64,16 @@ impl PendingSse {
         };
         let context = Arc::clone(context);
         let counted = context.counts.stream();
-        let mut buf = BytesMut::from(PREAMBLE);
+        // The preamble goes out as a static frame of its own: no buffer is allocated for an
+        // idle stream until it has something else to send.
+        let mut buf = BytesMut::new();
         if let Some(retry) = options.retry_delay() {
             put_retry(&mut buf, retry);
             buf.extend_from_slice(b"\n");
         }
         let shared = Arc::new(Mutex::new(Shared {
             buf,
-            frame: None,
+            frame: Some(Bytes::from_static(PREAMBLE)),
             phase: Phase::Setup,
             last_id,
             signal: None,

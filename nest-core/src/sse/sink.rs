@@ -29,7 +29,7 @@ use crate::{http::HttpException, lock::lock};
 #[must_use = "the response stays empty until the sink runs a stream or fails"]
 pub struct SseSink {
     pub(super) shared: Arc<Mutex<Shared>>,
-    pub(super) options: SseOptions,
+    pub(super) options: Arc<SseOptions>,
     /// The application's context, for its shutdown signal.
     pub(super) context: Arc<crate::app::AppContext>,
     /// The encoder's first automatic id is the one after this.
