@@ -117,8 +117,19 @@ pub async fn assert_head_refused(addr: SocketAddr, request: &str) {
 /// Sends `request` as it is and reads until the server closes the connection (send
 /// `Connection: close`), at most 10 seconds.
 pub async fn raw_exchange(addr: SocketAddr, request: &str) -> io::Result<RawResponse> {
+    raw_exchange_after(addr, request, Duration::ZERO).await
+}
+
+/// [`raw_exchange`], but reads nothing for `pause` first: a long response fills the socket
+/// and the server has to wait until it drains.
+pub async fn raw_exchange_after(
+    addr: SocketAddr,
+    request: &str,
+    pause: Duration,
+) -> io::Result<RawResponse> {
     let mut stream = TcpStream::connect(addr).await?;
     stream.write_all(request.as_bytes()).await?;
+    tokio::time::sleep(pause).await;
     let mut bytes = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut bytes))
         .await

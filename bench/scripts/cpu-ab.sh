@@ -1,6 +1,7 @@
 #!/bin/bash
 # Server CPU (perf stat task-clock, ms) for 3 x 1,000,000 /firehose events read by a plain
-# Python client, alternating two server binaries round by round so that outside load hits both:
+# Python client, alternating two server binaries (and which goes first) round by round so that
+# outside load hits both alike:
 #
 #   bench/scripts/cpu-ab.sh target/release/bench-nest target/release/bench-hyper 5
 #   bench/scripts/cpu-ab.sh /tmp/bench-nest-before target/release/bench-nest 5
@@ -25,6 +26,13 @@ for _ in range(3):
     kill $server; wait $server 2>/dev/null || true
 }
 
+# The order alternates (A B, B A, ...): whichever runs second in a round tends to be slower.
 for round in $(seq 1 "$rounds"); do
-    echo "round $round: $(basename "$a") $(measure "$a") ms, $(basename "$b") $(measure "$b") ms"
+    if (( round % 2 )); then
+        first=$(measure "$a"); second=$(measure "$b")
+        echo "round $round: $(basename "$a") $first ms, $(basename "$b") $second ms"
+    else
+        second=$(measure "$b"); first=$(measure "$a")
+        echo "round $round: $(basename "$b") $second ms, $(basename "$a") $first ms"
+    fi
 done

@@ -3,7 +3,7 @@
 
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
-use nest_tests::{get_and_close, raw_exchange, raw_head};
+use nest_tests::{get_and_close, raw_exchange, raw_exchange_after, raw_head};
 
 #[derive(Default)]
 struct WireController;
@@ -62,6 +62,12 @@ impl WireController {
             .chain(stream::iter([Err(ForbiddenException::new("Nope"))]))
     }
 
+    /// Always ready, and many times longer than one flush of the response buffer (32 KiB).
+    #[sse("burst")]
+    fn burst(&self) -> impl Stream<Item = Json<u64>> {
+        stream::iter(0..BURST).map(Json)
+    }
+
     /// A stream that never yields: headers must still go out at once (§3.7, spec 10.2.16).
     #[sse("silent")]
     fn silent(&self) -> impl Stream<Item = MessageEvent> {
@@ -90,6 +96,18 @@ fn readings() -> Vec<Reading> {
             note: Some("line\r\nbreaks\rand ünïcode\u{2028}"),
         },
     ]
+}
+
+/// Events in `/burst`: about 2 MB.
+const BURST: u64 = 100_000;
+
+/// The body `/burst` must send: the preamble, then every event in order.
+fn burst_body() -> Vec<u8> {
+    let mut body = b"\n".to_vec();
+    for n in 0..BURST {
+        body.extend_from_slice(format!("id: {}\ndata: {n}\n\n", n + 1).as_bytes());
+    }
+    body
 }
 
 async fn start() -> RunningApp {
@@ -337,4 +355,58 @@ async fn a_hundred_streams_share_one_http2_connection() {
         100,
         "100 event streams open at once on one connection"
     );
+}
+
+/// A stream that is always ready is sent in flushes of about 32 KiB; the reader here reads
+/// nothing at first, so the server fills the socket and must carry on when it drains.
+#[tokio::test]
+async fn an_always_ready_stream_of_many_flushes_arrives_whole_and_in_order_over_http1() {
+    let server = start().await;
+    let response = raw_exchange_after(
+        server.local_addr(),
+        &get_and_close("/burst"),
+        std::time::Duration::from_millis(300),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status_line(), "HTTP/1.1 200 OK");
+    assert!(
+        response.body == burst_body(),
+        "{} bytes",
+        response.body.len()
+    );
+}
+
+/// The same over HTTP/2, where the stream also waits for flow-control window from a client
+/// that reads nothing at first.
+#[tokio::test]
+async fn an_always_ready_stream_of_many_flushes_arrives_whole_and_in_order_over_http2() {
+    use http_body_util::{BodyExt, Empty};
+
+    let server = start().await;
+    let stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    let request = http::Request::get(server.url("/burst"))
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let body = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        response.into_body().collect(),
+    )
+    .await
+    .expect("the whole stream within 10 s")
+    .unwrap()
+    .to_bytes();
+    assert!(body[..] == burst_body()[..], "{} bytes", body.len());
 }

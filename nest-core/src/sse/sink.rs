@@ -174,8 +174,10 @@ impl SseSink {
                     shared.open();
                     wrote = true;
                     if shared.buf.len() >= FLUSH_AT {
+                        // No wake-up needed: the body hands hyper these bytes now, and hyper
+                        // polls the body again as soon as it can take more (or is woken by
+                        // the socket when it can write again), which polls this stream.
                         watch.last_write = Instant::now();
-                        cx.waker().wake_by_ref();
                         return Poll::Pending;
                     }
                 }
