@@ -168,7 +168,6 @@ impl SseRouteOptions {
         self
     }
 
-    /// The application's options with this route's overrides applied.
     /// The options a stream of this route runs with: `app`'s own (shared) when the route
     /// overrides nothing, as most do.
     pub(crate) fn resolve(&self, app: &Arc<SseOptions>) -> Arc<SseOptions> {
@@ -179,6 +178,7 @@ impl SseRouteOptions {
         }
     }
 
+    /// The application's options with this route's overrides applied.
     pub(crate) fn apply(&self, app: &SseOptions) -> SseOptions {
         let mut options = app.clone();
         if let Some(keep_alive) = self.keep_alive {
