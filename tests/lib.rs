@@ -17,6 +17,29 @@ mod redis_server;
 
 pub use follower::{Follower, Received, assert_exactly_once, wait_for_all};
 pub use redis_server::RedisServer;
+
+/// A TCP port that is free now, below Linux's ephemeral range (32768–60999), for a server
+/// started in another process (an example binary, `redis-server`, chromedriver). A port the OS
+/// picks for `127.0.0.1:0` is an ephemeral one, which any client socket on the machine (another
+/// test, a benchmark) may take between this check and the server's own bind.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    // Each test process starts at its own place in the range.
+    let start = u16::try_from(std::process::id() % 1_000).unwrap_or(0) * 12;
+    for _ in 0..12_000 {
+        let port = 20_000 + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
+        let wildcard = std::net::TcpListener::bind(("::", port)).is_ok()
+            || std::net::TcpListener::bind(("0.0.0.0", port)).is_ok();
+        if wildcard && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,

@@ -5,7 +5,7 @@
 
 use std::{
     io::{Read, Write},
-    net::{TcpListener, TcpStream},
+    net::TcpStream,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -26,10 +26,7 @@ impl RedisServer {
     /// When `redis-server` is not installed (run `scripts/test.sh`, which installs it) or does
     /// not answer within 10 s.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::free_port();
         let dir = std::env::temp_dir().join(format!("nest-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let mut server = Self {

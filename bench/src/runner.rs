@@ -13,9 +13,9 @@ use crate::{
 pub enum Mode {
     /// Small sizes, for a smoke run (well under a minute).
     Quick,
-    /// The sizes of the contract.
+    /// The sizes of the contract, then the 100,000-connection scale test.
     Full,
-    /// The 100,000-connection test only.
+    /// The 100,000-connection scale test only.
     Scale,
 }
 
@@ -53,6 +53,8 @@ pub struct Config {
     pub churn_connections: u64,
     /// M4: connections in flight at once.
     pub churn_concurrency: usize,
+    /// Whether the scale test runs (after M1–M4, except in [`Mode::Scale`], which runs only it).
+    pub scale: bool,
     /// Scale test: `/fanout` connections held.
     pub scale_connections: usize,
     /// Scale test: runs per contender (the one with the median p99 is kept).
@@ -76,6 +78,7 @@ impl Config {
             idle_connections: 10_000,
             churn_connections: 20_000,
             churn_concurrency: 50,
+            scale: true,
             scale_connections: 100_000,
             scale_runs: 3,
             scale_per_process: usize::MAX,
@@ -176,43 +179,65 @@ pub async fn run_all(
             ..ServerResults::default()
         })
         .collect();
+    if config.mode != Mode::Scale {
+        run_contract(contenders, config, &mut results).await?;
+    }
+    if config.scale {
+        run_scale(contenders, config, &mut results).await?;
+    }
+    Ok(results)
+}
+
+/// The scale test for every contender, `config.scale_runs` rounds in a rotating order; the
+/// round with the median p99 is kept.
+async fn run_scale(
+    contenders: &[(String, PathBuf)],
+    config: &Config,
+    results: &mut [ServerResults],
+) -> io::Result<()> {
+    let mut runs: Vec<Vec<Scale>> = vec![Vec::new(); contenders.len()];
+    for round in 0..config.scale_runs.max(1) {
+        for turn in 0..contenders.len() {
+            let index = (round + turn) % contenders.len();
+            let (name, binary) = &contenders[index];
+            let counts = scale::split(config.scale_connections, config.scale_per_process);
+            let servers = counts
+                .iter()
+                .map(|_| ServerProcess::spawn(name, binary))
+                .collect::<io::Result<Vec<_>>>()?;
+            eprintln!(
+                "{name}: scale, {} connections over {} server process(es), round {}",
+                config.scale_connections,
+                servers.len(),
+                round + 1
+            );
+            let outcome = scale::scale(&servers, &counts, &scale::load_generator()?).await;
+            if let Some(run) = keep(&mut results[index], "scale", outcome) {
+                runs[index].push(run);
+            }
+            drop(servers);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+    for (index, mut runs) in runs.into_iter().enumerate() {
+        runs.sort_by(|a, b| a.latency.p99_us.total_cmp(&b.latency.p99_us));
+        results[index].scale = runs.get(runs.len() / 2).copied();
+    }
+    Ok(())
+}
+
+/// M1–M4 of the contract for every contender.
+async fn run_contract(
+    contenders: &[(String, PathBuf)],
+    config: &Config,
+    results: &mut [ServerResults],
+) -> io::Result<()> {
     let spawn_all = || -> io::Result<Vec<ServerProcess>> {
         contenders
             .iter()
             .map(|(name, binary)| ServerProcess::spawn(name, binary))
             .collect()
     };
-    if config.mode == Mode::Scale {
-        let mut runs: Vec<Vec<Scale>> = vec![Vec::new(); contenders.len()];
-        for round in 0..config.scale_runs.max(1) {
-            for turn in 0..contenders.len() {
-                let index = (round + turn) % contenders.len();
-                let (name, binary) = &contenders[index];
-                let counts = scale::split(config.scale_connections, config.scale_per_process);
-                let servers = counts
-                    .iter()
-                    .map(|_| ServerProcess::spawn(name, binary))
-                    .collect::<io::Result<Vec<_>>>()?;
-                eprintln!(
-                    "{name}: scale, {} connections over {} server process(es), round {}",
-                    config.scale_connections,
-                    servers.len(),
-                    round + 1
-                );
-                let outcome = scale::scale(&servers, &counts, &scale::load_generator()?).await;
-                if let Some(run) = keep(&mut results[index], "scale", outcome) {
-                    runs[index].push(run);
-                }
-                drop(servers);
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-        for (index, mut runs) in runs.into_iter().enumerate() {
-            runs.sort_by(|a, b| a.latency.p99_us.total_cmp(&b.latency.p99_us));
-            results[index].scale = runs.get(runs.len() / 2).copied();
-        }
-        return Ok(results);
-    }
 
     let servers = spawn_all()?;
     let count = servers.len();
@@ -278,7 +303,7 @@ pub async fn run_all(
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // Fresh processes for the memory figures, so that earlier buffers do not hide growth.
-    for ((name, binary), results) in contenders.iter().zip(&mut results) {
+    for ((name, binary), results) in contenders.iter().zip(results.iter_mut()) {
         let server = ServerProcess::spawn(name, binary)?;
         eprintln!("{name}: M3 idle, {} connections", config.idle_connections);
         let outcome = measure::idle(&server, config.idle_connections).await;
@@ -294,5 +319,5 @@ pub async fn run_all(
             measure::churn(&server, config.churn_connections, config.churn_concurrency).await;
         results.churn = keep(results, "M4", outcome);
     }
-    Ok(results)
+    Ok(())
 }

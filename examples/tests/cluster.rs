@@ -193,15 +193,7 @@ async fn no_message_is_lost_or_repeated_through_a_redis_restart_and_an_instance_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_command_starts_redis_and_two_instances_and_stops_them() {
-    let ports: Vec<u16> = (0..3)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        })
-        .collect();
+    let ports: Vec<u16> = (0..3).map(|_| common::free_port()).collect();
     let child = std::process::Command::new(BINARY)
         .env("REDIS_PORT", ports[0].to_string())
         .env("PORTS", format!("{},{}", ports[1], ports[2]))

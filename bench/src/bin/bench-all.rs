@@ -1,17 +1,20 @@
 //! The whole comparison in one command: builds the three servers, starts each on a free port,
-//! runs M1–M4 of `shared/bench/CONTRACT.md` against each with one load generator, prints one
-//! table with every figure and its ratio to raw hyper, and writes `bench/results/<mode>.json`,
-//! `bench/results/<mode>.md` and SVG plots in `docs/benchmarks/`.
+//! runs M1–M4 of `shared/bench/CONTRACT.md` and the 100,000-connection scale test against each
+//! with one load generator, prints one table with every figure and its ratio to raw hyper, and
+//! writes `bench/results/<mode>.json`, `bench/results/<mode>.md` and SVG plots in
+//! `docs/benchmarks/`.
 //!
 //! ```text
-//! cargo run --release -p nest-bench --bin bench-all            # the contract's sizes (~3 min)
-//! cargo run --release -p nest-bench --bin bench-all -- --quick # a smoke run (< 1 min)
-//! cargo run --release -p nest-bench --bin bench-all -- --scale # 100,000 held /fanout connections
+//! cargo run --release -p nest-bench --bin bench-all               # everything (~6 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --no-scale # M1–M4 only (~3.5 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --scale    # the scale test only (~2 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --quick    # a smoke run (< 1 min)
 //! ```
 //!
 //! `BENCH_MODE=quick|full|scale` does the same as the flags; `--no-build` skips the build;
 //! `--only nest-rs,hyper` measures some contenders only; `--connections N` sets the scale
-//! test's connection count (capped by `RLIMIT_NOFILE`).
+//! test's connection count (spread over several server processes where `RLIMIT_NOFILE` is too
+//! low for one).
 
 use std::{
     io,
@@ -106,9 +109,12 @@ async fn main() -> io::Result<()> {
     {
         config.scale_connections = count;
     }
+    if args.iter().any(|arg| arg == "--no-scale") {
+        config.scale = false;
+    }
     // Each held connection is a descriptor in a server and one in a load generator: where the
     // hard limit is too low for one process, the scale test spreads them over several.
-    if mode == Mode::Scale {
+    if config.scale {
         config.fit_descriptors(descriptors);
     }
     let machine = machine();

@@ -4,7 +4,7 @@
 #![allow(dead_code, reason = "each test binary uses a part of these helpers")]
 
 use std::{
-    net::{SocketAddr, TcpListener, TcpStream},
+    net::{SocketAddr, TcpStream},
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -61,17 +61,30 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A free port outside the ephemeral range (see [`nest_tests::free_port`]).
+pub(crate) fn free_port() -> u16 {
+    nest_tests::free_port()
 }
 
 pub(crate) fn wait_for_port(addr: SocketAddr, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until `running` listens on `addr`; fails at once, with its exit status, if it exits
+/// first (a port taken meanwhile, say) instead of waiting out the deadline.
+fn wait_until_listening(running: &mut Running, addr: SocketAddr, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(addr).is_err() {
+        if let Ok(Some(status)) = running.0.try_wait() {
+            panic!("{what} exited ({status}) before listening on {addr}");
+        }
         assert!(
             Instant::now() < deadline,
             "{what} did not start listening on {addr}"
@@ -102,8 +115,8 @@ pub(crate) fn start_example(binary: &str) -> (Running, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .expect("the example starts");
-    let running = Running(child);
-    wait_for_port(addr, binary);
+    let mut running = Running(child);
+    wait_until_listening(&mut running, addr, binary);
     (running, addr)
 }
 
@@ -128,8 +141,8 @@ pub(crate) fn start_cluster_instance(
         .stdout(Stdio::null())
         .spawn()
         .expect("the instance starts");
-    let running = Running(child);
-    wait_for_port(addr, binary);
+    let mut running = Running(child);
+    wait_until_listening(&mut running, addr, binary);
     (running, addr)
 }
 
@@ -146,8 +159,8 @@ pub(crate) fn start_example_logged(binary: &str) -> (Running, SocketAddr, PathBu
         .stderr(file)
         .spawn()
         .expect("the example starts");
-    let running = Running(child);
-    wait_for_port(addr, binary);
+    let mut running = Running(child);
+    wait_until_listening(&mut running, addr, binary);
     (running, addr, log)
 }
 
@@ -164,7 +177,7 @@ impl Browser {
         let chromium = find("chromium");
         let chromedriver = find("chromedriver");
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let driver = Running(
+        let mut driver = Running(
             Command::new(chromedriver)
                 .arg(format!("--port={}", addr.port()))
                 .stdout(Stdio::null())
@@ -172,7 +185,7 @@ impl Browser {
                 .spawn()
                 .expect("chromedriver starts"),
         );
-        wait_for_port(addr, "chromedriver");
+        wait_until_listening(&mut driver, addr, "chromedriver");
         let client = TestClient::new(addr);
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
