@@ -117,15 +117,22 @@ impl SseParser {
         if self.partial.is_empty() {
             self.line(tail, borrowed, on_event);
         } else {
-            // Only the first line of a chunk can have begun earlier: nothing is borrowed yet.
-            let mut line = std::mem::take(&mut self.partial);
-            line.extend_from_slice(tail);
-            let mut own = Borrowed::default();
-            self.line(&line, &mut own, on_event);
-            self.keep(&mut own);
-            line.clear();
-            self.partial = line;
+            self.end_of_split_line(tail, on_event);
         }
+    }
+
+    /// A line that began in an earlier chunk ends (once per chunk at most, so kept out of the
+    /// per-line path). Nothing is borrowed yet: it is the chunk's first line.
+    #[cold]
+    #[inline(never)]
+    fn end_of_split_line(&mut self, tail: &[u8], on_event: &mut impl FnMut(Event<'_>)) {
+        let mut line = std::mem::take(&mut self.partial);
+        line.extend_from_slice(tail);
+        let mut own = Borrowed::default();
+        self.line(&line, &mut own, on_event);
+        self.keep(&mut own);
+        line.clear();
+        self.partial = line;
     }
 
     #[inline]
