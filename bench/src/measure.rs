@@ -413,6 +413,47 @@ pub(crate) async fn subscriber(
     (received, stream)
 }
 
+/// One [`subscriber`] task per open stream, with the signal that stops them all and the
+/// count of events they parsed.
+pub(crate) struct Readers {
+    /// Send `true` to stop every reader.
+    pub(crate) stop: watch::Sender<bool>,
+    /// Events parsed so far, over every reader.
+    pub(crate) delivered: Arc<AtomicU64>,
+    /// Each reader's events and connection, once it stops.
+    pub(crate) readers: Vec<tokio::task::JoinHandle<(Received, TcpStream)>>,
+}
+
+impl Readers {
+    /// Spawns a reader for each of `opened`, reading `buf_size` bytes at a time until it has
+    /// `until` events or is stopped.
+    pub(crate) fn spawn(
+        opened: Vec<(TcpStream, Framing, Vec<u8>)>,
+        buf_size: usize,
+        until: u64,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let delivered = Arc::new(AtomicU64::new(0));
+        let readers = opened
+            .into_iter()
+            .map(|connection| {
+                tokio::spawn(subscriber(
+                    connection,
+                    stopped.clone(),
+                    Arc::clone(&delivered),
+                    buf_size,
+                    until,
+                ))
+            })
+            .collect();
+        Self {
+            stop,
+            delivered,
+            readers,
+        }
+    }
+}
+
 /// Waits until `counter` reaches `target` or `limit` passes.
 pub(crate) async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) {
     let deadline = Instant::now() + limit;
@@ -461,20 +502,11 @@ pub async fn fanout(
             "the server counts {counted} of {subscribers} subscribers"
         )));
     }
-    let (stop, stopped) = watch::channel(false);
-    let delivered = Arc::new(AtomicU64::new(0));
-    let readers: Vec<_> = opened
-        .into_iter()
-        .map(|connection| {
-            tokio::spawn(subscriber(
-                connection,
-                stopped.clone(),
-                Arc::clone(&delivered),
-                16 * 1024,
-                u64::MAX,
-            ))
-        })
-        .collect();
+    let Readers {
+        stop,
+        delivered,
+        readers,
+    } = Readers::spawn(opened, 16 * 1024, u64::MAX);
 
     let publishes = u64::from(rate) * u64::from(seconds);
     let first_publish = unix_nanos();

@@ -15,7 +15,6 @@ use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
     process::Stdio,
-    sync::{Arc, atomic::AtomicU64},
     time::{Duration, Instant},
 };
 
@@ -23,12 +22,11 @@ use futures_util::future::try_join_all;
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines},
     process::{Child, ChildStdout, Command},
-    sync::watch,
 };
 
 use crate::{
     client::{connect, start_sources_at},
-    measure::{Latency, Memory, await_subscribers, open_many, publish, subscriber, wait_for},
+    measure::{Latency, Memory, Readers, await_subscribers, open_many, publish, wait_for},
     process::ServerProcess,
 };
 
@@ -222,20 +220,11 @@ pub async fn scale(
 pub async fn shard(addr: SocketAddr, count: usize, index: u64) -> io::Result<()> {
     start_sources_at(index);
     let opened = open_many(addr, "/fanout", count).await?;
-    let (stop, stopped) = watch::channel(false);
-    let delivered = Arc::new(AtomicU64::new(0));
-    let readers: Vec<_> = opened
-        .into_iter()
-        .map(|connection| {
-            tokio::spawn(subscriber(
-                connection,
-                stopped.clone(),
-                Arc::clone(&delivered),
-                1024,
-                1,
-            ))
-        })
-        .collect();
+    let Readers {
+        stop,
+        delivered,
+        readers,
+    } = Readers::spawn(opened, 1024, 1);
     let mut stdout = tokio::io::stdout();
     stdout.write_all(b"opened\n").await?;
     stdout.flush().await?;

@@ -260,11 +260,8 @@ async fn head_gets_the_headers_and_no_body() {
     assert!(response.body.is_empty(), "{:?}", response.text());
 }
 
-#[tokio::test]
-async fn http2_omits_connection_header() {
-    use http_body_util::{BodyExt, Empty};
-
-    let server = start().await;
+/// `GET path` over an HTTP/2 connection of its own (prior knowledge, no TLS).
+async fn http2_get(server: &RunningApp, path: &str) -> http::Response<hyper::body::Incoming> {
     let stream = tokio::net::TcpStream::connect(server.local_addr())
         .await
         .unwrap();
@@ -275,10 +272,18 @@ async fn http2_omits_connection_header() {
     .await
     .unwrap();
     tokio::spawn(connection);
-    let request = http::Request::get(server.url("/test"))
-        .body(Empty::<bytes::Bytes>::new())
+    let request = http::Request::get(server.url(path))
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
-    let response = sender.send_request(request).await.unwrap();
+    sender.send_request(request).await.unwrap()
+}
+
+#[tokio::test]
+async fn http2_omits_connection_header() {
+    use http_body_util::BodyExt;
+
+    let server = start().await;
+    let response = http2_get(&server, "/test").await;
     assert_eq!(response.version(), http::Version::HTTP_2);
     assert_eq!(response.status(), 200);
     let headers = response.headers();
@@ -381,23 +386,10 @@ async fn an_always_ready_stream_of_many_flushes_arrives_whole_and_in_order_over_
 /// that reads nothing at first.
 #[tokio::test]
 async fn an_always_ready_stream_of_many_flushes_arrives_whole_and_in_order_over_http2() {
-    use http_body_util::{BodyExt, Empty};
+    use http_body_util::BodyExt;
 
     let server = start().await;
-    let stream = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    let (mut sender, connection) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(stream),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(connection);
-    let request = http::Request::get(server.url("/burst"))
-        .body(Empty::<bytes::Bytes>::new())
-        .unwrap();
-    let response = sender.send_request(request).await.unwrap();
+    let response = http2_get(&server, "/burst").await;
     assert_eq!(response.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let body = tokio::time::timeout(
