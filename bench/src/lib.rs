@@ -10,7 +10,8 @@
 //!   `tokio::sync::broadcast` receiver.
 //! * `cargo run --release -p nest-bench --bin bench-all`: nest-rs, axum and raw hyper serving
 //!   the shared SSE benchmark contract (`bench-nest`, `bench-axum`, `bench-hyper`), measured
-//!   over real TCP by one load generator ([`measure`]) in one run; see `docs/benchmarks.md`.
+//!   over real TCP by one load generator ([`measure`]) in one run, then 100,000 held
+//!   connections and one publish to all of them ([`scale`]); see `docs/benchmarks.md`.
 //!
 //! [`Hub`]: nest_core::sse::Hub
 
