@@ -1,6 +1,6 @@
 //! The measurements of the contract (M1–M4) and the load generator's own parse rate (the
-//! 100,000-connection scale test is in [`crate::scale`]). Each opens real TCP connections to a server started by
-//! [`ServerProcess`] and parses every event it receives with [`SseParser`].
+//! 100,000-connection scale test is in [`crate::scale`]). Each opens real TCP connections to a
+//! server started by [`ServerProcess`] and parses every event it receives with [`SseParser`].
 
 use std::{
     io,
@@ -54,7 +54,6 @@ pub struct Firehose {
 struct FirehoseCheck {
     decoder: Option<BodyDecoder>,
     parser: SseParser,
-    next_seq: u64,
     wrong: u64,
     /// The next event's id, as text.
     id: Decimal,
@@ -136,7 +135,6 @@ impl FirehoseCheck {
         let Self {
             decoder,
             parser,
-            next_seq,
             wrong,
             id,
             seq,
@@ -147,7 +145,6 @@ impl FirehoseCheck {
                 if !same(event.id, id.text()) || !is_seq(event.data, seq.text()) {
                     *wrong += 1;
                 }
-                *next_seq += 1;
                 id.increment();
                 seq.increment();
             });
@@ -160,13 +157,14 @@ impl FirehoseCheck {
     }
 
     fn finish(&self, n: u64) -> io::Result<u64> {
-        if self.next_seq != n || self.wrong != 0 {
+        let events = self.parser.events();
+        if events != n || self.wrong != 0 {
             return Err(io::Error::other(format!(
-                "firehose: {} of {n} events, {} out of order or malformed",
-                self.next_seq, self.wrong
+                "firehose: {events} of {n} events, {} out of order or malformed",
+                self.wrong
             )));
         }
-        Ok(self.parser.events())
+        Ok(events)
     }
 }
 
@@ -384,7 +382,7 @@ fn fanout_events(
 
 /// One subscriber: reads events until `stop` turns true or `until` events arrived; gives the
 /// connection back so that it closes only when the caller drops it.
-pub(crate) async fn subscriber(
+async fn subscriber(
     (mut stream, framing, pending): (TcpStream, Framing, Vec<u8>),
     mut stop: watch::Receiver<bool>,
     delivered: Arc<AtomicU64>,

@@ -204,8 +204,8 @@ async fn one_command_starts_redis_and_two_instances_and_stops_them() {
     let mut launcher = common::Running::from(child);
     let a = SocketAddr::from(([127, 0, 0, 1], ports[1]));
     let b = SocketAddr::from(([127, 0, 0, 1], ports[2]));
-    common::wait_for_port(a, "instance a");
-    common::wait_for_port(b, "instance b");
+    common::wait_until_listening(&mut launcher, a, "instance a");
+    common::wait_until_listening(&mut launcher, b, "instance b");
     let follower = Follower::start(vec![a], EVENTS);
     warm_up(&[b], &[&follower]).await;
     assert_eq!(say(b, "across").await, Some(201));

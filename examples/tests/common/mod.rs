@@ -61,25 +61,11 @@ impl Drop for Running {
     }
 }
 
-/// A free port outside the ephemeral range (see [`nest_tests::free_port`]).
-pub(crate) fn free_port() -> u16 {
-    nest_tests::free_port()
-}
-
-pub(crate) fn wait_for_port(addr: SocketAddr, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not start listening on {addr}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+pub(crate) use nest_tests::free_port;
 
 /// Waits until `running` listens on `addr`; fails at once, with its exit status, if it exits
 /// first (a port taken meanwhile, say) instead of waiting out the deadline.
-fn wait_until_listening(running: &mut Running, addr: SocketAddr, what: &str) {
+pub(crate) fn wait_until_listening(running: &mut Running, addr: SocketAddr, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(addr).is_err() {
         if let Ok(Some(status)) = running.0.try_wait() {

@@ -325,23 +325,16 @@ fn put_short(out: &mut BytesMut, bytes: &[u8]) {
     }
 }
 
-impl BufWriter<'_> {
-    #[inline]
-    fn put(&mut self, buf: &[u8]) {
-        put_short(self.0, buf);
-    }
-}
-
 impl std::io::Write for BufWriter<'_> {
     #[inline]
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.put(buf);
+        put_short(self.0, buf);
         Ok(buf.len())
     }
 
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.put(buf);
+        put_short(self.0, buf);
         Ok(())
     }
 
