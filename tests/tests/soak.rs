@@ -69,7 +69,8 @@ async fn thousands_of_connections_leave_nothing_behind() {
         server.stats(),
         ServerStats {
             open_connections: 10,
-            open_streams: 10
+            open_streams: 10,
+            dropped: 0,
         }
     );
     drop(open);

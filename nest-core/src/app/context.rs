@@ -23,8 +23,26 @@ pub(crate) struct AppContext {
     pub(crate) stopping: std::sync::atomic::AtomicBool,
     /// The largest body `#[body]` reads, in bytes.
     pub(crate) body_limit: usize,
+    /// How long a request body may go without a new byte, and take in all.
+    pub(crate) body_timeouts: BodyTimeouts,
     /// What is open right now.
     pub(crate) counts: Arc<Counts>,
+}
+
+/// How long reading a request body may take: `read` without a new byte, `total` in all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTimeouts {
+    pub(crate) read: std::time::Duration,
+    pub(crate) total: std::time::Duration,
+}
+
+impl Default for BodyTimeouts {
+    fn default() -> Self {
+        Self {
+            read: std::time::Duration::from_secs(60),
+            total: std::time::Duration::from_secs(300),
+        }
+    }
 }
 
 /// Live counts of what the server holds, kept by guards so nothing is counted twice or left
@@ -33,6 +51,7 @@ pub(crate) struct AppContext {
 pub(crate) struct Counts {
     connections: AtomicUsize,
     streams: AtomicUsize,
+    dropped: AtomicUsize,
 }
 
 impl Counts {
@@ -54,10 +73,16 @@ impl Counts {
         }
     }
 
+    /// Counts one response ended because its client accepted no byte within the send timeout.
+    pub(crate) fn dropped(&self) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> ServerStats {
         ServerStats {
             open_connections: self.connections.load(Ordering::Relaxed),
             open_streams: self.streams.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
         }
     }
 }
@@ -85,7 +110,7 @@ impl Drop for CountGuard {
 ///
 /// ```
 /// use nest_core::app::ServerStats;
-/// let idle = ServerStats { open_connections: 0, open_streams: 0 };
+/// let idle = ServerStats { open_connections: 0, open_streams: 0, dropped: 0 };
 /// assert_eq!(idle, ServerStats::default());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,6 +119,10 @@ pub struct ServerStats {
     pub open_connections: usize,
     /// Event streams running (from their handler's start to their end).
     pub open_streams: usize,
+    /// Responses ended since the server started because their client accepted no byte within
+    /// [`ServerLimits::send_timeout`](super::ServerLimits::send_timeout) (HTTP/1.1 connections
+    /// closed, HTTP/2 streams reset).
+    pub dropped: usize,
 }
 
 impl AppContext {
@@ -117,6 +146,7 @@ impl Default for AppContext {
             shutdown: CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: crate::http::BODY_LIMIT,
+            body_timeouts: BodyTimeouts::default(),
             counts: Arc::default(),
         }
     }

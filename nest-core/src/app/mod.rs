@@ -507,6 +507,10 @@ impl NestApplication {
             shutdown: tokio_util::sync::CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: self.body_limit,
+            body_timeouts: context::BodyTimeouts {
+                read: self.limits.body_read_timeout,
+                total: self.limits.body_timeout,
+            },
             counts: Arc::default(),
         });
         let layered = (!self.layers.is_empty()).then(|| {
