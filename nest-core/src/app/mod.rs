@@ -2,6 +2,7 @@
 //! [`NestApplication::listen`] serves it.
 
 mod builder;
+mod conn;
 mod context;
 mod limits;
 mod middleware;

@@ -12,13 +12,15 @@ use std::{
     time::Duration,
 };
 
-use hyper::{body::Incoming, server::conn::http1, service::service_fn};
+use bytes::Bytes;
+use hyper::{
+    body::Incoming,
+    server::conn::{http1, http2},
+    service::service_fn,
+};
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{
-        conn::auto,
-        graceful::{GracefulConnection, GracefulShutdown, Watcher},
-    },
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulConnection,
 };
 use tokio::{
     net::{TcpListener, TcpStream},
@@ -26,7 +28,10 @@ use tokio::{
 };
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use super::AppContext;
+use super::{
+    AppContext,
+    conn::{Admission, ConnState, Io, Registry, Room, ServerBody, StreamExecutor, Ticket},
+};
 use crate::{
     di::Container,
     http::{RemoteAddr, router::Router},
@@ -139,96 +144,238 @@ pub(super) struct Server {
     pub(super) tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
-/// How long a client may take to complete its TLS handshake.
-#[cfg(feature = "tls")]
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// One accepted connection and what serving it needs.
 struct Connection {
-    builder: Arc<auto::Builder<TokioExecutor>>,
-    /// The same HTTP/1 settings as `builder`'s, for connections known to speak HTTP/1.
+    /// The HTTP/1 settings.
     http1: Arc<http1::Builder>,
-    watcher: Watcher,
+    limits: super::ServerLimits,
     router: Arc<Router>,
     layered: Option<super::HttpService>,
     context: Arc<AppContext>,
     /// The client's address.
     peer: SocketAddr,
+    /// The connection's place in the registry, and its state.
+    ticket: Ticket,
+}
+
+/// What the first bytes of a plain connection say it speaks.
+enum Detected {
+    /// HTTP/1, with the bytes read to tell (none when they were only peeked at).
+    Http1(Bytes),
+    /// HTTP/2 with prior knowledge, with the bytes read to tell.
+    Http2(Bytes),
 }
 
 impl Connection {
-    /// Serves one accepted connection until it ends, holding its slot under `max_connections`
-    /// and its place in the counts.
+    /// Serves one accepted connection until it ends or the server closes it, holding its
+    /// place in the registry and in the counts.
     ///
     /// A plain TCP connection whose first bytes already show an HTTP/1 request (they are not
-    /// the start of the HTTP/2 preface) is served by hyper's HTTP/1 connection directly;
-    /// otherwise hyper-util's HTTP/1 + HTTP/2 detection decides.
+    /// the start of the HTTP/2 preface) is served by hyper's HTTP/1 connection with nothing
+    /// read: the bytes are only peeked at. Reading them and handing them back would cost an
+    /// HTTP/1 connection memory for its whole life: hyper's first read would return only those
+    /// few bytes, its second would no longer fit the 8 KiB read buffer, and hyper would double
+    /// it to 16 KiB.
     ///
-    /// The detection costs an HTTP/1 connection memory for its whole life: it reads the first
-    /// bytes itself and hands them back to hyper, whose first read then returns only those
-    /// few bytes, so its second read no longer fits the 8 KiB read buffer and hyper doubles it
-    /// to 16 KiB. Peeking at the bytes (without reading them) leaves the whole request to
-    /// hyper's first read.
+    /// Until hyper has the connection (the TLS handshake, the detection), the connection is
+    /// closed as soon as the registry flags it (its request head deadline passed, it was shed,
+    /// or the server is shutting down).
     ///
-    /// This is the connection's whole task, in one `async fn`: every `async fn` it awaited
-    /// would keep its own copy of the arguments it was given (the connection's fields, the
-    /// stream) for the connection's life. The other paths (TLS, protocol detection) are boxed,
-    /// so that their larger states do not enlarge the task of every plain HTTP/1 connection.
+    /// This is the connection's whole task: every `async fn` it awaited would keep its own copy
+    /// of the arguments it was given for the connection's life. The other paths (TLS, HTTP/2,
+    /// partial prefaces) are boxed, so that their larger states do not enlarge the task of every
+    /// plain HTTP/1 connection.
     async fn run(
         self,
-        stream: TcpStream,
-        _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+        mut stream: TcpStream,
         #[cfg(feature = "tls")] tls: Option<tokio_rustls::TlsAcceptor>,
     ) {
         let _counted = self.context.counts.connection();
+        let state = Arc::clone(self.ticket.state());
         #[cfg(feature = "tls")]
         if let Some(acceptor) = tls {
             return Box::pin(self.serve_tls(acceptor, stream)).await;
         }
         let mut first = [0; H2_PREFACE.len()];
-        let peeked = tokio::select! {
-            peeked = stream.peek(&mut first) => peeked,
-            () = self.context.shutdown.cancelled() => return,
+        let peeked = match until_flagged(&state, stream.peek(&mut first)).await {
+            Some(Ok(len)) => len,
+            _ => return,
         };
-        match peeked {
-            Ok(len) if len > 0 && !H2_PREFACE.starts_with(&first[..len]) => {
-                let service = service(self.router, self.layered, self.context, self.peer);
+        let detected = if peeked == 0 {
+            return;
+        } else if !H2_PREFACE.starts_with(&first[..peeked]) {
+            Detected::Http1(Bytes::new())
+        } else if peeked == H2_PREFACE.len() {
+            Detected::Http2(Bytes::new())
+        } else {
+            // Part of the HTTP/2 preface: read on until it is whole or differs.
+            match until_flagged(&state, Box::pin(read_preface(&mut stream))).await {
+                Some(Ok(detected)) => detected,
+                _ => return,
+            }
+        };
+        match detected {
+            Detected::Http1(read) => {
+                let io = Io::new(stream, Arc::clone(&state)).rewound(read);
+                let service = service(
+                    self.router,
+                    self.layered,
+                    self.context,
+                    state.clone(),
+                    self.peer,
+                );
                 let http1 = self.http1;
-                drive(self.watcher, move || {
-                    http1.serve_connection(TokioIo::new(stream), service)
+                drive(&state, move || {
+                    http1.serve_connection(TokioIo::new(io), service)
                 })
                 .await;
             }
-            // The HTTP/2 preface (or its start), the end of the stream, or an error.
-            _ => Box::pin(self.serve(stream)).await,
+            Detected::Http2(read) => {
+                let io = Io::new(stream, Arc::clone(&state)).rewound(read);
+                Box::pin(self.serve_http2(io)).await;
+            }
         }
     }
 
-    /// Completes the TLS handshake, then serves HTTP/1.1 or HTTP/2 (ALPN) on the connection.
+    /// Completes the TLS handshake, then serves HTTP/2 if the client chose it (ALPN), else
+    /// HTTP/1.1.
     #[cfg(feature = "tls")]
     async fn serve_tls(self, acceptor: tokio_rustls::TlsAcceptor, stream: TcpStream) {
-        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-            Ok(Ok(stream)) => Box::pin(self.serve(stream)).await,
-            Ok(Err(error)) => {
-                tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}");
+        let state = Arc::clone(self.ticket.state());
+        let handshake = tokio::time::timeout(
+            self.limits.tls_handshake_timeout,
+            acceptor.accept(Io::new(stream, Arc::clone(&state))),
+        );
+        let stream = match until_flagged(&state, handshake).await {
+            Some(Ok(Ok(stream))) => stream,
+            Some(Ok(Err(error))) => {
+                return tracing::debug!(target: "NestApplication", "TLS handshake failed: {error}");
             }
-            Err(_) => tracing::debug!(target: "NestApplication", "TLS handshake timed out"),
+            Some(Err(_)) => {
+                return tracing::debug!(target: "NestApplication", "TLS handshake timed out");
+            }
+            None => return,
+        };
+        if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+            self.serve_http2(stream).await;
+        } else {
+            let service = service(
+                self.router,
+                self.layered,
+                self.context,
+                state.clone(),
+                self.peer,
+            );
+            let http1 = self.http1;
+            drive(&state, move || {
+                http1.serve_connection(TokioIo::new(stream), service)
+            })
+            .await;
         }
     }
 
-    /// Serves HTTP/1.1 or HTTP/2 on `io` until the client leaves, the server shuts the
-    /// connection down, or a hub subscription closes it.
-    async fn serve<I>(self, io: I)
+    /// Serves HTTP/2 on `io`, each stream in a task of its own, watched for the send timeout.
+    async fn serve_http2<I>(self, io: I)
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let service = service(self.router, self.layered, self.context, self.peer);
-        let builder = &self.builder;
-        drive(self.watcher, move || {
+        let state = Arc::clone(self.ticket.state());
+        state.speaks_http2();
+        let builder = http2_builder(
+            &self.limits,
+            StreamExecutor {
+                state: Arc::clone(&state),
+                send_timeout: self.limits.send_timeout,
+                counts: Arc::clone(&self.context.counts),
+            },
+        );
+        let service = service(
+            self.router,
+            self.layered,
+            self.context,
+            state.clone(),
+            self.peer,
+        );
+        drive(&state, move || {
             builder.serve_connection(TokioIo::new(io), service)
         })
         .await;
     }
+}
+
+/// Reads a plain connection's first bytes until they are the whole HTTP/2 preface or differ
+/// from it.
+async fn read_preface(stream: &mut TcpStream) -> io::Result<Detected> {
+    use tokio::io::AsyncReadExt;
+
+    let mut read = [0; H2_PREFACE.len()];
+    let mut len = 0;
+    loop {
+        let count = stream.read(&mut read[len..]).await?;
+        if count == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        len += count;
+        let bytes = Bytes::copy_from_slice(&read[..len]);
+        if !H2_PREFACE.starts_with(&read[..len]) {
+            return Ok(Detected::Http1(bytes));
+        }
+        if len == H2_PREFACE.len() {
+            return Ok(Detected::Http2(bytes));
+        }
+    }
+}
+
+/// Runs `future` until it completes (`Some`) or the connection is flagged to close (`None`).
+async fn until_flagged<F: Future>(state: &ConnState, future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        state.register(cx);
+        if state.killed() || state.goaway() {
+            return Poll::Ready(None);
+        }
+        future.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+/// The HTTP/2 settings, with the executor that runs one connection's streams.
+fn http2_builder(
+    limits: &super::ServerLimits,
+    executor: StreamExecutor,
+) -> http2::Builder<StreamExecutor> {
+    let mut builder = http2::Builder::new(executor);
+    builder
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
+        .initial_stream_window_size(limits.http2_stream_window)
+        .initial_connection_window_size(limits.http2_connection_window);
+    if let Some((interval, timeout)) = limits.http2_keep_alive {
+        builder
+            .keep_alive_interval(interval)
+            .keep_alive_timeout(timeout);
+    }
+    builder
+}
+
+/// The HTTP/1 settings.
+fn http1_builder(limits: &super::ServerLimits) -> http1::Builder {
+    let mut http1 = http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes)
+        // `max_buf_size` alone is a soft bound: a head that arrives in large reads can pass
+        // it. This one is exact.
+        .max_header_size(limits.max_header_bytes);
+    // hyper's own limit is the same 100 headers, parsed into an uninitialised array on the
+    // stack; an explicit limit makes it fill a vector of that many entries for every request
+    // (about 1,000 instructions each). So it is only set when it differs.
+    if limits.max_headers != HYPER_MAX_HEADERS {
+        http1.max_headers(limits.max_headers);
+    }
+    http1
 }
 
 /// The hyper service of one connection: every request goes to the router (through the
@@ -237,15 +384,21 @@ fn service(
     router: Arc<Router>,
     layered: Option<super::HttpService>,
     context: Arc<AppContext>,
+    state: Arc<ConnState>,
     peer: SocketAddr,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
-    Response = crate::http::Response,
+    Response = hyper::Response<ServerBody>,
     Error = Infallible,
-    Future = impl Future<Output = Result<crate::http::Response, Infallible>> + Send,
+    Future = impl Future<Output = Result<hyper::Response<ServerBody>, Infallible>> + Send,
 > + Clone
 + Send {
     service_fn(move |mut request: hyper::Request<Incoming>| {
+        // The end of input is held back after a request with no body, unless it asks for an
+        // event stream: a client that leaves while its stream is being set up is gone.
+        let holds_eof = http_body::Body::is_end_stream(request.body())
+            && !accepts_event_stream(request.headers());
+        let in_flight = state.request(holds_eof);
         detach_head(&mut request);
         request.extensions_mut().insert(RemoteAddr(peer));
         let response: crate::http::router::BoxFuture = match &layered {
@@ -263,7 +416,18 @@ fn service(
                 router.dispatch(parts, body, &context)
             }
         };
-        async move { Ok::<_, Infallible>(response.await) }
+        async move {
+            let response = response.await;
+            Ok::<_, Infallible>(response.map(|body| ServerBody::new(body, in_flight)))
+        }
+    })
+}
+
+/// Whether a request asks for an event stream (`Accept: text/event-stream`, as `EventSource`
+/// sends).
+fn accepts_event_stream(headers: &http::HeaderMap) -> bool {
+    headers.get(http::header::ACCEPT).is_some_and(|accept| {
+        memchr::memmem::find(accept.as_bytes(), b"text/event-stream").is_some()
     })
 }
 
@@ -273,7 +437,8 @@ const HYPER_MAX_HEADERS: usize = 100;
 /// The first bytes an HTTP/2 client with prior knowledge sends.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// Runs the connection `connect` makes under the graceful shutdown until it ends or a hub
+/// Runs the connection `connect` makes until it ends, the registry flags it (closed at once,
+/// or gracefully: GOAWAY on HTTP/2, after the response in progress on HTTP/1.1), or a hub
 /// subscription made on it closes it (its client stopped reading).
 ///
 /// The connection is made here, in place, rather than passed in: a future given to an `async fn`
@@ -284,22 +449,32 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// during a poll of the connection: it is looked for after each poll until found, then watched.
 /// It is checked on every wake-up, but its future is polled again only when the task's waker
 /// changes (it keeps the waker it was given until it fires): a connection that streams events
-/// wakes often, and polling the future each time costs more than the check.
-async fn drive<C>(watcher: Watcher, connect: impl FnOnce() -> C)
+/// wakes often, and polling the future each time costs more than the check. The registry's
+/// waker is renewed on the same condition.
+async fn drive<C>(state: &ConnState, connect: impl FnOnce() -> C)
 where
     C: GracefulConnection,
     C::Error: std::fmt::Display,
 {
-    let mut connection = pin!(watcher.watch(connect()));
+    let mut connection = pin!(connect());
     let mut close: Option<CancellationToken> = None;
     let mut closed = pin!(None::<WaitForCancellationFutureOwned>);
     let mut registered: Option<Waker> = None;
+    let mut going_away = false;
     poll_fn(|cx| {
         let rewake = !registered
             .as_ref()
             .is_some_and(|waker| waker.will_wake(cx.waker()));
         if rewake {
             registered = Some(cx.waker().clone());
+            state.register(cx);
+        }
+        if state.killed() {
+            return Poll::Ready(());
+        }
+        if !going_away && state.goaway() {
+            going_away = true;
+            connection.as_mut().graceful_shutdown();
         }
         if let Some(token) = &close {
             if (rewake || token.is_cancelled()) && poll_closed(closed.as_mut(), cx) {
@@ -402,71 +577,45 @@ impl Server {
             #[cfg(feature = "tls")]
             tls,
         } = self;
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_header_bytes);
-        // hyper's own limit is the same 100 headers, parsed into an uninitialised array on the
-        // stack; an explicit limit makes it fill a vector of that many entries for every
-        // request (about 1,000 instructions each). So it is only set when it differs.
-        if limits.max_headers != HYPER_MAX_HEADERS {
-            builder.http1().max_headers(limits.max_headers);
-        }
-        builder
-            .http2()
-            .timer(TokioTimer::new())
-            .max_concurrent_streams(limits.max_concurrent_streams)
-            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
-            .initial_stream_window_size(limits.http2_stream_window)
-            .initial_connection_window_size(limits.http2_connection_window);
-        if let Some((interval, timeout)) = limits.http2_keep_alive {
-            builder
-                .http2()
-                .keep_alive_interval(interval)
-                .keep_alive_timeout(timeout);
-        }
-        // Past `max_connections`, stop accepting until a connection ends.
-        let slots = limits
-            .max_connections
-            .map(|count| Arc::new(tokio::sync::Semaphore::new(count)));
-        let builder = Arc::new(builder);
-        let mut http1 = http1::Builder::new();
-        http1
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_header_bytes)
-            // `max_buf_size` alone is a soft bound: a head that arrives in large reads can pass
-            // it (the detection's first small read used to hide this). This one is exact.
-            .max_header_size(limits.max_header_bytes);
-        if limits.max_headers != HYPER_MAX_HEADERS {
-            http1.max_headers(limits.max_headers);
-        }
-        let http1 = Arc::new(http1);
-        let graceful = GracefulShutdown::new();
+        let http1 = Arc::new(http1_builder(&limits));
+        let registry = Arc::new(Registry::new(limits, Arc::clone(&context.counts)));
+        let sweeper = CancellationToken::new();
+        tokio::spawn(Arc::clone(&registry).sweep(sweeper.clone()));
+        let _sweeper = sweeper.drop_guard();
         let mut connections = JoinSet::new();
         tracing::info!(target: "NestApplication", "Nest application successfully started");
-        loop {
-            let slot = match &slots {
-                Some(slots) => tokio::select! {
-                    permit = Arc::clone(slots).acquire_owned() => permit.ok(),
-                    () = context.shutdown.cancelled() => break,
-                },
-                None => None,
-            };
+        'accept: loop {
+            // At `max_connections`, wait for room unless a connection can be shed.
+            while registry.room() == Room::Full {
+                tokio::select! {
+                    () = registry.freed() => {}
+                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                    () = context.shutdown.cancelled() => break 'accept,
+                }
+            }
             tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        let ticket = loop {
+                            match registry.admit(peer.ip()) {
+                                Admission::Admitted(ticket) => break ticket,
+                                Admission::Refused => continue 'accept,
+                                Admission::Full => tokio::select! {
+                                    () = registry.freed() => {}
+                                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                                    () = context.shutdown.cancelled() => break 'accept,
+                                },
+                            }
+                        };
                         let _ = stream.set_nodelay(true);
                         let connection = Connection {
-                            builder: Arc::clone(&builder),
                             http1: Arc::clone(&http1),
-                            watcher: graceful.watcher(),
+                            limits,
                             router: Arc::clone(&router),
                             layered: layered.clone(),
                             context: Arc::clone(&context),
                             peer,
+                            ticket,
                         };
                         // Boxed: the task then moves a pointer, not the future, through tokio's
                         // spawn path (same memory, fewer instructions per connection).
@@ -474,16 +623,21 @@ impl Server {
                             ConnectionClose::default(),
                             connection.run(
                                 stream,
-                                slot,
                                 #[cfg(feature = "tls")]
                                 tls.clone(),
                             ),
                         )));
                     }
                     Err(error) => {
-                        // Out of file descriptors, say: wait a little instead of spinning.
-                        tracing::warn!(target: "NestApplication", "accept failed: {error}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        // Out of file descriptors: close the oldest connection that has not
+                        // sent a request head, so that silent sockets cannot lock clients out.
+                        if is_out_of_descriptors(&error) && registry.shed_for_descriptor() {
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        } else {
+                            // Wait a little instead of spinning.
+                            tracing::warn!(target: "NestApplication", "accept failed: {error}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
                     }
                 },
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -491,12 +645,13 @@ impl Server {
             }
         }
         drop(listener);
+        // Reap what has ended, so that the count is what is really open.
+        while connections.try_join_next().is_some() {}
         tracing::info!(target: "NestApplication", "Shutting down: {} open connection(s)", connections.len());
-        // Event streams end themselves on the same token; idle connections close at once.
-        let drain = async {
-            graceful.shutdown().await;
-            while connections.join_next().await.is_some() {}
-        };
+        // Event streams end themselves on the shutdown token; idle connections close at once,
+        // the others after their response.
+        registry.goaway_all();
+        let drain = async { while connections.join_next().await.is_some() {} };
         if tokio::time::timeout(shutdown_timeout, drain).await.is_err() {
             tracing::warn!(
                 target: "NestApplication",
@@ -506,6 +661,11 @@ impl Server {
         }
         connections.shutdown().await;
     }
+}
+
+/// Whether `accept` failed for want of file descriptors (EMFILE, ENFILE).
+fn is_out_of_descriptors(error: &io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23 | 24))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -68,6 +68,11 @@ impl Body {
         }
     }
 
+    /// Whether this is an event stream's body.
+    pub(crate) fn is_sse(&self) -> bool {
+        matches!(self.kind, BodyKind::Sse(_))
+    }
+
     pub(crate) fn boxed(body: http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>) -> Self {
         Self {
             kind: BodyKind::Boxed(body),

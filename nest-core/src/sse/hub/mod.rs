@@ -62,6 +62,11 @@ impl ConnectionClose {
     pub(crate) fn get(&self) -> Option<CancellationToken> {
         self.0.get().cloned()
     }
+
+    /// Closes what `token`'s owner watches (an HTTP/2 stream) when a subscription asks.
+    pub(crate) fn with_token(token: CancellationToken) -> Self {
+        Self(std::sync::OnceLock::from(token))
+    }
 }
 
 /// Limits and backend of a hub.

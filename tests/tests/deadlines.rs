@@ -1,0 +1,440 @@
+//! No connection or stream that an anonymous client can hold forever: deadlines counted from
+//! the accept on every protocol path, the send timeout on HTTP/1.1 and per HTTP/2 stream, the
+//! HTTP/2 idle timeout, shedding under `max_connections`, the per-address cap, and answers to
+//! clients that half-close. Each test runs the real attack over TCP against short deadlines.
+
+use std::{sync::Arc, time::Duration};
+
+use bytes::Bytes;
+use nest_core::app::{ServerLimits, TlsConfig};
+use nest_core::prelude::*;
+use nest_core::{RunningApp, testing::TestClient};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    time::Instant,
+};
+
+#[derive(Default)]
+struct AppController;
+
+#[controller]
+impl AppController {
+    #[get("hello")]
+    async fn hello(&self) -> &'static str {
+        // Long enough for a client's half-close to arrive while the handler runs.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        "hello"
+    }
+
+    /// Always ready, 64 KiB events: fills any socket buffer quickly.
+    #[sse("firehose", keep_alive = false)]
+    fn firehose(&self) -> impl Stream<Item = MessageEvent> {
+        let data = "x".repeat(64 * 1024);
+        stream::repeat(data).map(MessageEvent::from)
+    }
+
+    /// Sends nothing but heartbeats.
+    #[sse("quiet", keep_alive = "50ms")]
+    fn quiet(&self) -> impl Stream<Item = MessageEvent> {
+        stream::pending()
+    }
+}
+
+/// Short deadlines for the tests: 400 ms each.
+fn short() -> ServerLimits {
+    let deadline = Duration::from_millis(400);
+    ServerLimits::default()
+        .header_read_timeout(deadline)
+        .tls_handshake_timeout(deadline)
+        .send_timeout(deadline)
+        .http2_idle_timeout(deadline)
+}
+
+async fn start(limits: ServerLimits) -> RunningApp {
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(limits);
+    app.bind("127.0.0.1:0").await.unwrap()
+}
+
+async fn still_serving(server: &RunningApp) {
+    let response = TestClient::new(server.local_addr())
+        .get("/hello")
+        .await
+        .unwrap();
+    assert_eq!(response.text(), "hello");
+}
+
+/// Reads until the server closes the connection, discarding what comes; the time it took, or
+/// `None` if it was still open after 10 s.
+async fn closed_within<S: AsyncReadExt + Unpin>(stream: &mut S) -> Option<Duration> {
+    let start = Instant::now();
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        match tokio::time::timeout_at(start + Duration::from_secs(10), stream.read(&mut buf)).await
+        {
+            Ok(Ok(0) | Err(_)) => return Some(start.elapsed()),
+            Ok(Ok(_)) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Opens a connection, sends `bytes`, then nothing: the server closes it after the request
+/// head deadline.
+async fn silent_after(bytes: &[u8]) {
+    let server = start(short()).await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let took = closed_within(&mut stream)
+        .await
+        .expect("the server closes the connection");
+    assert!(took >= Duration::from_millis(300), "closed after {took:?}");
+    still_serving(&server).await;
+    wait_for(|| server.stats().open_connections == 0).await;
+}
+
+async fn wait_for(mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "condition not met within 10 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_nothing_is_closed() {
+    silent_after(b"").await;
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_one_byte_is_closed() {
+    silent_after(b"P").await;
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_part_of_the_http2_preface_is_closed() {
+    silent_after(&b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"[..16]).await;
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_part_of_a_request_head_is_closed() {
+    silent_after(b"GET /hello HTTP/1.1\r\nHost: x\r\n").await;
+}
+
+fn certified() -> rcgen::CertifiedKey<rcgen::KeyPair> {
+    rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap()
+}
+
+async fn start_tls(
+    limits: ServerLimits,
+    certified: &rcgen::CertifiedKey<rcgen::KeyPair>,
+) -> RunningApp {
+    let tls = TlsConfig::from_pem(
+        certified.cert.pem().as_bytes(),
+        certified.signing_key.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(limits).set_tls(tls);
+    app.bind("127.0.0.1:0").await.unwrap()
+}
+
+async fn tls_connect(
+    server: &RunningApp,
+    certified: &rcgen::CertifiedKey<rcgen::KeyPair>,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    use tokio_rustls::rustls::{self, RootCertStore, pki_types::ServerName};
+
+    let mut roots = RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = TcpStream::connect(server.local_addr()).await.unwrap();
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_tls_client_silent_after_its_handshake_is_closed() {
+    let certified = certified();
+    let server = start_tls(short(), &certified).await;
+    let mut stream = tls_connect(&server, &certified).await;
+    let took = closed_within(&mut stream)
+        .await
+        .expect("the server closes the connection");
+    assert!(took >= Duration::from_millis(200), "closed after {took:?}");
+    wait_for(|| server.stats().open_connections == 0).await;
+}
+
+#[tokio::test]
+async fn a_tls_client_silent_during_its_handshake_is_closed() {
+    let certified = certified();
+    let server = start_tls(short(), &certified).await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    // A TLS record header, then nothing.
+    stream.write_all(&[0x16, 0x03, 0x01]).await.unwrap();
+    closed_within(&mut stream)
+        .await
+        .expect("the server closes the connection");
+    wait_for(|| server.stats().open_connections == 0).await;
+}
+
+/// An HTTP/2 connection made with the `h2` crate, driven in the background.
+async fn h2_client(
+    server: &RunningApp,
+    builder: &h2::client::Builder,
+) -> (h2::client::SendRequest<Bytes>, tokio::task::JoinHandle<()>) {
+    let tcp = TcpStream::connect(server.local_addr()).await.unwrap();
+    let (send, connection) = builder.handshake(tcp).await.unwrap();
+    let driver = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    (send, driver)
+}
+
+fn get(path: &str) -> http::Request<()> {
+    http::Request::get(format!("http://localhost{path}"))
+        .body(())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_http2_connection_that_only_answers_pings_is_closed() {
+    // The h2 client answers PINGs by itself; it never opens a stream.
+    let limits =
+        short().http2_keep_alive(Some((Duration::from_millis(50), Duration::from_secs(5))));
+    let server = start(limits).await;
+    let (_send, driver) = h2_client(&server, &h2::client::Builder::new()).await;
+    tokio::time::timeout(Duration::from_secs(10), driver)
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    wait_for(|| server.stats().open_connections == 0).await;
+}
+
+#[tokio::test]
+async fn an_http2_connection_with_no_open_stream_gets_goaway_and_is_closed() {
+    let limits = short()
+        .header_read_timeout(Duration::from_secs(30))
+        .http2_keep_alive(Some((Duration::from_millis(50), Duration::from_secs(5))));
+    let server = start(limits).await;
+    let (send, driver) = h2_client(&server, &h2::client::Builder::new()).await;
+    let mut send = send.ready().await.unwrap();
+    let (response, _) = send.send_request(get("/hello"), true).unwrap();
+    let response = response.await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut body = response.into_body();
+    while body.data().await.is_some() {}
+    let start = Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), driver)
+        .await
+        .expect("the server closes the idle connection")
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "closed after {:?}",
+        start.elapsed()
+    );
+    // The GOAWAY is seen by the next request.
+    assert!(send.send_request(get("/hello"), true).is_err());
+    wait_for(|| server.stats().open_connections == 0).await;
+}
+
+#[tokio::test]
+async fn an_http2_connection_with_an_open_stream_is_not_idle() {
+    let limits = short().header_read_timeout(Duration::from_secs(30));
+    let server = start(limits).await;
+    let (send, driver) = h2_client(&server, &h2::client::Builder::new()).await;
+    let mut send = send.ready().await.unwrap();
+    let (response, _) = send.send_request(get("/quiet"), true).unwrap();
+    let mut body = response.await.unwrap().into_body();
+    // Heartbeats keep coming well past the idle timeout.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1200) {
+        let chunk = tokio::time::timeout(Duration::from_secs(2), body.data())
+            .await
+            .expect("heartbeats keep coming")
+            .expect("the stream stays open")
+            .unwrap();
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    assert!(!driver.is_finished());
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_a_plain_stream_is_dropped() {
+    let server = start(short()).await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    stream
+        .write_all(b"GET /firehose HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // Reads nothing: the socket buffers fill, then the send timeout ends the stream.
+    wait_for(|| server.stats().dropped == 1).await;
+    wait_for(|| server.stats().open_streams == 0 && server.stats().open_connections == 0).await;
+    still_serving(&server).await;
+    drop(stream);
+}
+
+#[tokio::test]
+async fn a_client_that_reads_slower_than_the_stream_but_steadily_is_kept() {
+    // The send timeout is the time between two writes the socket accepts (as nginx's): a
+    // reader that drains a few MB a second keeps the socket taking bytes within 2 s.
+    let server = start(short().send_timeout(Duration::from_secs(2))).await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    stream
+        .write_all(b"GET /firehose HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0; 256 * 1024];
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(4) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let read = stream.read(&mut buf).await.unwrap();
+        assert!(read > 0, "the stream is still open");
+    }
+    assert_eq!(server.stats().dropped, 0);
+}
+
+#[tokio::test]
+async fn an_http2_stream_with_a_zero_window_is_reset() {
+    let server = start(short()).await;
+    let mut builder = h2::client::Builder::new();
+    builder.initial_window_size(0);
+    let (send, _driver) = h2_client(&server, &builder).await;
+    let mut send = send.ready().await.unwrap();
+    let (stalled, _) = send.send_request(get("/firehose"), true).unwrap();
+    let mut stalled = stalled.await.unwrap().into_body();
+    // Another stream on the same connection, read as it comes, keeps working throughout.
+    let (quiet, _) = send.send_request(get("/quiet"), true).unwrap();
+    let mut quiet = quiet.await.unwrap().into_body();
+    let _ = quiet.flow_control().release_capacity(0);
+
+    let ended = tokio::time::timeout(Duration::from_secs(10), stalled.data())
+        .await
+        .expect("the stalled stream is reset");
+    let error = ended.expect("an error, not the end").unwrap_err();
+    assert_eq!(error.reason(), Some(h2::Reason::CANCEL), "{error}");
+    wait_for(|| server.stats().dropped == 1 && server.stats().open_streams == 1).await;
+    assert_eq!(server.stats().open_connections, 1);
+    drop(quiet);
+}
+
+#[tokio::test]
+async fn at_max_connections_silent_sockets_are_shed_for_a_real_client() {
+    let server = start(ServerLimits::default().max_connections(Some(1000))).await;
+    let mut silent = Vec::new();
+    for _ in 0..1030 {
+        silent.push(TcpStream::connect(server.local_addr()).await.unwrap());
+    }
+    let start = Instant::now();
+    let response = tokio::time::timeout(
+        Duration::from_secs(5),
+        TestClient::new(server.local_addr()).get("/hello"),
+    )
+    .await
+    .expect("a real client is served")
+    .unwrap();
+    assert_eq!(response.text(), "hello");
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "served after {:?}",
+        start.elapsed()
+    );
+    assert!(server.stats().open_connections <= 1000);
+}
+
+#[tokio::test]
+async fn at_max_connections_clients_with_requests_are_not_shed() {
+    let server = start(ServerLimits::default().max_connections(Some(2))).await;
+    let client = TestClient::new(server.local_addr());
+    let first = client.sse("/quiet").await.unwrap();
+    let _second = client.sse("/quiet").await.unwrap();
+    // A third connection waits; the two streams are not shed for it.
+    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
+    third
+        .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), third.read_to_end(&mut answer))
+            .await
+            .is_err(),
+        "the third connection waits: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(server.stats().open_streams, 2);
+    drop(first);
+    tokio::time::timeout(Duration::from_secs(5), third.read_to_end(&mut answer))
+        .await
+        .expect("served once a connection closes")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).ends_with("hello"));
+}
+
+#[tokio::test]
+async fn past_max_connections_per_ip_new_connections_are_closed() {
+    let server = start(ServerLimits::default().max_connections_per_ip(Some(2))).await;
+    let _first = TcpStream::connect(server.local_addr()).await.unwrap();
+    let _second = TcpStream::connect(server.local_addr()).await.unwrap();
+    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
+    let took = closed_within(&mut third)
+        .await
+        .expect("the third connection is closed");
+    assert!(took < Duration::from_secs(5));
+    drop((_first, _second));
+    wait_for(|| server.stats().open_connections == 0).await;
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_client_that_half_closes_after_its_request_gets_its_answer() {
+    let server = start(ServerLimits::default()).await;
+    for _ in 0..200 {
+        let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+        stream
+            .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        stream.shutdown().await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+            .await
+            .expect("the server closes the connection after answering")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.ends_with("hello"),
+            "{answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_closes_during_a_stream_ends_it_at_once() {
+    let server = start(short().send_timeout(Duration::from_secs(60))).await;
+    let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+    stream
+        .write_all(b"GET /quiet HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0; 1024];
+    let _ = stream.read(&mut buf).await.unwrap();
+    wait_for(|| server.stats().open_streams == 1).await;
+    stream.shutdown().await.unwrap();
+    wait_for(|| server.stats().open_streams == 0).await;
+}
