@@ -177,7 +177,14 @@ impl SseSink {
                         // No wake-up needed: the body hands hyper these bytes now, and hyper
                         // polls the body again as soon as it can take more (or is woken by
                         // the socket when it can write again), which polls this stream.
-                        watch.last_write = Instant::now();
+                        let now = Instant::now();
+                        watch.last_write = now;
+                        // The heartbeat timer is polled again only when it fires or the waker
+                        // changes: with a new waker it must take it now, or a stream that
+                        // falls quiet after this burst would never be woken for a heartbeat.
+                        if rewake {
+                            watch.beat(&mut shared.buf, now, cx);
+                        }
                         return Poll::Pending;
                     }
                 }
@@ -191,25 +198,36 @@ impl SseSink {
                 }
             }
         }
-        if let Some((interval, timer)) = &mut watch.heartbeat {
+        if let Some((_, timer)) = &watch.heartbeat {
             let now = Instant::now();
             if wrote {
                 watch.last_write = now;
             }
             // The timer is only moved when it fires: events in between just move `last_write`.
-            // After a reset it is polled again, to hold the waker for its new deadline.
             if rewake || timer.is_elapsed() {
-                while poll_sleep(timer.as_mut(), cx).is_ready() {
-                    let due = watch.last_write + *interval;
-                    if due <= now {
-                        shared.buf.extend_from_slice(KEEP_ALIVE);
-                        watch.last_write = now;
-                    }
-                    timer.as_mut().reset(watch.last_write + *interval);
-                }
+                watch.beat(&mut shared.buf, now, cx);
             }
         }
         Poll::Pending
+    }
+}
+
+impl Watch<'_, '_> {
+    /// Polls the heartbeat timer, if heartbeats are on: writes a heartbeat into `buf` if one
+    /// is due at `now`, and moves the timer to the next due time. After a reset the timer is
+    /// polled again, so that it holds the task's waker for its new deadline.
+    fn beat(&mut self, buf: &mut BytesMut, now: Instant, cx: &mut Context<'_>) {
+        let Some((interval, timer)) = &mut self.heartbeat else {
+            return;
+        };
+        while poll_sleep(timer.as_mut(), cx).is_ready() {
+            let due = self.last_write + *interval;
+            if due <= now {
+                buf.extend_from_slice(KEEP_ALIVE);
+                self.last_write = now;
+            }
+            timer.as_mut().reset(self.last_write + *interval);
+        }
     }
 }
 
