@@ -39,9 +39,11 @@ pub trait FromRequest: Sized {
 /// The `Last-Event-ID` header a reconnecting `EventSource` sends: the id of the last event it
 /// received. `None` on a first connection.
 ///
-/// `T` is the id's type (`String` by default, or a number); a header that does not parse as `T`
-/// is answered with `400 {"message":"Invalid Last-Event-ID header","error":"Bad Request","statusCode":400}`,
-/// before the stream opens. NestJS users read it with `@Headers('last-event-id')`.
+/// `T` is the id's type (`String` by default, or a number). A header that is empty, not text,
+/// or does not parse as `T` is taken as absent (`None`): the stream starts as on a first
+/// connection. An answer other than `200` would end the client for good, since `EventSource`
+/// does not reconnect after one, and NestJS never reads the header (its users read it with
+/// `@Headers('last-event-id')`).
 ///
 /// ```
 /// use nest_core::prelude::*;
@@ -71,15 +73,13 @@ impl<T: fmt::Debug> fmt::Debug for LastEventId<T> {
 
 impl<T: FromStr> FromRequest for LastEventId<T> {
     fn from_request(request: &Request) -> Result<Self, HttpException> {
-        let Some(value) = request.headers().get("last-event-id") else {
-            return Ok(Self(None));
-        };
-        value
-            .to_str()
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .map(|id| Self(Some(id)))
-            .ok_or_else(|| BadRequestException::new("Invalid Last-Event-ID header"))
+        let id = request
+            .headers()
+            .get("last-event-id")
+            .and_then(|value| value.to_str().ok())
+            .filter(|text| !text.is_empty())
+            .and_then(|text| text.parse().ok());
+        Ok(Self(id))
     }
 }
 

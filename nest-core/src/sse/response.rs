@@ -49,8 +49,8 @@ pub(crate) struct PendingSse {
 
 impl PendingSse {
     /// The sink to hand to the handler's generated code, and the response that waits on it.
-    /// Attaches the route's [`SseSignal`] to the request. Fails with a 400 when ids continue from
-    /// `Last-Event-ID` and that header is not a number.
+    /// Attaches the route's [`SseSignal`] to the request. When ids continue from `Last-Event-ID`
+    /// and that header is not a number, they start at 1, as without the header.
     pub(crate) fn new(
         request: &mut Request,
         route: &SseRouteOptions,
