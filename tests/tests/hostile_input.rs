@@ -82,6 +82,8 @@ impl HostileController {
 #[derive(Debug)]
 struct Outcome {
     status: Option<u16>,
+    /// The response head (status and header lines).
+    head: String,
     body: String,
 }
 
@@ -108,11 +110,11 @@ async fn exchange(addr: SocketAddr, bytes: &[u8]) -> Outcome {
         .or_else(|| text.strip_prefix("HTTP/1.0 "))
         .and_then(|rest| rest.get(..3))
         .and_then(|code| code.parse().ok());
-    let body = text
+    let (head, body) = text
         .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
+        .map(|(head, body)| (head.to_owned(), body.to_owned()))
         .unwrap_or_default();
-    Outcome { status, body }
+    Outcome { status, head, body }
 }
 
 async fn start() -> RunningApp {
@@ -154,6 +156,21 @@ fn refused(outcome: &Outcome) {
         "expected 400 or a close: {outcome:?}"
     );
     assert!(outcome.status.is_some() || outcome.body.is_empty());
+}
+
+/// `400` with an empty body and `Connection: close`, as Node's HTTP server answers a request
+/// it will not route (NestJS never sees it); the server then closes the connection, which
+/// [`exchange`] waits for.
+fn bad_framing(outcome: &Outcome) {
+    assert_eq!(outcome.status, Some(400), "{outcome:?}");
+    assert!(outcome.body.is_empty(), "{outcome:?}");
+    assert!(
+        outcome
+            .head
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close"),
+        "{outcome:?}"
+    );
 }
 
 fn get(path: &str) -> String {
@@ -275,6 +292,85 @@ async fn header_content_length_and_chunked_together() {
                 "the smuggled request was not served: {outcome:?}"
             );
         },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_host_missing_on_http_1_1_is_400() {
+    // RFC 9112 §3.2. No `Connection: close`: the server closes after its answer.
+    row("GET /cats/1 HTTP/1.1\r\n\r\n", bad_framing).await;
+}
+
+#[tokio::test]
+async fn header_host_twice_is_400() {
+    row(
+        "GET /cats/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+        bad_framing,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_host_empty_is_served() {
+    // An empty Host is what RFC 9112 §3.2 asks of a client whose target has no authority.
+    row(
+        "GET /cats/3 HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n",
+        status_and_body(200, "3 None"),
+    )
+    .await;
+}
+
+/// A `POST /cats` of `{"name":"Tom"}`, chunked, under the `Transfer-Encoding` header line(s)
+/// `encoding`, and nothing after it: the connection stays open unless the server closes it.
+fn chunked_post(encoding: &str) -> String {
+    format!(
+        "POST /cats HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{encoding}\r\n\r\ne\r\n{{\"name\":\"Tom\"}}\r\n0\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn header_transfer_encoding_identity_then_chunked_is_400() {
+    row(
+        chunked_post("Transfer-Encoding: identity, chunked"),
+        bad_framing,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_transfer_encoding_gzip_then_chunked_is_400() {
+    row(
+        chunked_post("Transfer-Encoding: gzip, chunked"),
+        bad_framing,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_transfer_encoding_chunked_twice_is_400() {
+    row(
+        chunked_post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"),
+        bad_framing,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_transfer_encoding_chunked_then_identity_is_400() {
+    // Refused by hyper's parser already, with the same answer.
+    row(
+        chunked_post("Transfer-Encoding: chunked, identity"),
+        bad_framing,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn header_transfer_encoding_chunked_in_capitals_is_served() {
+    row(
+        chunked_post("Transfer-Encoding: CHUNKED\r\nConnection: close"),
+        status_and_body(201, "Tom"),
     )
     .await;
 }

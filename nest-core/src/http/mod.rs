@@ -8,6 +8,7 @@
 
 mod exception;
 mod extract;
+mod framing;
 pub(crate) mod request;
 mod respond;
 mod response;
