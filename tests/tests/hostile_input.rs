@@ -445,6 +445,16 @@ async fn path_invalid_percent_escape() {
 }
 
 #[tokio::test]
+async fn path_percent_escape_with_a_sign() {
+    // `+f` is not two hex digits, though a number parser with signs reads it as 15.
+    row(
+        get("/echo/%+f"),
+        status_and_body(400, "Failed to decode param"),
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn path_raw_utf8_bytes_are_read_as_text() {
     row(
         b"GET /echo/\xc3\xa9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".as_slice(),
