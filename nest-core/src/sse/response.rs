@@ -4,6 +4,7 @@
 use std::{
     future::{Future, poll_fn},
     mem,
+    panic::AssertUnwindSafe,
     sync::{Arc, Mutex},
     task::Poll,
 };
@@ -116,10 +117,24 @@ impl PendingSse {
             method,
         } = self;
         let mut producer: Producer = Box::pin(producer);
-        let finished = poll_fn(|cx| match producer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(true),
-            Poll::Pending if matches!(lock(&shared).phase, Phase::Setup) => Poll::Pending,
-            Poll::Pending => Poll::Ready(false),
+        let finished = poll_fn(|cx| {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| producer.as_mut().poll(cx))) {
+                Ok(Poll::Ready(())) => Poll::Ready(true),
+                Ok(Poll::Pending) if matches!(lock(&shared).phase, Phase::Setup) => Poll::Pending,
+                Ok(Poll::Pending) => Poll::Ready(false),
+                Err(panic) => {
+                    let mut shared = lock(&shared);
+                    if !matches!(shared.phase, Phase::Open) {
+                        // Nothing was sent yet: a panic before the stream is NestJS's 500.
+                        drop(shared);
+                        std::panic::resume_unwind(panic);
+                    }
+                    // The stream yielded events, then panicked in the same poll: they go out,
+                    // then the error frame, as when it panics later.
+                    shared.panicked(&*panic);
+                    Poll::Ready(true)
+                }
+            }
         })
         .await;
         if let Phase::Failed(error) = mem::replace(&mut lock(&shared).phase, Phase::Open) {

@@ -5,7 +5,7 @@
 use std::{
     future::poll_fn,
     pin::{Pin, pin},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
     task::{Context, Poll, Waker},
     time::Duration,
 };
@@ -74,6 +74,20 @@ struct Watch<'a, 'token> {
     registered: Option<Waker>,
 }
 
+/// The shared state, locked for one poll of the stream, and the encoder: when the poll ends,
+/// even by a panic, the shared state takes the encoder's last id, so that an error frame after
+/// a panic takes the id after the events encoded before it.
+struct KeepLastId<'a> {
+    shared: MutexGuard<'a, Shared>,
+    encoder: &'a mut SseEncoder,
+}
+
+impl Drop for KeepLastId<'_> {
+    fn drop(&mut self) {
+        self.shared.last_id = self.encoder.last_id();
+    }
+}
+
 /// Polls `sleep` with no cooperative budget, so that a `Pending` always means that the
 /// sleep now holds the waker (a budgeted poll may return `Pending` without registering it).
 fn poll_sleep(sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
@@ -110,11 +124,17 @@ impl SseSink {
             registered: None,
         };
         poll_fn(|cx| {
-            let mut shared = lock(&self.shared);
-            let poll =
-                self.drive::<M, R>(&mut shared, stream.as_mut(), &mut encoder, &mut watch, cx);
-            shared.last_id = encoder.last_id();
-            poll
+            let mut ids = KeepLastId {
+                shared: lock(&self.shared),
+                encoder: &mut encoder,
+            };
+            self.drive::<M, R>(
+                &mut ids.shared,
+                stream.as_mut(),
+                ids.encoder,
+                &mut watch,
+                cx,
+            )
         })
         .await;
     }
