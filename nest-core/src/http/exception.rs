@@ -3,7 +3,7 @@
 //! | NestJS | nest-rs | body |
 //! | --- | --- | --- |
 //! | `new HttpException('x', 418)` | `HttpException::new("x", 418)` | `{"statusCode":418,"message":"x"}` |
-//! | `new NotFoundException()` | `NotFoundException.into()` | `{"statusCode":404,"message":"Not Found"}` |
+//! | `new NotFoundException()` | `NotFoundException.into()` | `{"message":"Not Found","statusCode":404}` |
 //! | `new NotFoundException('x')` | `NotFoundException::new("x")` | `{"message":"x","error":"Not Found","statusCode":404}` |
 //! | `new HttpException({...}, 409)` | `HttpException::from_body(json!({...}), 409)` | the object, unchanged |
 //! | `throw new Error('x')` | `Err(io_error)?` (any `std::error::Error`) | `{"statusCode":500,"message":"Internal server error"}` |
@@ -52,6 +52,9 @@ pub struct HttpException {
 enum ExceptionBody {
     /// `new HttpException('x', s)`: `{statusCode, message}`.
     Plain(String),
+    /// A built-in exception given no message (`new NotFoundException()`): `{message,
+    /// statusCode}`, the message being the status's description.
+    Bare(&'static str),
     /// A built-in exception given a message: `{message, error, statusCode}`.
     Described {
         message: String,
@@ -72,6 +75,13 @@ struct PlainBody<'a> {
     #[serde(rename = "statusCode")]
     status_code: u16,
     message: &'a str,
+}
+
+#[derive(Serialize)]
+struct BareBody<'a> {
+    message: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
 }
 
 #[derive(Serialize)]
@@ -141,6 +151,15 @@ impl HttpException {
         }
     }
 
+    /// A built-in exception without a message: `{message: description, statusCode}`.
+    fn bare(status: StatusCode, description: &'static str) -> Self {
+        Self {
+            status,
+            body: ExceptionBody::Bare(description),
+            cause: None,
+        }
+    }
+
     /// A built-in exception with a message: `{message, error: description, statusCode}`.
     fn described(status: StatusCode, error: &'static str, message: String) -> Self {
         Self {
@@ -194,6 +213,7 @@ impl HttpException {
     pub fn message(&self) -> &str {
         match &self.body {
             ExceptionBody::Plain(message) | ExceptionBody::Described { message, .. } => message,
+            ExceptionBody::Bare(message) => message,
             ExceptionBody::Messages { error, .. } => error,
             ExceptionBody::Custom(value) => value
                 .get("message")
@@ -214,6 +234,10 @@ impl HttpException {
             ExceptionBody::Plain(message) => serde_json::to_string(&PlainBody {
                 status_code,
                 message,
+            }),
+            ExceptionBody::Bare(message) => serde_json::to_string(&BareBody {
+                message,
+                status_code,
             }),
             ExceptionBody::Described { message, error } => serde_json::to_string(&DescribedBody {
                 message,
@@ -309,7 +333,7 @@ macro_rules! define_exceptions {
         $(#[$doc])*
         ///
         /// `Name.into()` (or `Err(Name)?`) gives the body without a message,
-        #[doc = concat!("`{\"statusCode\":", stringify!($status), ",\"message\":\"", $description, "\"}`;")]
+        #[doc = concat!("`{\"message\":\"", $description, "\",\"statusCode\":", stringify!($status), "}`;")]
         /// `Name::new("text")` gives `{"message":"text","error":"…","statusCode":…}`, as NestJS.
         ///
         /// ```
@@ -339,7 +363,7 @@ macro_rules! define_exceptions {
 
         impl From<$name> for HttpException {
             fn from(_: $name) -> Self {
-                HttpException::new($description, StatusCode::$status.as_u16())
+                HttpException::bare(StatusCode::$status, $description)
             }
         }
     )*};
@@ -395,11 +419,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn built_in_without_message_puts_status_first() {
+    fn built_in_without_message_puts_message_first() {
+        // NestJS 12.6.3: `throw new NotFoundException()`.
         let error: HttpException = NotFoundException.into();
         assert_eq!(
             error.body_json(),
-            r#"{"statusCode":404,"message":"Not Found"}"#
+            r#"{"message":"Not Found","statusCode":404}"#
         );
         assert_eq!(error.message(), "Not Found");
     }
