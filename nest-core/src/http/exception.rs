@@ -47,6 +47,9 @@ pub struct HttpException {
     status: StatusCode,
     body: ExceptionBody,
     cause: Option<Box<dyn StdError + Send + Sync>>,
+    /// Answered with `Connection: close`: the rest of the request cannot be read (a body that
+    /// timed out), so the connection cannot serve another one.
+    close: bool,
 }
 
 enum ExceptionBody {
@@ -117,6 +120,7 @@ impl HttpException {
             status: status_or_500(status),
             body: ExceptionBody::Plain(message.into()),
             cause: None,
+            close: false,
         }
     }
 
@@ -132,6 +136,7 @@ impl HttpException {
             status: status_or_500(status),
             body: ExceptionBody::Custom(body),
             cause: None,
+            close: false,
         }
     }
 
@@ -148,6 +153,7 @@ impl HttpException {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             body: ExceptionBody::Plain(INTERNAL_SERVER_ERROR.to_owned()),
             cause: Some(cause.into()),
+            close: false,
         }
     }
 
@@ -157,6 +163,7 @@ impl HttpException {
             status,
             body: ExceptionBody::Bare(description),
             cause: None,
+            close: false,
         }
     }
 
@@ -166,6 +173,7 @@ impl HttpException {
             status,
             body: ExceptionBody::Described { message, error },
             cause: None,
+            close: false,
         }
     }
 
@@ -188,6 +196,7 @@ impl HttpException {
                 error: "Bad Request",
             },
             cause: None,
+            close: false,
         }
     }
 
@@ -265,11 +274,26 @@ impl HttpException {
             .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(Body::from(self.body_json()))
             .unwrap_or_else(|_| Response::new(Body::empty()));
+        if self.close {
+            close_connection(&mut response);
+        }
         // Kept for the exception filters.
         response
             .extensions_mut()
             .insert(crate::pipeline::Thrown(std::sync::Arc::new(self)));
         response
+    }
+
+    /// This exception, answered with `Connection: close` so that the server closes the
+    /// connection after it (an exception filter's response gets the header too).
+    pub(crate) fn closing_connection(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
+    /// Whether the connection is closed after this exception's answer.
+    pub(crate) fn closes_connection(&self) -> bool {
+        self.close
     }
 
     /// Whether this is the 500 of an unknown error or a panic (what `HttpException::internal`
@@ -317,6 +341,7 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
         if let Some(crate::sse::HubError::Unavailable(_)) = any.downcast_ref() {
             return Self {
                 cause: Some(Box::new(error)),
+                close: false,
                 ..Self::described(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Service Unavailable",
@@ -326,6 +351,13 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
         }
         Self::internal(error)
     }
+}
+
+/// Adds `Connection: close` to `response`, which makes hyper close the connection after it.
+pub(crate) fn close_connection(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
 }
 
 macro_rules! define_exceptions {
