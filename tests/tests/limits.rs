@@ -437,3 +437,39 @@ async fn a_body_within_both_timeouts_is_read() {
     .unwrap();
     assert_eq!(response.text(), r#"{"name":"x"}"#);
 }
+
+/// Answers every exception with its status alone, as a user's filter may.
+#[derive(Default)]
+struct StatusOnlyFilter;
+
+#[catch(HttpException)]
+impl nest_core::pipeline::ExceptionFilter for StatusOnlyFilter {
+    fn catch(
+        &self,
+        exception: &HttpException,
+        _: &nest_core::pipeline::ArgumentsHost<'_>,
+    ) -> nest_core::Response {
+        (exception.status(), "filtered").into_response()
+    }
+}
+
+#[tokio::test]
+async fn a_filtered_body_timeout_still_closes_the_connection() {
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(ServerLimits::default().body_read_timeout(Duration::from_millis(300)))
+        .use_global_filters(StatusOnlyFilter);
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let (answer, _) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nfiltered"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{answer}"
+    );
+    still_serving(&server).await;
+}
