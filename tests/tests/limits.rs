@@ -8,6 +8,7 @@ use nest_core::app::ServerLimits;
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
 use nest_tests::{RawStream, raw_exchange};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Default)]
 struct AppController;
@@ -22,6 +23,12 @@ impl AppController {
     #[sse("stream")]
     fn stream(&self) -> impl Stream<Item = MessageEvent> {
         stream::pending()
+    }
+
+    /// Reads the request body as JSON.
+    #[post("echo")]
+    fn echo(&self, #[body] value: serde_json::Value) -> String {
+        value.to_string()
     }
 
     /// Answers after a while without reading the request body.
@@ -320,6 +327,149 @@ async fn an_idle_kept_alive_connection_is_closed() {
         idle.text().contains("hello"),
         "the first request was answered: {}",
         idle.text()
+    );
+    still_serving(&server).await;
+}
+
+/// NestJS's answer to `throw new RequestTimeoutException()` (12.6.3).
+const REQUEST_TIMEOUT_BODY: &str = r#"{"message":"Request Timeout","statusCode":408}"#;
+
+/// Sends a `POST /echo` head promising a 100-byte body, then `body` one byte every `pace`
+/// (all at once if `pace` is zero) and nothing more. Returns what came back once the server
+/// closed the connection (at most 10 s) and how long after the head that was.
+async fn post_slowly(server: &RunningApp, body: &[u8], pace: Duration) -> (String, Duration) {
+    let stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (mut read, mut write) = stream.into_split();
+    write
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+        .await
+        .unwrap();
+    let sent = tokio::time::Instant::now();
+    let body = body.to_vec();
+    let writer = tokio::spawn(async move {
+        if pace.is_zero() {
+            let _ = write.write_all(&body).await;
+        } else {
+            for byte in body {
+                tokio::time::sleep(pace).await;
+                // The server may have answered and closed: not an error here.
+                if write.write_all(&[byte]).await.is_err() {
+                    break;
+                }
+            }
+        }
+        // Kept open, so that only the server can end the exchange.
+        write
+    });
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), read.read_to_end(&mut received))
+        .await
+        .is_ok();
+    let elapsed = sent.elapsed();
+    writer.abort();
+    assert!(
+        closed,
+        "the server did not close the connection; received: {}",
+        String::from_utf8_lossy(&received)
+    );
+    (String::from_utf8_lossy(&received).into_owned(), elapsed)
+}
+
+fn assert_request_timeout(answer: &str) {
+    assert!(
+        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{answer}"
+    );
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(
+        lower.contains("\r\ncontent-type: application/json; charset=utf-8\r\n"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with(&format!("\r\n\r\n{REQUEST_TIMEOUT_BODY}")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_408_after_the_read_timeout() {
+    let server = start(ServerLimits::default().body_read_timeout(Duration::from_millis(300))).await;
+    let (answer, elapsed) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
+    assert_request_timeout(&answer);
+    assert!(
+        elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(5),
+        "answered {elapsed:?} after the head"
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_body_trickled_in_is_408_after_the_total_timeout() {
+    // Each byte comes well within the read timeout; the whole body would take 10 s.
+    let limits = ServerLimits::default()
+        .body_read_timeout(Duration::from_millis(300))
+        .body_timeout(Duration::from_secs(1));
+    let server = start(limits).await;
+    let body = format!(r#"{{"name":"{}"}}"#, "x".repeat(89));
+    let (answer, elapsed) = post_slowly(&server, body.as_bytes(), Duration::from_millis(100)).await;
+    assert_request_timeout(&answer);
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
+        "answered {elapsed:?} after the head"
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_body_within_both_timeouts_is_read() {
+    let limits = ServerLimits::default()
+        .body_read_timeout(Duration::from_millis(300))
+        .body_timeout(Duration::from_secs(1));
+    let server = start(limits).await;
+    let response = raw_exchange(
+        server.local_addr(),
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"name\":\"x\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.text(), r#"{"name":"x"}"#);
+}
+
+/// Answers every exception with its status alone, as a user's filter may.
+#[derive(Default)]
+struct StatusOnlyFilter;
+
+#[catch(HttpException)]
+impl nest_core::pipeline::ExceptionFilter for StatusOnlyFilter {
+    fn catch(
+        &self,
+        exception: &HttpException,
+        _: &nest_core::pipeline::ArgumentsHost<'_>,
+    ) -> nest_core::Response {
+        (exception.status(), "filtered").into_response()
+    }
+}
+
+#[tokio::test]
+async fn a_filtered_body_timeout_still_closes_the_connection() {
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(ServerLimits::default().body_read_timeout(Duration::from_millis(300)))
+        .use_global_filters(StatusOnlyFilter);
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let (answer, _) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nfiltered"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{answer}"
     );
     still_serving(&server).await;
 }

@@ -41,6 +41,23 @@ impl PanickyController {
         })
     }
 
+    /// Three events ready at once, then a panic in the same poll: before the stream opened.
+    #[sse("burst")]
+    fn burst(&self) -> impl Stream<Item = MessageEvent> {
+        burst_then_panic()
+    }
+
+    /// One event, a pause (the stream is open), then three events and a panic in one poll.
+    #[sse("later-burst")]
+    fn later_burst(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter([MessageEvent::new("first")])
+            .chain(stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                MessageEvent::new("after a pause")
+            }))
+            .chain(burst_then_panic())
+    }
+
     #[get("ok")]
     fn ok(&self) -> &'static str {
         "still serving"
@@ -51,6 +68,16 @@ impl PanickyController {
     fn always(&self) -> bool {
         true
     }
+}
+
+/// A stream that yields `a`, `b` and `c` in one poll each without ever being pending, then
+/// panics.
+fn burst_then_panic() -> impl Stream<Item = MessageEvent> {
+    let mut left = ["c", "b", "a"].to_vec();
+    stream::poll_fn(move |_| match left.pop() {
+        Some(data) => std::task::Poll::Ready(Some(MessageEvent::new(data))),
+        None => panic!("secret burst failure"),
+    })
 }
 
 async fn start() -> RunningApp {
@@ -84,6 +111,39 @@ async fn a_stream_that_panics_ends_with_an_error_frame() {
     assert_eq!(
         response.text(),
         "\nid: 1\ndata: one\n\nevent: error\nid: 2\ndata: Internal server error\n\n"
+    );
+    let ok = TestClient::new(server.local_addr())
+        .get("/panic/ok")
+        .await
+        .unwrap();
+    assert_eq!(ok.text(), "still serving");
+}
+
+#[tokio::test]
+async fn events_ready_before_a_panic_are_sent_before_the_error_frame() {
+    let server = start().await;
+    let response = raw_exchange(server.local_addr(), &get_and_close("/panic/burst"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status_line(),
+        "HTTP/1.1 200 OK",
+        "{}",
+        response.text()
+    );
+    assert_eq!(
+        response.text(),
+        "\nid: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n\
+         event: error\nid: 4\ndata: Internal server error\n\n"
+    );
+    let later = raw_exchange(server.local_addr(), &get_and_close("/panic/later-burst"))
+        .await
+        .unwrap();
+    assert_eq!(
+        later.text(),
+        "\nid: 1\ndata: first\n\nid: 2\ndata: after a pause\n\n\
+         id: 3\ndata: a\n\nid: 4\ndata: b\n\nid: 5\ndata: c\n\n\
+         event: error\nid: 6\ndata: Internal server error\n\n"
     );
     let ok = TestClient::new(server.local_addr())
         .get("/panic/ok")

@@ -38,6 +38,12 @@ impl FeedController {
             .map(|n| MessageEvent::new(n.to_string()))
     }
 
+    /// One event larger than the body's flush threshold, then nothing: heartbeats go on.
+    #[sse("big-then-quiet", keep_alive = "200ms")]
+    fn big_then_quiet(&self) -> impl Stream<Item = MessageEvent> {
+        stream::iter([MessageEvent::new("x".repeat(70_000))]).chain(stream::pending())
+    }
+
     #[sse("retry", retry = "3s")]
     fn retry(&self) -> impl Stream<Item = MessageEvent> {
         stream::iter(["first"]).map(MessageEvent::from)
@@ -92,6 +98,21 @@ async fn idle_stream_sends_keep_alive_comments() {
         stream.read_until(": keep-alive\n\n", 2).await,
         "{}",
         stream.text()
+    );
+}
+
+#[tokio::test]
+async fn keep_alive_follows_a_first_burst_over_the_flush_threshold() {
+    let server = start().await;
+    let mut stream = RawStream::open(server.local_addr(), &get_stream("/feed/big-then-quiet"))
+        .await
+        .unwrap();
+    assert!(stream.read_until(&"x".repeat(1000), 1).await);
+    assert!(
+        stream.read_until(": keep-alive\n\n", 2).await,
+        "no heartbeat after a 70 KB event: {} bytes received, ending {:?}",
+        stream.received.len(),
+        &stream.text()[stream.text().len().saturating_sub(40)..]
     );
 }
 

@@ -3,7 +3,7 @@
 //! | NestJS | nest-rs | body |
 //! | --- | --- | --- |
 //! | `new HttpException('x', 418)` | `HttpException::new("x", 418)` | `{"statusCode":418,"message":"x"}` |
-//! | `new NotFoundException()` | `NotFoundException.into()` | `{"statusCode":404,"message":"Not Found"}` |
+//! | `new NotFoundException()` | `NotFoundException.into()` | `{"message":"Not Found","statusCode":404}` |
 //! | `new NotFoundException('x')` | `NotFoundException::new("x")` | `{"message":"x","error":"Not Found","statusCode":404}` |
 //! | `new HttpException({...}, 409)` | `HttpException::from_body(json!({...}), 409)` | the object, unchanged |
 //! | `throw new Error('x')` | `Err(io_error)?` (any `std::error::Error`) | `{"statusCode":500,"message":"Internal server error"}` |
@@ -47,11 +47,17 @@ pub struct HttpException {
     status: StatusCode,
     body: ExceptionBody,
     cause: Option<Box<dyn StdError + Send + Sync>>,
+    /// Answered with `Connection: close`: the rest of the request cannot be read (a body that
+    /// timed out), so the connection cannot serve another one.
+    close: bool,
 }
 
 enum ExceptionBody {
     /// `new HttpException('x', s)`: `{statusCode, message}`.
     Plain(String),
+    /// A built-in exception given no message (`new NotFoundException()`): `{message,
+    /// statusCode}`, the message being the status's description.
+    Bare(&'static str),
     /// A built-in exception given a message: `{message, error, statusCode}`.
     Described {
         message: String,
@@ -72,6 +78,13 @@ struct PlainBody<'a> {
     #[serde(rename = "statusCode")]
     status_code: u16,
     message: &'a str,
+}
+
+#[derive(Serialize)]
+struct BareBody<'a> {
+    message: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
 }
 
 #[derive(Serialize)]
@@ -107,6 +120,7 @@ impl HttpException {
             status: status_or_500(status),
             body: ExceptionBody::Plain(message.into()),
             cause: None,
+            close: false,
         }
     }
 
@@ -122,6 +136,7 @@ impl HttpException {
             status: status_or_500(status),
             body: ExceptionBody::Custom(body),
             cause: None,
+            close: false,
         }
     }
 
@@ -138,6 +153,17 @@ impl HttpException {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             body: ExceptionBody::Plain(INTERNAL_SERVER_ERROR.to_owned()),
             cause: Some(cause.into()),
+            close: false,
+        }
+    }
+
+    /// A built-in exception without a message: `{message: description, statusCode}`.
+    fn bare(status: StatusCode, description: &'static str) -> Self {
+        Self {
+            status,
+            body: ExceptionBody::Bare(description),
+            cause: None,
+            close: false,
         }
     }
 
@@ -147,6 +173,7 @@ impl HttpException {
             status,
             body: ExceptionBody::Described { message, error },
             cause: None,
+            close: false,
         }
     }
 
@@ -169,6 +196,7 @@ impl HttpException {
                 error: "Bad Request",
             },
             cause: None,
+            close: false,
         }
     }
 
@@ -194,6 +222,7 @@ impl HttpException {
     pub fn message(&self) -> &str {
         match &self.body {
             ExceptionBody::Plain(message) | ExceptionBody::Described { message, .. } => message,
+            ExceptionBody::Bare(message) => message,
             ExceptionBody::Messages { error, .. } => error,
             ExceptionBody::Custom(value) => value
                 .get("message")
@@ -214,6 +243,10 @@ impl HttpException {
             ExceptionBody::Plain(message) => serde_json::to_string(&PlainBody {
                 status_code,
                 message,
+            }),
+            ExceptionBody::Bare(message) => serde_json::to_string(&BareBody {
+                message,
+                status_code,
             }),
             ExceptionBody::Described { message, error } => serde_json::to_string(&DescribedBody {
                 message,
@@ -241,11 +274,26 @@ impl HttpException {
             .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(Body::from(self.body_json()))
             .unwrap_or_else(|_| Response::new(Body::empty()));
+        if self.close {
+            close_connection(&mut response);
+        }
         // Kept for the exception filters.
         response
             .extensions_mut()
             .insert(crate::pipeline::Thrown(std::sync::Arc::new(self)));
         response
+    }
+
+    /// This exception, answered with `Connection: close` so that the server closes the
+    /// connection after it (an exception filter's response gets the header too).
+    pub(crate) fn closing_connection(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
+    /// Whether the connection is closed after this exception's answer.
+    pub(crate) fn closes_connection(&self) -> bool {
+        self.close
     }
 
     /// Whether this is the 500 of an unknown error or a panic (what `HttpException::internal`
@@ -293,6 +341,7 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
         if let Some(crate::sse::HubError::Unavailable(_)) = any.downcast_ref() {
             return Self {
                 cause: Some(Box::new(error)),
+                close: false,
                 ..Self::described(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Service Unavailable",
@@ -304,12 +353,19 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
     }
 }
 
+/// Adds `Connection: close` to `response`, which makes hyper close the connection after it.
+pub(crate) fn close_connection(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
+}
+
 macro_rules! define_exceptions {
     ($($(#[$doc:meta])* $name:ident => $status:ident, $description:literal;)*) => {$(
         $(#[$doc])*
         ///
         /// `Name.into()` (or `Err(Name)?`) gives the body without a message,
-        #[doc = concat!("`{\"statusCode\":", stringify!($status), ",\"message\":\"", $description, "\"}`;")]
+        #[doc = concat!("`{\"message\":\"", $description, "\",\"statusCode\":", stringify!($status), "}`;")]
         /// `Name::new("text")` gives `{"message":"text","error":"…","statusCode":…}`, as NestJS.
         ///
         /// ```
@@ -339,7 +395,7 @@ macro_rules! define_exceptions {
 
         impl From<$name> for HttpException {
             fn from(_: $name) -> Self {
-                HttpException::new($description, StatusCode::$status.as_u16())
+                HttpException::bare(StatusCode::$status, $description)
             }
         }
     )*};
@@ -395,11 +451,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn built_in_without_message_puts_status_first() {
+    fn built_in_without_message_puts_message_first() {
+        // NestJS 12.6.3: `throw new NotFoundException()`.
         let error: HttpException = NotFoundException.into();
         assert_eq!(
             error.body_json(),
-            r#"{"statusCode":404,"message":"Not Found"}"#
+            r#"{"message":"Not Found","statusCode":404}"#
         );
         assert_eq!(error.message(), "Not Found");
     }

@@ -39,9 +39,11 @@ pub trait FromRequest: Sized {
 /// The `Last-Event-ID` header a reconnecting `EventSource` sends: the id of the last event it
 /// received. `None` on a first connection.
 ///
-/// `T` is the id's type (`String` by default, or a number); a header that does not parse as `T`
-/// is answered with `400 {"message":"Invalid Last-Event-ID header","error":"Bad Request","statusCode":400}`,
-/// before the stream opens. NestJS users read it with `@Headers('last-event-id')`.
+/// `T` is the id's type (`String` by default, or a number). A header that is empty, not text,
+/// or does not parse as `T` is taken as absent (`None`): the stream starts as on a first
+/// connection. An answer other than `200` would end the client for good, since `EventSource`
+/// does not reconnect after one, and NestJS never reads the header (its users read it with
+/// `@Headers('last-event-id')`).
 ///
 /// ```
 /// use nest_core::prelude::*;
@@ -71,15 +73,13 @@ impl<T: fmt::Debug> fmt::Debug for LastEventId<T> {
 
 impl<T: FromStr> FromRequest for LastEventId<T> {
     fn from_request(request: &Request) -> Result<Self, HttpException> {
-        let Some(value) = request.headers().get("last-event-id") else {
-            return Ok(Self(None));
-        };
-        value
-            .to_str()
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .map(|id| Self(Some(id)))
-            .ok_or_else(|| BadRequestException::new("Invalid Last-Event-ID header"))
+        let id = request
+            .headers()
+            .get("last-event-id")
+            .and_then(|value| value.to_str().ok())
+            .filter(|text| !text.is_empty())
+            .and_then(|text| text.parse().ok());
+        Ok(Self(id))
     }
 }
 
@@ -145,7 +145,7 @@ fn json_or_empty_object(bytes: &[u8]) -> &[u8] {
 
 /// The whole body, read once up to the application's limit.
 async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
-    use http_body_util::BodyExt;
+    use http_body::Body as _;
 
     if let Some(bytes) = request.read_body_cache() {
         return Ok(bytes.clone());
@@ -162,20 +162,76 @@ async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException
             "request entity too large",
         ));
     }
+    let timeouts = request.context().body_timeouts;
     let bytes = match request.take_body() {
-        Some(body) => http_body_util::Limited::new(body, limit)
-            .collect()
-            .await
-            .map_err(|error| {
-                if error.is::<http_body_util::LengthLimitError>() {
-                    super::exception::PayloadTooLargeException::new("request entity too large")
-                } else {
-                    BadRequestException::new("Could not read the request body")
-                }
-            })?
-            .to_bytes(),
+        Some(body) if body.is_end_stream() => bytes::Bytes::new(),
+        Some(body) => collect_within(
+            http_body_util::Limited::new(body, limit),
+            timeouts.read,
+            timeouts.total,
+        )
+        .await
+        .map_err(|error| match error {
+            None => {
+                HttpException::from(super::exception::RequestTimeoutException).closing_connection()
+            }
+            Some(error) if error.is::<http_body_util::LengthLimitError>() => {
+                super::exception::PayloadTooLargeException::new("request entity too large")
+            }
+            Some(_) => BadRequestException::new("Could not read the request body"),
+        })?,
         None => bytes::Bytes::new(),
     };
     *request.read_body_cache() = Some(bytes.clone());
     Ok(bytes)
+}
+
+/// Reads all of `body`, each frame within `read` of the previous one (or of the start) and the
+/// whole within `total`. `Err(None)` past either; `Err(Some(error))` if the body fails.
+async fn collect_within<B>(
+    body: B,
+    read: std::time::Duration,
+    total: std::time::Duration,
+) -> Result<bytes::Bytes, Option<B::Error>>
+where
+    B: http_body::Body<Data = bytes::Bytes>,
+{
+    use bytes::BufMut;
+    use http_body_util::BodyExt;
+    use tokio::time::{Instant, sleep_until};
+
+    let mut body = std::pin::pin!(body);
+    let end = Instant::now() + total;
+    let due = |now: Instant| (now + read).min(end);
+    // One timer for the whole body, moved on after each frame.
+    let mut deadline = std::pin::pin!(sleep_until(due(Instant::now())));
+    // A body that comes in one frame is kept as it is, without a copy.
+    let mut first = bytes::Bytes::new();
+    let mut rest = bytes::BytesMut::new();
+    loop {
+        let frame = tokio::select! {
+            biased;
+            frame = body.frame() => frame,
+            () = &mut deadline => return Err(None),
+        };
+        let Some(frame) = frame.transpose().map_err(Some)? else {
+            break;
+        };
+        if let Ok(data) = frame.into_data() {
+            if first.is_empty() {
+                first = data;
+            } else {
+                if rest.is_empty() {
+                    rest.put(std::mem::take(&mut first));
+                }
+                rest.put(data);
+            }
+        }
+        deadline.as_mut().reset(due(Instant::now()));
+    }
+    Ok(if rest.is_empty() {
+        first
+    } else {
+        rest.freeze()
+    })
 }

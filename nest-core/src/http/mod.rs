@@ -8,6 +8,7 @@
 
 mod exception;
 mod extract;
+mod framing;
 pub(crate) mod request;
 mod respond;
 mod response;
@@ -15,6 +16,7 @@ pub(crate) mod router;
 #[cfg(feature = "validation")]
 pub(crate) mod validation;
 
+pub(crate) use exception::close_connection;
 pub use exception::*;
 pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};

@@ -259,8 +259,8 @@ numeric_params!(
     u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
 );
 
-/// Decodes `%XX` escapes in a path segment. `None` if an escape is malformed or the result is not
-/// UTF-8.
+/// Decodes `%XX` escapes in a path segment. `None` if an escape is malformed (a `%` not followed
+/// by exactly two hex digits) or the result is not UTF-8, as `decodeURIComponent` throws.
 pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     if !segment.contains('%') {
         return Some(segment.to_owned());
@@ -270,9 +270,10 @@ pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let mut index = 0;
     while index < bytes.len() {
         if bytes[index] == b'%' {
-            let hex = bytes.get(index + 1..index + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let &[high, low] = bytes.get(index + 1..index + 3)? else {
+                return None;
+            };
+            out.push((hex_digit(high)? << 4) | hex_digit(low)?);
             index += 3;
         } else {
             out.push(bytes[index]);
@@ -280,6 +281,16 @@ pub(crate) fn percent_decode(segment: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// The value of one hex digit: `0-9`, `a-f` or `A-F`, and nothing else (no sign).
+fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -294,6 +305,11 @@ mod tests {
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%4"), None);
         assert_eq!(percent_decode("%FF"), None);
+        assert_eq!(percent_decode("%+f"), None);
+        assert_eq!(percent_decode("%-1"), None);
+        assert_eq!(percent_decode("% f"), None);
+        assert_eq!(percent_decode("%af%"), None);
+        assert_eq!(percent_decode("%2f%2F%7e").as_deref(), Some("//~"));
     }
 
     #[test]

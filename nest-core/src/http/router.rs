@@ -190,6 +190,10 @@ impl Router {
         body: hyper::body::Incoming,
         context: &Arc<AppContext>,
     ) -> BoxFuture {
+        // Answered as Node answers it, before routing: no exception filter sees it.
+        if let Some(refused) = super::framing::check(&parts) {
+            return Box::pin(std::future::ready(refused));
+        }
         let (route, params) = match self.find(&parts.method, parts.uri.path()) {
             Lookup::Route(route, params) => (route, params),
             Lookup::NotFound => return self.unrouted(&parts, not_found(&parts)),

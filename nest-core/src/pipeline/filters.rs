@@ -111,7 +111,13 @@ pub(crate) fn apply(
         return response;
     };
     match filters.iter().find(|filter| filter.catches(&exception)) {
-        Some(filter) => filter.catch(&exception, host),
+        Some(filter) => {
+            let mut caught = filter.catch(&exception, host);
+            if exception.closes_connection() {
+                crate::http::close_connection(&mut caught);
+            }
+            caught
+        }
         None => response,
     }
 }

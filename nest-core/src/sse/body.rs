@@ -69,6 +69,14 @@ impl Shared {
         }
     }
 
+    /// The open stream panicked: ends it as NestJS ends a failed stream, after the events it
+    /// encoded before the panic, with the id after theirs.
+    pub(super) fn panicked(&mut self, panic: &(dyn std::any::Any + Send)) {
+        tracing::error!(target: "RouterResponseController", "event stream panicked: {}", crate::panic::message(panic));
+        let mut encoder = SseEncoder::starting_after(self.last_id);
+        encoder.encode_error("Internal server error", &mut self.buf);
+    }
+
     pub(super) fn fail(&mut self, error: HttpException, encoder: &mut SseEncoder) {
         match self.phase {
             Phase::Setup => self.phase = Phase::Failed(Box::new(error)),
@@ -93,12 +101,8 @@ impl SseBody {
                 Ok(Poll::Ready(())) => self.producer = None,
                 Ok(Poll::Pending) => {}
                 Err(panic) => {
-                    // The stream panicked: end it as NestJS ends a failed stream.
-                    tracing::error!(target: "RouterResponseController", "event stream panicked: {}", crate::panic::message(&*panic));
                     self.producer = None;
-                    let mut shared = lock(&self.shared);
-                    let mut encoder = SseEncoder::starting_after(shared.last_id);
-                    encoder.encode_error("Internal server error", &mut shared.buf);
+                    lock(&self.shared).panicked(&*panic);
                 }
             }
         }

@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Duration};
 /// | `retry` | none | `retry = "3s"` | a `retry:` field sent when the stream opens: the browser's reconnection delay |
 /// | `max_lifetime` | none | `max_lifetime = "1h"` | ends the stream after that long; the browser reconnects (and passes the guards again) |
 /// | `shutdown_event` | none | `shutdown_event = "shutdown"` | on shutdown, a last `event: <name>` frame (with the `retry` hint, if any) before the stream ends |
-/// | `continue_ids` | off | `continue_ids = true` | automatic ids continue from a numeric `Last-Event-ID` (a non-numeric one is a 400) instead of restarting at 1 |
+/// | `continue_ids` | off | `continue_ids = true` | automatic ids continue from a numeric `Last-Event-ID` (any other is ignored) instead of restarting at 1 |
 ///
 /// ```
 /// use std::{sync::Arc, time::Duration};

@@ -4,6 +4,7 @@
 use std::{
     future::{Future, poll_fn},
     mem,
+    panic::AssertUnwindSafe,
     sync::{Arc, Mutex},
     task::Poll,
 };
@@ -49,8 +50,8 @@ pub(crate) struct PendingSse {
 
 impl PendingSse {
     /// The sink to hand to the handler's generated code, and the response that waits on it.
-    /// Attaches the route's [`SseSignal`] to the request. Fails with a 400 when ids continue from
-    /// `Last-Event-ID` and that header is not a number.
+    /// Attaches the route's [`SseSignal`] to the request. When ids continue from `Last-Event-ID`
+    /// and that header is not a number, they start at 1, as without the header.
     pub(crate) fn new(
         request: &mut Request,
         route: &SseRouteOptions,
@@ -116,10 +117,24 @@ impl PendingSse {
             method,
         } = self;
         let mut producer: Producer = Box::pin(producer);
-        let finished = poll_fn(|cx| match producer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(true),
-            Poll::Pending if matches!(lock(&shared).phase, Phase::Setup) => Poll::Pending,
-            Poll::Pending => Poll::Ready(false),
+        let finished = poll_fn(|cx| {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| producer.as_mut().poll(cx))) {
+                Ok(Poll::Ready(())) => Poll::Ready(true),
+                Ok(Poll::Pending) if matches!(lock(&shared).phase, Phase::Setup) => Poll::Pending,
+                Ok(Poll::Pending) => Poll::Ready(false),
+                Err(panic) => {
+                    let mut shared = lock(&shared);
+                    if !matches!(shared.phase, Phase::Open) {
+                        // Nothing was sent yet: a panic before the stream is NestJS's 500.
+                        drop(shared);
+                        std::panic::resume_unwind(panic);
+                    }
+                    // The stream yielded events, then panicked in the same poll: they go out,
+                    // then the error frame, as when it panics later.
+                    shared.panicked(&*panic);
+                    Poll::Ready(true)
+                }
+            }
         })
         .await;
         if let Phase::Failed(error) = mem::replace(&mut lock(&shared).phase, Phase::Open) {

@@ -5,7 +5,7 @@
 use std::{
     future::poll_fn,
     pin::{Pin, pin},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
     task::{Context, Poll, Waker},
     time::Duration,
 };
@@ -74,6 +74,20 @@ struct Watch<'a, 'token> {
     registered: Option<Waker>,
 }
 
+/// The shared state, locked for one poll of the stream, and the encoder: when the poll ends,
+/// even by a panic, the shared state takes the encoder's last id, so that an error frame after
+/// a panic takes the id after the events encoded before it.
+struct KeepLastId<'a> {
+    shared: MutexGuard<'a, Shared>,
+    encoder: &'a mut SseEncoder,
+}
+
+impl Drop for KeepLastId<'_> {
+    fn drop(&mut self) {
+        self.shared.last_id = self.encoder.last_id();
+    }
+}
+
 /// Polls `sleep` with no cooperative budget, so that a `Pending` always means that the
 /// sleep now holds the waker (a budgeted poll may return `Pending` without registering it).
 fn poll_sleep(sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
@@ -110,11 +124,17 @@ impl SseSink {
             registered: None,
         };
         poll_fn(|cx| {
-            let mut shared = lock(&self.shared);
-            let poll =
-                self.drive::<M, R>(&mut shared, stream.as_mut(), &mut encoder, &mut watch, cx);
-            shared.last_id = encoder.last_id();
-            poll
+            let mut ids = KeepLastId {
+                shared: lock(&self.shared),
+                encoder: &mut encoder,
+            };
+            self.drive::<M, R>(
+                &mut ids.shared,
+                stream.as_mut(),
+                ids.encoder,
+                &mut watch,
+                cx,
+            )
         })
         .await;
     }
@@ -177,7 +197,14 @@ impl SseSink {
                         // No wake-up needed: the body hands hyper these bytes now, and hyper
                         // polls the body again as soon as it can take more (or is woken by
                         // the socket when it can write again), which polls this stream.
-                        watch.last_write = Instant::now();
+                        let now = Instant::now();
+                        watch.last_write = now;
+                        // The heartbeat timer is polled again only when it fires or the waker
+                        // changes: with a new waker it must take it now, or a stream that
+                        // falls quiet after this burst would never be woken for a heartbeat.
+                        if rewake {
+                            watch.beat(&mut shared.buf, now, cx);
+                        }
                         return Poll::Pending;
                     }
                 }
@@ -191,25 +218,36 @@ impl SseSink {
                 }
             }
         }
-        if let Some((interval, timer)) = &mut watch.heartbeat {
+        if let Some((_, timer)) = &watch.heartbeat {
             let now = Instant::now();
             if wrote {
                 watch.last_write = now;
             }
             // The timer is only moved when it fires: events in between just move `last_write`.
-            // After a reset it is polled again, to hold the waker for its new deadline.
             if rewake || timer.is_elapsed() {
-                while poll_sleep(timer.as_mut(), cx).is_ready() {
-                    let due = watch.last_write + *interval;
-                    if due <= now {
-                        shared.buf.extend_from_slice(KEEP_ALIVE);
-                        watch.last_write = now;
-                    }
-                    timer.as_mut().reset(watch.last_write + *interval);
-                }
+                watch.beat(&mut shared.buf, now, cx);
             }
         }
         Poll::Pending
+    }
+}
+
+impl Watch<'_, '_> {
+    /// Polls the heartbeat timer, if heartbeats are on: writes a heartbeat into `buf` if one
+    /// is due at `now`, and moves the timer to the next due time. After a reset the timer is
+    /// polled again, so that it holds the task's waker for its new deadline.
+    fn beat(&mut self, buf: &mut BytesMut, now: Instant, cx: &mut Context<'_>) {
+        let Some((interval, timer)) = &mut self.heartbeat else {
+            return;
+        };
+        while poll_sleep(timer.as_mut(), cx).is_ready() {
+            let due = self.last_write + *interval;
+            if due <= now {
+                buf.extend_from_slice(KEEP_ALIVE);
+                self.last_write = now;
+            }
+            timer.as_mut().reset(self.last_write + *interval);
+        }
     }
 }
 
