@@ -653,6 +653,47 @@ async fn rooms_nobody_follows_are_no_longer_read_and_a_new_subscriber_resumes_fr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_topic_no_longer_read_is_read_again_for_its_next_subscriber() {
+    let redis = RedisServer::start();
+    let options = RedisOptions::new(redis.url())
+        .unwrap()
+        .key_prefix("test")
+        .read_grace(Duration::from_millis(200));
+    let hub: Hub<String> = Hub::with_options(HubOptions::default().redis(options));
+    let held = hub.topic("held");
+    let first = held.subscribe(None);
+    let before = held.publish("before".to_owned()).await.unwrap();
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.stats().read_topics > 0 {
+        assert!(Instant::now() < deadline, "still read: {:?}", held.stats());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The handle keeps the topic; its local log starts again when it is next read.
+    assert_eq!(held.stats().topics, 1);
+    assert_eq!(held.stats().retained_events, 0);
+    let unread = held.publish("while not read".to_owned()).await.unwrap();
+    let mut resumed = held.subscribe(Some(before));
+    let mut live = held.subscribe(None);
+    let next = async |subscription: &mut Subscription| {
+        let frame = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+            .await
+            .expect("the subscription goes on")
+            .unwrap();
+        (
+            frame.id().unwrap(),
+            String::from_utf8_lossy(frame.as_bytes()).into_owned(),
+        )
+    };
+    assert_eq!(next(&mut resumed).await.0, unread);
+    // Read again since its subscriptions: what is published now reaches both.
+    assert_eq!(held.stats().read_topics, 1);
+    let after = held.publish("after".to_owned()).await.unwrap();
+    assert_eq!(next(&mut resumed).await.0, after);
+    assert!(next(&mut live).await.1.contains("data: after\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publish_to_a_full_redis_is_a_503() {
     let redis =
         RedisServer::start_with(&["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"]);
