@@ -242,6 +242,8 @@ impl HubOptions {
 ///
 /// let error: HttpException = HubError::Unavailable("connection refused".into()).into();
 /// assert_eq!(error.status().as_u16(), 503);
+/// let error: HttpException = HubError::TooManyTopics { max_topics: 100_000 }.into();
+/// assert_eq!(error.body_json(), r#"{"message":"Service Unavailable","statusCode":503}"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
