@@ -403,7 +403,7 @@ async fn events_trimmed_while_an_instance_reads_too_slowly_are_announced_as_lagg
 async fn a_subscription_from_now_gets_the_next_event() {
     let redis = RedisServer::start();
     let hub: Hub<String> = redis_hub(&redis, HubOptions::default()).topic("room");
-    // The instance has placed the topic (its first publish waits for that).
+    // Published before anyone here subscribed: the instance does not read the topic for it.
     hub.publish("before".to_owned()).await.unwrap();
     for n in 0..20 {
         let mut subscription = hub.subscribe(None);

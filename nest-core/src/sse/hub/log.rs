@@ -31,7 +31,8 @@ pub(super) struct Topic {
     pub(super) log: Mutex<Log>,
     /// Notified when the log becomes ready (its position in the Redis stream is known).
     pub(super) ready: Notify,
-    /// Whether this process reads the topic from Redis (set on first subscribe or publish).
+    /// Whether this process reads the topic from Redis: set by a subscribe, cleared by the
+    /// hub's sweep `read_grace` after the last subscriber left (both under the log's lock).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) active: AtomicBool,
     /// Whether Redis holds something else than a stream under this topic's key (it is then

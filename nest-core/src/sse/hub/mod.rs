@@ -7,18 +7,22 @@
 //! process. Subscribers do not have queues: each one is a cursor into the shared log, and reads
 //! the frames after its cursor when its connection can take them. So:
 //! * publishing never waits on a subscriber: it appends to the log and wakes the waiting ones;
-//! * memory is the log (bounded by count and age) plus each connection's socket buffers, however
-//!   many subscribers there are and however slow they are;
+//! * memory is the log (bounded by count, bytes and age) plus each connection's socket buffers,
+//!   however many subscribers there are and however slow they are;
 //! * a subscriber that falls more than `max_pending_bytes` behind is disconnected with a log
-//!   line; its browser reconnects with `Last-Event-ID` and resumes from the log.
+//!   line; its browser reconnects with `Last-Event-ID` and resumes from the log;
+//! * one sweep task per hub expires old events by the clock and drops the topics that hold
+//!   nothing, and [`HubOptions::max_topics`] caps how many it holds, so that topics named by
+//!   URLs cannot grow it without bound.
 //!
 //! The **in-memory** hub (the default) numbers events `1, 2, 3, …` per topic, in publish order,
 //! so `Last-Event-ID` names a position in the log. Ids restart at 1 when the process restarts; a
 //! `Last-Event-ID` beyond the last published id is taken as "from now on".
 //!
 //! The **Redis** hub (feature `redis`, [`HubOptions::redis`]) publishes with `XADD` to one Redis
-//! stream per topic, and one task per process reads every topic in use with a blocking `XREAD`
-//! and appends what it reads to the local log: the Redis entry id is the event id, so a browser
+//! stream per topic, and one task per process reads every topic with local subscribers (and
+//! for [`RedisOptions::read_grace`] after the last one left) with a blocking `XREAD` and
+//! appends what it reads to the local log: the Redis entry id is the event id, so a browser
 //! resumes on any instance. See `docs/scaling.md` and [`RedisOptions`].
 
 mod id;

@@ -3,9 +3,11 @@
 //! * **Publish** is `XADD <key> MAXLEN ~ <max_len> * [event …] [retry …] [comment …] [data …]`
 //!   on a small pool of multiplexed connections; the entry id Redis gives is the event id
 //!   (this module).
-//! * **Read**: one task per hub and process holds one more connection and reads every topic in
-//!   use with a blocking `XREAD` from the last id it appended, and appends what it reads to the
-//!   topic's local log, from which local subscribers are served ([`reader`]).
+//! * **Read**: one task per hub and process holds one more connection and reads every topic with
+//!   local subscribers (and for [`RedisOptions::read_grace`] after the last one left: the hub's
+//!   sweep then releases it) with a blocking `XREAD` from the last id it appended, and appends
+//!   what it reads to the topic's local log, from which local subscribers are served
+//!   ([`reader`]).
 //! * **Resume**: a subscription whose `Last-Event-ID` is older than the local log reads the
 //!   events after it from Redis (`XRANGE`, in pages) and then joins the local log ([`resume`]).
 //! * **Faults**: when Redis cannot be reached, publishes fail with [`HubError::Unavailable`]
@@ -241,7 +243,9 @@ impl RedisBackend {
         self.stop.cancel();
     }
 
-    /// Makes this process read `topic` from Redis, starting the reader if need be.
+    /// Makes this process read `topic` from Redis, starting the reader if need be (on
+    /// subscribe, under the topic's log lock: the sweep releases a topic under the same lock,
+    /// only when it has no subscriber).
     pub(super) fn activate(self: &Arc<Self>, topic: &Topic) {
         if !self.reader_started.load(Ordering::Acquire)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
