@@ -100,7 +100,8 @@ pub struct HubOptions {
 }
 
 impl Default for HubOptions {
-    /// The [`Limits`] defaults, and at most 100,000 topics.
+    /// Per topic 10,000 events or 16 MiB, kept at most 5 minutes, subscribers at most 4 MiB
+    /// behind; at most 100,000 topics; in memory.
     fn default() -> Self {
         Self {
             limits: Limits::default(),
