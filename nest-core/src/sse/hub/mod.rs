@@ -469,6 +469,17 @@ impl Topics {
 
 /// The sweep task: every `period`, until the hub is dropped.
 async fn sweep(topics: Weak<Topics>, stop: CancellationToken, period: Duration) {
+    // Dropped with the task, also when its runtime shuts down: the next use of the hub, on
+    // another runtime, starts the sweep again.
+    struct Running(Weak<Topics>);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            if let Some(topics) = self.0.upgrade() {
+                topics.sweeping.store(false, Ordering::Release);
+            }
+        }
+    }
+    let _running = Running(topics.clone());
     let mut interval = tokio::time::interval(period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -1008,6 +1019,30 @@ mod tests {
             green.next().await.unwrap().as_bytes(),
             b"id: 1\ndata: to green\n\n"
         );
+    }
+
+    #[test]
+    fn the_sweep_starts_again_on_another_runtime() {
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .start_paused(true)
+                .build()
+                .unwrap()
+        };
+        let hub: Hub<&str> = Hub::new();
+        runtime().block_on(async {
+            drop(hub.topic("first").subscribe(None));
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            assert_eq!(hub.stats().topics, 0);
+        });
+        // The first runtime, and the sweep task on it, are gone.
+        runtime().block_on(async {
+            drop(hub.topic("second").subscribe(None));
+            assert_eq!(hub.stats().topics, 1);
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            assert_eq!(hub.stats().topics, 0);
+        });
     }
 
     #[tokio::test]
