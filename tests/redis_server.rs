@@ -16,6 +16,7 @@ use std::{
 pub struct RedisServer {
     port: u16,
     dir: PathBuf,
+    args: Vec<String>,
     child: Option<Child>,
 }
 
@@ -26,12 +27,22 @@ impl RedisServer {
     /// When `redis-server` is not installed (run `scripts/test.sh`, which installs it) or does
     /// not answer within 10 s.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts one with more `redis-server` options (such as `["--maxmemory", "1mb"]`), kept
+    /// when it is started again, and waits until it answers `PING`.
+    ///
+    /// # Panics
+    /// As [`RedisServer::start`].
+    pub fn start_with(args: &[&str]) -> Self {
         let port = crate::free_port();
         let dir = std::env::temp_dir().join(format!("nest-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let mut server = Self {
             port,
             dir,
+            args: args.iter().map(|&arg| arg.to_owned()).collect(),
             child: None,
         };
         server.start_again();
@@ -70,6 +81,7 @@ impl RedisServer {
                 "",
             ])
             .args(["--logfile", "redis.log"])
+            .args(&self.args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");

@@ -5,10 +5,10 @@
 //! Streams (every process with the same Redis serves the same rooms, and a browser resumes on
 //! any of them); without it, in this process's memory.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions};
+use nest_core::sse::{Hub, HubError, HubId, HubOptions, RedisOptions, Subscription};
 use serde::{Deserialize, Serialize};
 
 /// One chat message, as posted and as sent to browsers.
@@ -29,16 +29,33 @@ pub(crate) type ChatHub = Hub<ChatMessage>;
 /// The hub for this process: on Redis when `REDIS_URL` is set (streams `chat:<room>`), else
 /// in memory. `HUB_CAPACITY` sets how many events each room keeps in this process (10,000 by
 /// default; with Redis, older ones are read back from Redis).
+///
+/// Rooms are named by the URL, so by anyone: every bound below holds whatever they send.
 fn chat_hub() -> Result<ChatHub, HubError> {
-    let mut options = HubOptions::default();
-    if let Some(capacity) = std::env::var("HUB_CAPACITY")
+    let capacity = std::env::var("HUB_CAPACITY")
         .ok()
         .and_then(|capacity| capacity.parse().ok())
-    {
-        options = options.capacity(capacity);
-    }
+        .unwrap_or(10_000);
+    let options = HubOptions::default()
+        // Per room, the replay log keeps at most this many messages and bytes; the oldest
+        // leave first, and a browser resuming from before them gets `event: lagged`.
+        .capacity(capacity)
+        .max_log_bytes(16 << 20)
+        // Messages leave the log after 5 minutes, published to or not.
+        .max_age(Some(Duration::from_secs(300)))
+        // A browser more than 4 MiB behind is disconnected, and resumes.
+        .max_pending_bytes(4 << 20)
+        // Rooms nobody follows, whose log is empty, are dropped; past 100,000 rooms held at
+        // once, a new room is answered `503 Service Unavailable`.
+        .max_topics(100_000);
     Ok(match std::env::var("REDIS_URL") {
-        Ok(url) => Hub::with_options(options.redis(RedisOptions::new(url)?.key_prefix("chat"))),
+        Ok(url) => {
+            // A room is read from Redis while browsers follow it here, and 30 s more.
+            let redis = RedisOptions::new(url)?
+                .key_prefix("chat")
+                .read_grace(Duration::from_secs(30));
+            Hub::with_options(options.redis(redis))
+        }
         Err(_) => Hub::with_options(options),
     })
 }
@@ -56,17 +73,18 @@ impl ChatController {
     }
 
     /// A room's messages: first those after `Last-Event-ID` (from the replay log, or from
-    /// Redis), then live ones.
+    /// Redis), then live ones. `503` for a new room past the hub's limit of rooms.
     #[sse("rooms/:room/events", retry = "500ms", shutdown_event = "shutdown")]
     fn events(
         &self,
         #[param("room")] room: String,
         last: LastEventId<HubId>,
-    ) -> impl Stream<Item = HubFrame> {
-        self.hub.topic(&room).subscribe(last.0)
+    ) -> Result<Subscription, HubError> {
+        self.hub.topic(&room).try_subscribe(last.0)
     }
 
-    /// Publishes a message to a room; answers its id. `503` when Redis is unavailable.
+    /// Publishes a message to a room; answers its id. `503` when Redis is unavailable or
+    /// full, or for a new room past the hub's limit of rooms.
     #[post("rooms/:room/messages")]
     async fn post(
         &self,

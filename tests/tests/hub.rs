@@ -1,13 +1,14 @@
 //! The `Hub`: fan-out with a replay log. A property test with random disconnects shows that a
 //! client resuming with its last id receives every event exactly once, in order; over real TCP,
 //! a browser-like client resumes with `Last-Event-ID`; clients that never read are disconnected
-//! while fast ones keep receiving, and the hub's memory stays within its limits.
+//! while fast ones keep receiving, and the hub's memory stays within its limits; rooms named by
+//! URLs past the hub's topic limit are answered `503`.
 
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubFrame, HubId, HubOptions, Subscription};
+use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, Subscription};
 use nest_core::testing::TestClient;
 use proptest::prelude::*;
 
@@ -310,4 +311,84 @@ async fn clients_that_never_read_are_dropped_while_fast_ones_keep_up() {
             "the server closed the connection of a client that did not read"
         );
     }
+}
+
+/// Rooms named by the URL, as in the chat example.
+#[derive(Clone)]
+struct RoomsController {
+    hub: Hub<String>,
+}
+
+#[controller("rooms")]
+impl RoomsController {
+    #[sse(":room", keep_alive = "100ms")]
+    fn events(
+        &self,
+        #[param("room")] room: String,
+        last: LastEventId<HubId>,
+    ) -> Result<Subscription, HubError> {
+        self.hub.topic(&room).try_subscribe(last.0)
+    }
+
+    #[post(":room/:text")]
+    async fn say(
+        &self,
+        #[param("room")] room: String,
+        #[param("text")] text: String,
+    ) -> Result<String, HttpException> {
+        Ok(self.hub.topic(&room).publish(text).await?.to_string())
+    }
+}
+
+#[tokio::test]
+async fn a_new_room_past_max_topics_is_a_503_with_one_warning() {
+    let logs = nest_tests::CapturedLogs::default();
+    let _logging = tracing::subscriber::set_default(logs.subscriber());
+    let hub: Hub<String> = Hub::with_options(HubOptions::default().max_topics(2));
+    let server = nest_tests::serve(RoomsController { hub: hub.clone() }).await;
+    let client = TestClient::new(server.local_addr());
+    let mut red = client.sse("/rooms/red").await.unwrap();
+    let blue = client.sse("/rooms/blue").await.unwrap();
+    assert_eq!(red.status, 200);
+    assert_eq!(blue.status, 200);
+
+    let unavailable = r#"{"message":"Service Unavailable","statusCode":503}"#;
+    for _ in 0..3 {
+        let refused = tokio::time::timeout(Duration::from_secs(10), client.get("/rooms/green"))
+            .await
+            .expect("a refused room answers at once")
+            .unwrap();
+        assert_eq!(refused.status, 503);
+        assert_eq!(refused.text(), unavailable);
+        let post = nest_tests::request_with_body("POST", "/rooms/green/hi", "text/plain", "");
+        let refused = client.request(post).await.unwrap();
+        assert_eq!(refused.status, 503);
+        assert_eq!(refused.text(), unavailable);
+    }
+    assert_eq!(hub.stats().topics, 2);
+    assert_eq!(
+        logs.text().matches("limit of 2 topics").count(),
+        1,
+        "one warning: {}",
+        logs.text()
+    );
+
+    // The rooms the hub holds work as before.
+    let post = nest_tests::request_with_body("POST", "/rooms/red/hello", "text/plain", "");
+    assert_eq!(client.request(post).await.unwrap().status, 201);
+    assert_eq!(red.next_event().await.unwrap().data, "hello");
+
+    // Once a room is left (and dropped), a new one is accepted.
+    drop(blue);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while hub.stats().topics > 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the room nobody follows was not dropped: {:?}",
+            hub.stats()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let green = client.sse("/rooms/green").await.unwrap();
+    assert_eq!(green.status, 200);
 }

@@ -3,7 +3,8 @@
 //! `Hub` (its own connections and reader), share one ordered event stream; a client resumes on
 //! either; a Redis restart loses nothing it acknowledged and keeps subscribers connected; what
 //! Redis trimmed is announced. Every event is counted at every subscriber: none missing, none
-//! twice. The same with processes and SIGKILL is `examples/tests/cluster.rs`.
+//! twice. The same with processes and SIGKILL is `examples/tests/cluster.rs`. Rooms nobody
+//! follows any more stop being read; a full Redis answers `503`.
 
 use std::{
     collections::HashSet,
@@ -14,7 +15,7 @@ use std::{
 use futures_util::StreamExt;
 use nest_core::RunningApp;
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions};
+use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, RedisOptions, Subscription};
 use nest_core::testing::TestClient;
 use nest_tests::{Follower, RedisServer, assert_exactly_once, wait_for_all};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -402,7 +403,7 @@ async fn events_trimmed_while_an_instance_reads_too_slowly_are_announced_as_lagg
 async fn a_subscription_from_now_gets_the_next_event() {
     let redis = RedisServer::start();
     let hub: Hub<String> = redis_hub(&redis, HubOptions::default()).topic("room");
-    // The instance has placed the topic (its first publish waits for that).
+    // Published before anyone here subscribed: the instance does not read the topic for it.
     hub.publish("before".to_owned()).await.unwrap();
     for n in 0..20 {
         let mut subscription = hub.subscribe(None);
@@ -549,6 +550,174 @@ async fn an_id_from_the_future_starts_from_now() {
         .unwrap();
     publisher.abort();
     assert!(event.data.starts_with("after "), "{event:?}");
+}
+
+/// Rooms named by the URL, as in the chat example.
+#[derive(Clone)]
+struct RoomsController {
+    hub: Hub<String>,
+}
+
+#[controller("rooms")]
+impl RoomsController {
+    #[sse(":room", keep_alive = "100ms")]
+    fn events(
+        &self,
+        #[param("room")] room: String,
+        last: LastEventId<HubId>,
+    ) -> Result<Subscription, HubError> {
+        self.hub.topic(&room).try_subscribe(last.0)
+    }
+
+    #[post(":room/:text")]
+    async fn say(
+        &self,
+        #[param("room")] room: String,
+        #[param("text")] text: String,
+    ) -> Result<String, HttpException> {
+        Ok(self.hub.topic(&room).publish(text).await?.to_string())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_nobody_follows_are_no_longer_read_and_a_new_subscriber_resumes_from_redis() {
+    let redis = RedisServer::start();
+    let options = RedisOptions::new(redis.url())
+        .unwrap()
+        .key_prefix("test")
+        .read_grace(Duration::from_millis(300));
+    let hub: Hub<String> = Hub::with_options(HubOptions::default().redis(options));
+    let app = nest_tests::serve(RoomsController { hub: hub.clone() }).await;
+    let client = TestClient::new(app.local_addr());
+    let post = async |text: &str| -> String {
+        let request = nest_tests::request_with_body(
+            "POST",
+            &format!("/rooms/room-7/{text}"),
+            "text/plain",
+            "",
+        );
+        let response = client.request(request).await.unwrap();
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.text()
+    };
+    let mut streams = Vec::new();
+    for n in 0..50 {
+        streams.push(client.sse(&format!("/rooms/room-{n}")).await.unwrap());
+    }
+    assert_eq!(hub.stats().read_topics, 50);
+    let first = post("first").await;
+    let second = post("second").await;
+    for (id, text) in [(&first, "first"), (&second, "second")] {
+        let event = tokio::time::timeout(Duration::from_secs(10), streams[7].next_event())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((&event.id, event.data.as_str()), (id, text));
+    }
+
+    // Every browser leaves: after the grace period, no room is read or held any more.
+    drop(streams);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stats = hub.stats();
+        if stats.read_topics == 0 && stats.topics == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "rooms nobody follows are still read: {stats:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Published while nobody here follows the room; then a browser resumes after `first`.
+    let third = post("third").await;
+    let request =
+        nest_tests::get_with_headers("/rooms/room-7", &[("last-event-id", first.as_str())]);
+    let mut resumed = client.sse_request(request).await.unwrap();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), resumed.next_event())
+            .await
+            .expect("the resumed stream goes on")
+            .unwrap()
+    };
+    for (id, text) in [(&second, "second"), (&third, "third")] {
+        let event = next().await;
+        assert_eq!((&event.id, event.data.as_str()), (id, text));
+    }
+    assert_eq!(hub.stats().read_topics, 1);
+    // And live.
+    let fourth = post("fourth").await;
+    let event = next().await;
+    assert_eq!((&event.id, event.data.as_str()), (&fourth, "fourth"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_topic_no_longer_read_is_read_again_for_its_next_subscriber() {
+    let redis = RedisServer::start();
+    let options = RedisOptions::new(redis.url())
+        .unwrap()
+        .key_prefix("test")
+        .read_grace(Duration::from_millis(200));
+    let hub: Hub<String> = Hub::with_options(HubOptions::default().redis(options));
+    let held = hub.topic("held");
+    let first = held.subscribe(None);
+    let before = held.publish("before".to_owned()).await.unwrap();
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.stats().read_topics > 0 {
+        assert!(Instant::now() < deadline, "still read: {:?}", held.stats());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The handle keeps the topic; its local log starts again when it is next read.
+    assert_eq!(held.stats().topics, 1);
+    assert_eq!(held.stats().retained_events, 0);
+    let unread = held.publish("while not read".to_owned()).await.unwrap();
+    let mut resumed = held.subscribe(Some(before));
+    let mut live = held.subscribe(None);
+    let next = async |subscription: &mut Subscription| {
+        let frame = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+            .await
+            .expect("the subscription goes on")
+            .unwrap();
+        (
+            frame.id().unwrap(),
+            String::from_utf8_lossy(frame.as_bytes()).into_owned(),
+        )
+    };
+    assert_eq!(next(&mut resumed).await.0, unread);
+    // Read again since its subscriptions: what is published now reaches both.
+    assert_eq!(held.stats().read_topics, 1);
+    let after = held.publish("after".to_owned()).await.unwrap();
+    assert_eq!(next(&mut resumed).await.0, after);
+    assert!(next(&mut live).await.1.contains("data: after\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_to_a_full_redis_is_a_503() {
+    let redis =
+        RedisServer::start_with(&["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"]);
+    let (hub, app) = instance(&redis, HubOptions::default()).await;
+    let big = "x".repeat(100_000);
+    let mut refused = None;
+    for _ in 0..100 {
+        if let Err(error) = hub.publish(big.clone()).await {
+            refused = Some(error);
+            break;
+        }
+    }
+    assert!(
+        matches!(&refused, Some(HubError::Unavailable(why)) if why.contains("OOM")),
+        "{refused:?}"
+    );
+    let client = TestClient::new(app.local_addr());
+    let request = nest_tests::request_with_body("POST", "/publish/hello", "text/plain", "");
+    let full = client.request(request).await.unwrap();
+    assert_eq!(full.status, 503);
+    assert_eq!(
+        full.text(),
+        r#"{"message":"The event hub is unavailable, try again later","error":"Service Unavailable","statusCode":503}"#
+    );
 }
 
 /// What was published: acknowledged, or failed with `Unavailable` (Redis may still have it).

@@ -334,12 +334,13 @@ impl fmt::Display for HttpException {
 }
 
 /// Any error becomes a 500 that hides its text, as an unknown error does in NestJS; except a
-/// hub whose Redis is unavailable, a `503 Service Unavailable` (the client may retry).
+/// hub whose Redis is unavailable, or that holds its limit of topics, a `503 Service
+/// Unavailable` (the client may retry).
 impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
     fn from(error: E) -> Self {
         let any: &dyn std::any::Any = &error;
-        if let Some(crate::sse::HubError::Unavailable(_)) = any.downcast_ref() {
-            return Self {
+        match any.downcast_ref() {
+            Some(crate::sse::HubError::Unavailable(_)) => Self {
                 cause: Some(Box::new(error)),
                 close: false,
                 ..Self::described(
@@ -347,9 +348,15 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
                     "Service Unavailable",
                     "The event hub is unavailable, try again later".to_owned(),
                 )
-            };
+            },
+            // NestJS's `new ServiceUnavailableException()`; no cause, so no log line per
+            // request (the hub logs reaching the limit once).
+            Some(crate::sse::HubError::TooManyTopics { .. }) => Self::from_body(
+                serde_json::json!({"message": "Service Unavailable", "statusCode": 503}),
+                503,
+            ),
+            _ => Self::internal(error),
         }
-        Self::internal(error)
     }
 }
 
@@ -459,6 +466,17 @@ mod tests {
             r#"{"message":"Not Found","statusCode":404}"#
         );
         assert_eq!(error.message(), "Not Found");
+    }
+
+    #[test]
+    fn a_hub_past_its_topic_limit_is_a_503_without_a_log_line() {
+        let error: HttpException = crate::sse::HubError::TooManyTopics { max_topics: 1 }.into();
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            error.body_json(),
+            r#"{"message":"Service Unavailable","statusCode":503}"#
+        );
+        assert!(error.cause().is_none());
     }
 
     #[test]

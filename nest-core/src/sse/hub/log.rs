@@ -31,7 +31,8 @@ pub(super) struct Topic {
     pub(super) log: Mutex<Log>,
     /// Notified when the log becomes ready (its position in the Redis stream is known).
     pub(super) ready: Notify,
-    /// Whether this process reads the topic from Redis (set on first subscribe or publish).
+    /// Whether this process reads the topic from Redis: set by a subscribe, cleared by the
+    /// hub's sweep `read_grace` after the last subscriber left (both under the log's lock).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) active: AtomicBool,
     /// Whether Redis holds something else than a stream under this topic's key (it is then
@@ -62,6 +63,9 @@ pub(super) struct Log {
     popped: u64,
     pub(super) dropped_subscribers: u64,
     last_sweep: Option<Instant>,
+    /// Since when the topic has had no subscriber, as the hub's sweep saw it (Redis: it stops
+    /// reading the topic a grace period later).
+    idle_since: Option<Instant>,
 }
 
 struct Entry {
@@ -169,6 +173,8 @@ impl Topic {
             retained_bytes: log.retained_bytes,
             last_id: log.last_id,
             dropped_subscribers: log.dropped_subscribers,
+            topics: 0,
+            read_topics: 0,
         }
     }
 
@@ -199,6 +205,11 @@ impl Topic {
     {
         let wake = {
             let mut log = lock(&self.log);
+            // A Redis topic released by the sweep while a read was under way: its log starts
+            // again, from where Redis is, when the topic is read again.
+            if !log.ready {
+                return Ok(());
+            }
             let mut appended = false;
             for (id, frame) in make(&log)? {
                 if id > log.last_id {
@@ -226,7 +237,8 @@ impl Topic {
     pub(super) fn set_ready(&self, position: HubId) {
         let wake = {
             let mut log = lock(&self.log);
-            if log.ready {
+            // Already placed, or released by the sweep while it was being placed.
+            if log.ready || !self.active.load(Ordering::Acquire) {
                 return;
             }
             log.ready = true;
@@ -243,6 +255,37 @@ impl Topic {
         for waker in wake {
             waker.wake();
         }
+    }
+
+    /// The hub's periodic sweep: drops the events older than `max_age`, and with Redis stops
+    /// reading a topic that has had no subscriber in this process for `read_grace` (its local
+    /// log starts again from where Redis is when it is next read). Whether the topic now holds
+    /// nothing: no subscriber, no event, not read from Redis.
+    pub(super) fn tidy(&self, now: Instant) -> bool {
+        let mut log = lock(&self.log);
+        log.expire_at(&self.limits, now);
+        if log.subscribers.len() > 0 {
+            log.idle_since = None;
+            return false;
+        }
+        #[cfg(feature = "redis")]
+        if let Backend::Redis(redis) = &self.backend
+            && self.active.load(Ordering::Acquire)
+        {
+            let idle_since = *log.idle_since.get_or_insert(now);
+            if now.duration_since(idle_since) < redis.read_grace() {
+                return false;
+            }
+            self.active.store(false, Ordering::Release);
+            let dropped_subscribers = log.dropped_subscribers;
+            *log = Log::new(false);
+            log.dropped_subscribers = dropped_subscribers;
+            drop(log);
+            // A publish waiting for the topic to be placed need not wait any more.
+            self.ready.notify_waiters();
+            return true;
+        }
+        log.entries.is_empty()
     }
 
     /// Notes that subscribers' wakers are being taken: call with the log locked, before.
@@ -271,6 +314,7 @@ impl Log {
             popped: 0,
             dropped_subscribers: 0,
             last_sweep: None,
+            idle_since: None,
         }
     }
 
@@ -299,14 +343,20 @@ impl Log {
             end_offset: self.total_bytes,
             frame,
         });
-        while self.entries.len() > limits.capacity {
+        // The newest event stays, however big: the subscribers that are caught up need it.
+        while self.entries.len() > limits.capacity
+            || (self.retained_bytes > limits.max_log_bytes && self.entries.len() > 1)
+        {
             self.pop_oldest();
         }
     }
 
     pub(super) fn expire(&mut self, limits: &Limits) {
+        self.expire_at(limits, Instant::now());
+    }
+
+    fn expire_at(&mut self, limits: &Limits, now: Instant) {
         if let Some(max_age) = limits.max_age {
-            let now = Instant::now();
             while self
                 .entries
                 .front()

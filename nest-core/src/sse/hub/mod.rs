@@ -7,18 +7,22 @@
 //! process. Subscribers do not have queues: each one is a cursor into the shared log, and reads
 //! the frames after its cursor when its connection can take them. So:
 //! * publishing never waits on a subscriber: it appends to the log and wakes the waiting ones;
-//! * memory is the log (bounded by count and age) plus each connection's socket buffers, however
-//!   many subscribers there are and however slow they are;
+//! * memory is the log (bounded by count, bytes and age) plus each connection's socket buffers,
+//!   however many subscribers there are and however slow they are;
 //! * a subscriber that falls more than `max_pending_bytes` behind is disconnected with a log
-//!   line; its browser reconnects with `Last-Event-ID` and resumes from the log.
+//!   line; its browser reconnects with `Last-Event-ID` and resumes from the log;
+//! * one sweep task per hub expires old events by the clock and drops the topics that hold
+//!   nothing, and [`HubOptions::max_topics`] caps how many it holds, so that topics named by
+//!   URLs cannot grow it without bound.
 //!
 //! The **in-memory** hub (the default) numbers events `1, 2, 3, …` per topic, in publish order,
 //! so `Last-Event-ID` names a position in the log. Ids restart at 1 when the process restarts; a
 //! `Last-Event-ID` beyond the last published id is taken as "from now on".
 //!
 //! The **Redis** hub (feature `redis`, [`HubOptions::redis`]) publishes with `XADD` to one Redis
-//! stream per topic, and one task per process reads every topic in use with a blocking `XREAD`
-//! and appends what it reads to the local log: the Redis entry id is the event id, so a browser
+//! stream per topic, and one task per process reads every topic with local subscribers (and
+//! for [`RedisOptions::read_grace`] after the last one left) with a blocking `XREAD` and
+//! appends what it reads to the local log: the Redis entry id is the event id, so a browser
 //! resumes on any instance. See `docs/scaling.md` and [`RedisOptions`].
 
 mod id;
@@ -27,7 +31,16 @@ mod log;
 mod redis;
 mod subscription;
 
-use std::{collections::HashMap, fmt, marker::PhantomData, sync::Arc, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    fmt,
+    marker::PhantomData,
+    sync::{
+        Arc, Mutex, Weak,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use tokio_util::sync::CancellationToken;
 
@@ -77,31 +90,49 @@ impl ConnectionClose {
 ///
 /// let options = HubOptions::default()
 ///     .capacity(50_000)
+///     .max_log_bytes(4 << 20)
 ///     .max_age(Some(Duration::from_secs(600)))
-///     .max_pending_bytes(1 << 20);
+///     .max_pending_bytes(1 << 20)
+///     .max_topics(10_000);
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HubOptions {
     limits: Limits,
+    max_topics: usize,
     #[cfg(feature = "redis")]
     redis: Option<RedisOptions>,
+}
+
+impl Default for HubOptions {
+    /// Per topic 10,000 events or 16 MiB, kept at most 5 minutes, subscribers at most 4 MiB
+    /// behind; at most 100,000 topics; in memory.
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_topics: 100_000,
+            #[cfg(feature = "redis")]
+            redis: None,
+        }
+    }
 }
 
 /// The limits of each topic's local log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Limits {
     capacity: usize,
+    max_log_bytes: u64,
     max_age: Option<Duration>,
     max_pending_bytes: u64,
 }
 
 impl Default for Limits {
-    /// 10,000 events, kept at most 5 minutes; a subscriber may fall 4 MiB behind (NestJS's
-    /// `maxPendingDataLength` default).
+    /// 10,000 events or 16 MiB, kept at most 5 minutes; a subscriber may fall 4 MiB behind
+    /// (NestJS's `maxPendingDataLength` default).
     fn default() -> Self {
         Self {
             capacity: 10_000,
+            max_log_bytes: 16 * 1024 * 1024,
             max_age: Some(Duration::from_secs(300)),
             max_pending_bytes: 4 * 1024 * 1024,
         }
@@ -117,8 +148,38 @@ impl HubOptions {
         self
     }
 
+    /// How many bytes of encoded events the local replay log keeps per topic (16 MiB by
+    /// default); the oldest events leave first, and the newest one always stays, however big.
+    ///
+    /// 16 MiB holds the whole default `capacity` of events of up to 1.6 KiB, the size of a chat
+    /// message or a JSON update, and is four times `max_pending_bytes`, so that a subscriber
+    /// is disconnected for falling behind (and resumes) before the log leaves it behind;
+    /// yet a stream of large events cannot hold more than 16 MiB per topic. A subscriber
+    /// whose position has left the log resumes with an `event: lagged` frame (see
+    /// [`Hub::subscribe`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nest_core::sse::{Hub, HubOptions};
+    ///
+    /// let hub: Hub<String> = Hub::with_options(HubOptions::default().max_log_bytes(10_000));
+    /// for _ in 0..100 {
+    ///     hub.publish("x".repeat(1_000)).await.unwrap();
+    /// }
+    /// assert!(hub.stats().retained_bytes <= 10_000);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn max_log_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_log_bytes = bytes;
+        self
+    }
+
     /// How long an event stays in the local replay log (`None`: until pushed out by
-    /// `capacity`; 5 minutes by default).
+    /// `capacity` or `max_log_bytes`; 5 minutes by default). Enforced by the clock: the hub
+    /// sweeps its topics every second (more often when `max_age` is shorter), whether or not
+    /// anything is published.
     #[must_use]
     pub fn max_age(mut self, age: Option<Duration>) -> Self {
         self.limits.max_age = age;
@@ -130,6 +191,32 @@ impl HubOptions {
     #[must_use]
     pub fn max_pending_bytes(mut self, bytes: u64) -> Self {
         self.limits.max_pending_bytes = bytes;
+        self
+    }
+
+    /// How many topics ([`Hub::topic`]) the hub holds at once (100,000 by default; at least
+    /// 1). A topic is dropped once it has no subscriber, no event left in its replay log and no
+    /// [`Hub`] handle held to it; past this many, a new topic is refused:
+    /// [`Hub::try_subscribe`] and [`Hub::publish`] on it fail with
+    /// [`HubError::TooManyTopics`], a `503 Service Unavailable`, and one warning is logged
+    /// (again once the hub went back under the cap). Topics named by URLs (a room per path)
+    /// can then not grow the hub without bound.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nest_core::sse::{Hub, HubError, HubOptions};
+    ///
+    /// let hub: Hub<&str> = Hub::with_options(HubOptions::default().max_topics(1));
+    /// let red = hub.topic("red").try_subscribe(None).unwrap();
+    /// let blue = hub.topic("blue");
+    /// assert!(matches!(blue.publish("hi").await, Err(HubError::TooManyTopics { .. })));
+    /// # drop(red);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn max_topics(mut self, topics: usize) -> Self {
+        self.max_topics = topics.max(1);
         self
     }
 
@@ -156,8 +243,8 @@ impl HubOptions {
 /// Redis may have stored the event before the connection failed (it then reaches subscribers
 /// like any other).
 ///
-/// A handler may return it with `?`: [`HubError::Unavailable`] becomes `503 Service
-/// Unavailable`, the others `500`.
+/// A handler may return it with `?`: [`HubError::Unavailable`] and [`HubError::TooManyTopics`]
+/// become `503 Service Unavailable`, the others `500`.
 ///
 /// ```
 /// use nest_core::sse::HubError;
@@ -165,14 +252,24 @@ impl HubOptions {
 ///
 /// let error: HttpException = HubError::Unavailable("connection refused".into()).into();
 /// assert_eq!(error.status().as_u16(), 503);
+/// let error: HttpException = HubError::TooManyTopics { max_topics: 100_000 }.into();
+/// assert_eq!(error.body_json(), r#"{"message":"Service Unavailable","statusCode":503}"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HubError {
     /// The event's JSON data could not be serialised.
     Encode(EncodeError),
-    /// Redis could not be reached, or did not answer in time.
+    /// Redis could not be reached, did not answer in time, or cannot store more (out of
+    /// memory, `maxmemory` reached).
     Unavailable(String),
+    /// The topic would be a new one past [`HubOptions::max_topics`]; nothing was published or
+    /// subscribed. Answered as `503 Service Unavailable`
+    /// (`{"message":"Service Unavailable","statusCode":503}`).
+    TooManyTopics {
+        /// The limit.
+        max_topics: usize,
+    },
     /// Redis refused the command or the configuration is wrong (a bad URL, a key of
     /// another type).
     Redis(String),
@@ -184,6 +281,9 @@ impl fmt::Display for HubError {
             Self::Encode(error) => error.fmt(f),
             Self::Unavailable(why) => write!(f, "the hub's Redis is unavailable: {why}"),
             Self::Redis(why) => write!(f, "Redis refused the hub's command: {why}"),
+            Self::TooManyTopics { max_topics } => {
+                write!(f, "the hub already holds its limit of {max_topics} topics")
+            }
         }
     }
 }
@@ -231,6 +331,8 @@ impl From<EncodeError> for HubError {
 pub struct Hub<T = MessageEvent> {
     topics: Arc<Topics>,
     topic: Arc<Topic>,
+    /// A new topic past `max_topics`: `topic` is a stand-in that is never used.
+    refused: bool,
     _events: PhantomData<fn(T)>,
 }
 
@@ -239,6 +341,7 @@ impl<T> Clone for Hub<T> {
         Self {
             topics: Arc::clone(&self.topics),
             topic: Arc::clone(&self.topic),
+            refused: self.refused,
             _events: PhantomData,
         }
     }
@@ -272,6 +375,13 @@ pub struct HubStats {
     pub last_id: HubId,
     /// Subscribers disconnected so far for falling behind.
     pub dropped_subscribers: u64,
+    /// Topics the whole hub holds now ([`Hub::topic`]; not counting the hub itself), at most
+    /// [`HubOptions::max_topics`].
+    pub topics: usize,
+    /// Topics (the hub itself included) this process reads from Redis now: those with a local
+    /// subscriber, and for [`RedisOptions::read_grace`] after the last one left. Always 0 in
+    /// memory.
+    pub read_topics: usize,
 }
 
 /// Where a hub's events live.
@@ -285,14 +395,113 @@ enum Backend {
 /// Every topic of one hub.
 struct Topics {
     limits: Limits,
+    max_topics: usize,
     backend: Backend,
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     root: Arc<Topic>,
     by_name: Mutex<HashMap<String, Arc<Topic>>>,
+    /// Whether the sweep task was started.
+    sweeping: AtomicBool,
+    /// Whether `max_topics` was reached and logged (cleared when back under it).
+    full: AtomicBool,
+    /// Ends the sweep task.
+    stop: CancellationToken,
+}
+
+/// How often the sweep runs at most (more often when `max_age` or Redis's `read_grace` is
+/// shorter: a quarter of it, and at least every 10 ms).
+const SWEEP_PERIOD: Duration = Duration::from_secs(1);
+
+impl Topics {
+    /// Starts the sweep task if it is not running and a runtime is at hand: one per hub,
+    /// holding only a weak reference to it, ended when the hub is dropped.
+    fn start_sweeping(self: &Arc<Self>) {
+        if self.sweeping.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let mut period = SWEEP_PERIOD;
+        if let Some(max_age) = self.limits.max_age {
+            period = period.min(max_age / 4);
+        }
+        #[cfg(feature = "redis")]
+        if let Backend::Redis(redis) = &self.backend {
+            period = period.min(redis.read_grace() / 4);
+        }
+        let period = period.max(Duration::from_millis(10));
+        runtime.spawn(sweep(Arc::downgrade(self), self.stop.clone(), period));
+    }
+
+    /// Expires old events, stops reading idle Redis topics, and drops the topics that hold
+    /// nothing and that no handle refers to.
+    fn sweep(&self) {
+        let now = tokio::time::Instant::now();
+        self.root.tidy(now);
+        let mut by_name = lock(&self.by_name);
+        // A topic only the map refers to (no handle, no subscription: each holds an `Arc`)
+        // cannot be reached but through the map, locked here: dropping it races with nothing.
+        by_name.retain(|_, topic| !topic.tidy(now) || Arc::strong_count(topic) > 1);
+        let len = by_name.len();
+        if by_name.capacity() > 64 && len < by_name.capacity() / 4 {
+            by_name.shrink_to(len * 2);
+        }
+        if len < self.max_topics {
+            self.full.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// A new topic was refused: logs it the first time.
+    fn refuse(&self) {
+        if !self.full.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                target: "Hub",
+                "the hub holds its limit of {} topics (HubOptions::max_topics): new topics are refused with 503 Service Unavailable until some are dropped",
+                self.max_topics,
+            );
+        }
+    }
+
+    fn too_many(&self) -> HubError {
+        HubError::TooManyTopics {
+            max_topics: self.max_topics,
+        }
+    }
+}
+
+/// The sweep task: every `period`, until the hub is dropped.
+async fn sweep(topics: Weak<Topics>, stop: CancellationToken, period: Duration) {
+    // Dropped with the task, also when its runtime shuts down: the next use of the hub, on
+    // another runtime, starts the sweep again.
+    struct Running(Weak<Topics>);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            if let Some(topics) = self.0.upgrade() {
+                topics.sweeping.store(false, Ordering::Release);
+            }
+        }
+    }
+    let _running = Running(topics.clone());
+    let mut interval = tokio::time::interval(period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            () = stop.cancelled() => return,
+        }
+        let Some(topics) = topics.upgrade() else {
+            return;
+        };
+        topics.sweep();
+    }
 }
 
 impl Drop for Topics {
     fn drop(&mut self) {
+        self.stop.cancel();
         #[cfg(feature = "redis")]
         if let Backend::Redis(redis) = &self.backend {
             redis.stop();
@@ -318,9 +527,13 @@ impl<T: Into<MessageEvent>> Hub<T> {
         let root = Arc::new(Topic::new(None, options.limits, backend.clone()));
         let topics = Arc::new(Topics {
             limits: options.limits,
+            max_topics: options.max_topics,
             backend,
             root: Arc::clone(&root),
             by_name: Mutex::new(HashMap::new()),
+            sweeping: AtomicBool::new(false),
+            full: AtomicBool::new(false),
+            stop: CancellationToken::new(),
         });
         #[cfg(feature = "redis")]
         if let Backend::Redis(redis) = &topics.backend {
@@ -329,25 +542,71 @@ impl<T: Into<MessageEvent>> Hub<T> {
         Self {
             topics,
             topic: root,
+            refused: false,
             _events: PhantomData,
         }
     }
 
     /// The hub of topic `name` (a room), created on first use, with the same limits.
+    ///
+    /// The handle keeps the topic alive: while it (or a subscription to the topic) exists, the
+    /// topic stays in the hub, and publishing through it reaches every subscriber of `name`.
+    /// Once nothing refers to a topic and its replay log is empty (its events older than
+    /// [`HubOptions::max_age`]), the hub drops it; asking for `name` again then makes a new
+    /// one, whose in-memory ids start again at 1 (as after a restart: a `Last-Event-ID` from
+    /// before is taken as "from now on"). With Redis the events stay in Redis, and ids go on.
+    ///
+    /// Past [`HubOptions::max_topics`], a new topic is refused: the handle's
+    /// [`try_subscribe`](Self::try_subscribe) and [`publish`](Self::publish) fail with
+    /// [`HubError::TooManyTopics`], and it stays refused (ask again later).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nest_core::sse::Hub;
+    ///
+    /// let hub: Hub<&str> = Hub::new();
+    /// let lobby = hub.topic("lobby");
+    /// let subscription = lobby.subscribe(None);
+    /// lobby.publish("hello").await.unwrap();
+    /// assert_eq!(hub.stats().topics, 1);
+    /// # drop(subscription);
+    /// # }
+    /// ```
     pub fn topic(&self, name: &str) -> Self {
-        let topic = {
-            let mut topics = lock(&self.topics.by_name);
-            Arc::clone(topics.entry(name.to_owned()).or_insert_with(|| {
-                Arc::new(Topic::new(
-                    Some(name.to_owned()),
-                    self.topics.limits,
-                    self.topics.backend.clone(),
-                ))
-            }))
+        let topics = &self.topics;
+        topics.start_sweeping();
+        let found = {
+            let mut by_name = lock(&topics.by_name);
+            match by_name.get(name) {
+                Some(topic) => Some(Arc::clone(topic)),
+                None if by_name.len() < topics.max_topics => {
+                    let topic = Arc::new(Topic::new(
+                        Some(name.to_owned()),
+                        topics.limits,
+                        topics.backend.clone(),
+                    ));
+                    by_name.insert(name.to_owned(), Arc::clone(&topic));
+                    Some(topic)
+                }
+                None => None,
+            }
         };
+        let refused = found.is_none();
+        if refused {
+            topics.refuse();
+        }
+        let topic = found.unwrap_or_else(|| {
+            Arc::new(Topic::new(
+                Some(name.to_owned()),
+                topics.limits,
+                topics.backend.clone(),
+            ))
+        });
         Self {
-            topics: Arc::clone(&self.topics),
+            topics: Arc::clone(topics),
             topic,
+            refused,
             _events: PhantomData,
         }
     }
@@ -357,8 +616,13 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// Never waits on a subscriber. Any id set on the event is replaced by the hub's. Fails, and
     /// publishes nothing, if the event's JSON data could not be serialised. With Redis, the id
     /// is returned once Redis stored the event (`XADD`), and a Redis that cannot be reached
-    /// within [`RedisOptions::command_timeout`] is a [`HubError::Unavailable`].
+    /// within [`RedisOptions::command_timeout`] is a [`HubError::Unavailable`]. A new topic
+    /// past [`HubOptions::max_topics`] is a [`HubError::TooManyTopics`].
     pub async fn publish(&self, event: T) -> Result<HubId, HubError> {
+        if self.refused {
+            return Err(self.topics.too_many());
+        }
+        self.topics.start_sweeping();
         let event: MessageEvent = event.into();
         match &self.topic.backend {
             Backend::Memory => Ok(self.topic.publish_in_memory(event)?),
@@ -378,7 +642,28 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// With Redis, events older than the local log are read back from the Redis stream.
     /// Made while handling a request, the subscription closes that connection if its client
     /// falls too far behind.
+    ///
+    /// On a new topic refused past [`HubOptions::max_topics`], the subscription ends at once:
+    /// use [`try_subscribe`](Self::try_subscribe) to answer `503` instead.
     pub fn subscribe(&self, last_event_id: Option<HubId>) -> Subscription {
+        self.topics.start_sweeping();
+        if self.refused {
+            let mut log = lock(&self.topic.log);
+            let key = log.add_subscriber(None, None);
+            if let Some(subscriber) = log.subscribers.get_mut(&key) {
+                subscriber.dropped = true;
+            }
+            drop(log);
+            return Subscription {
+                topic: Arc::clone(&self.topic),
+                key,
+                lagged: None,
+                placed: false,
+                armed: None,
+                #[cfg(feature = "redis")]
+                backfill: None,
+            };
+        }
         let connection = CONNECTION.try_with(ConnectionClose::token).ok();
         let mut log = lock(&self.topic.log);
         let mut lagged = None;
@@ -417,9 +702,57 @@ impl<T: Into<MessageEvent>> Hub<T> {
         }
     }
 
-    /// Current counts (of this process).
+    /// [`subscribe`](Self::subscribe), or [`HubError::TooManyTopics`] when this is a new topic
+    /// refused past [`HubOptions::max_topics`]: what an `#[sse]` route whose topic comes from
+    /// the URL returns, so that the client gets a `503 Service Unavailable`.
+    ///
+    /// ```
+    /// use nest_core::prelude::*;
+    /// use nest_core::sse::{Hub, HubError, HubId, Subscription};
+    ///
+    /// #[derive(Default)]
+    /// struct RoomsController {
+    ///     hub: Hub,
+    /// }
+    ///
+    /// #[controller("rooms")]
+    /// impl RoomsController {
+    ///     #[sse(":room")]
+    ///     fn room(&self, #[param("room")] room: String, last: LastEventId<HubId>) -> Result<Subscription, HubError> {
+    ///         self.hub.topic(&room).try_subscribe(last.0)
+    ///     }
+    /// }
+    /// ```
+    pub fn try_subscribe(&self, last_event_id: Option<HubId>) -> Result<Subscription, HubError> {
+        if self.refused {
+            return Err(self.topics.too_many());
+        }
+        Ok(self.subscribe(last_event_id))
+    }
+
+    /// Current counts (of this process): those of this topic, and how many topics the hub
+    /// holds and reads.
+    ///
+    /// ```
+    /// use nest_core::sse::Hub;
+    ///
+    /// let hub: Hub<&str> = Hub::new();
+    /// let stats = hub.topic("lobby").stats();
+    /// assert_eq!((stats.subscribers, stats.retained_events, stats.topics), (0, 0, 1));
+    /// ```
     pub fn stats(&self) -> HubStats {
-        self.topic.stats()
+        let mut stats = self.topic.stats();
+        let by_name = lock(&self.topics.by_name);
+        stats.topics = by_name.len();
+        #[cfg(feature = "redis")]
+        if matches!(self.topics.backend, Backend::Redis(_)) {
+            stats.read_topics = by_name
+                .values()
+                .chain([&self.topics.root])
+                .filter(|topic| topic.active.load(Ordering::Acquire))
+                .count();
+        }
+        stats
     }
 
     /// Ends every subscription of this topic in this process now, closing the connections
@@ -427,6 +760,9 @@ impl<T: Into<MessageEvent>> Hub<T> {
     /// with `Last-Event-ID` and resume from the replay log. For operations and for testing
     /// resumption.
     pub fn disconnect_all(&self) -> usize {
+        if self.refused {
+            return 0;
+        }
         let mut log = lock(&self.topic.log);
         self.topic.woke();
         log.subscribers
@@ -577,6 +913,164 @@ mod tests {
         tokio::time::advance(Duration::from_secs(11)).await;
         hub.publish("b").await.unwrap();
         assert_eq!(hub.stats().retained_events, 1);
+    }
+
+    #[tokio::test]
+    async fn the_log_is_bounded_by_bytes_and_a_resume_from_an_evicted_id_is_lagged() {
+        let hub: Hub<String> = Hub::with_options(
+            HubOptions::default()
+                .max_log_bytes(10_000)
+                .max_pending_bytes(u64::MAX),
+        );
+        let mut slow = hub.subscribe(None);
+        for n in 0..100 {
+            hub.publish(format!("{n:04} {}", "x".repeat(1_000)))
+                .await
+                .unwrap();
+            assert!(hub.stats().retained_bytes <= 10_000, "{:?}", hub.stats());
+        }
+        let stats = hub.stats();
+        assert!(stats.retained_events >= 9, "{stats:?}");
+        assert_eq!(stats.last_id, 100.into());
+        // The oldest left first: a resume from one of them is announced as lagged.
+        let frames: Vec<HubFrame> = hub.subscribe(Some(1.into())).take(2).collect().await;
+        let oldest = 100 - stats.retained_events as u64;
+        assert_eq!(
+            frames[0].as_bytes(),
+            format!("event: lagged\nid: {oldest}\ndata: {}\n\n", oldest - 1).as_bytes()
+        );
+        assert_eq!(frames[1].id(), Some((oldest + 1).into()));
+        // The subscriber left behind by the log ends, and can resume.
+        assert!(slow.next().await.is_none());
+        // The newest event stays, however big.
+        hub.publish("y".repeat(50_000)).await.unwrap();
+        assert_eq!(hub.stats().retained_events, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn old_events_expire_by_the_clock_untouched() {
+        let hub: Hub<&str> =
+            Hub::with_options(HubOptions::default().max_age(Some(Duration::from_secs(10))));
+        let room = hub.topic("room");
+        room.publish("a").await.unwrap();
+        hub.publish("b").await.unwrap();
+        tokio::time::sleep(Duration::from_secs(9)).await;
+        assert_eq!(room.stats().retained_events, 1);
+        // Nothing is published or subscribed: the hub's sweep drops them.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(room.stats().retained_events, 0);
+        assert_eq!(hub.stats().retained_events, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn topics_that_hold_nothing_are_dropped() {
+        let hub: Hub<&str> =
+            Hub::with_options(HubOptions::default().max_age(Some(Duration::from_secs(10))));
+        let subscriptions: Vec<Subscription> = (0..1_000)
+            .map(|n| hub.topic(&format!("room {n}")).subscribe(None))
+            .collect();
+        hub.topic("with events")
+            .publish("kept a while")
+            .await
+            .unwrap();
+        assert_eq!(hub.stats().topics, 1_001);
+        drop(subscriptions);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        // The one with an event stays until the event expires.
+        assert_eq!(hub.stats().topics, 1);
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(hub.stats().topics, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_topic_handle_keeps_its_topic() {
+        let hub: Hub<&str> = Hub::new();
+        let room = hub.topic("room");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(hub.stats().topics, 1);
+        // A subscriber through another handle gets what the held handle publishes.
+        let mut subscription = hub.topic("room").subscribe(None);
+        room.publish("through the held handle").await.unwrap();
+        assert_eq!(
+            subscription.next().await.unwrap().as_bytes(),
+            b"id: 1\ndata: through the held handle\n\n"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn new_topics_past_the_limit_are_refused_until_some_are_dropped() {
+        let hub: Hub<&str> = Hub::with_options(HubOptions::default().max_topics(2));
+        let red = hub.topic("red").try_subscribe(None).unwrap();
+        let blue = hub.topic("blue").try_subscribe(None).unwrap();
+        let green = hub.topic("green");
+        let refused = HubError::TooManyTopics { max_topics: 2 };
+        assert_eq!(green.try_subscribe(None).unwrap_err(), refused);
+        assert_eq!(green.publish("hi").await.unwrap_err(), refused);
+        assert!(
+            green.subscribe(None).next().await.is_none(),
+            "it ends at once"
+        );
+        assert_eq!(green.disconnect_all(), 0);
+        // Topics the hub holds still work.
+        hub.topic("red").publish("to red").await.unwrap();
+        assert_eq!(hub.stats().topics, 2);
+        drop((red, blue));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let mut green = hub.topic("green").try_subscribe(None).unwrap();
+        // Red still holds its event (until `max_age`); blue was dropped.
+        assert_eq!(hub.stats().topics, 2);
+        hub.topic("green").publish("to green").await.unwrap();
+        assert_eq!(
+            green.next().await.unwrap().as_bytes(),
+            b"id: 1\ndata: to green\n\n"
+        );
+    }
+
+    #[test]
+    fn the_sweep_starts_again_on_another_runtime() {
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .start_paused(true)
+                .build()
+                .unwrap()
+        };
+        let hub: Hub<&str> = Hub::new();
+        runtime().block_on(async {
+            drop(hub.topic("first").subscribe(None));
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            assert_eq!(hub.stats().topics, 0);
+        });
+        // The first runtime, and the sweep task on it, are gone.
+        runtime().block_on(async {
+            drop(hub.topic("second").subscribe(None));
+            assert_eq!(hub.stats().topics, 1);
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            assert_eq!(hub.stats().topics, 0);
+        });
+    }
+
+    #[tokio::test]
+    async fn the_sweep_task_ends_with_the_hub() {
+        let tasks = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        let before = tasks();
+        let hub: Hub<&str> = Hub::new();
+        let subscription = hub.topic("room").subscribe(None);
+        assert_eq!(tasks(), before + 1);
+        drop(hub);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while tasks() > before {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the sweep task still runs"
+            );
+            tokio::task::yield_now().await;
+        }
+        drop(subscription);
     }
 
     #[tokio::test]

@@ -3,9 +3,11 @@
 //! * **Publish** is `XADD <key> MAXLEN ~ <max_len> * [event …] [retry …] [comment …] [data …]`
 //!   on a small pool of multiplexed connections; the entry id Redis gives is the event id
 //!   (this module).
-//! * **Read**: one task per hub and process holds one more connection and reads every topic in
-//!   use with a blocking `XREAD` from the last id it appended, and appends what it reads to the
-//!   topic's local log, from which local subscribers are served ([`reader`]).
+//! * **Read**: one task per hub and process holds one more connection and reads every topic with
+//!   local subscribers (and for [`RedisOptions::read_grace`] after the last one left: the hub's
+//!   sweep then releases it) with a blocking `XREAD` from the last id it appended, and appends
+//!   what it reads to the topic's local log, from which local subscribers are served
+//!   ([`reader`]).
 //! * **Resume**: a subscription whose `Last-Event-ID` is older than the local log reads the
 //!   events after it from Redis (`XRANGE`, in pages) and then joins the local log ([`resume`]).
 //! * **Faults**: when Redis cannot be reached, publishes fail with [`HubError::Unavailable`]
@@ -66,6 +68,7 @@ pub struct RedisOptions {
     pool_size: usize,
     command_timeout: Duration,
     read_block: Duration,
+    read_grace: Duration,
 }
 
 impl fmt::Debug for RedisOptions {
@@ -80,6 +83,7 @@ impl fmt::Debug for RedisOptions {
             .field("max_len", &self.max_len)
             .field("pool_size", &self.pool_size)
             .field("command_timeout", &self.command_timeout)
+            .field("read_grace", &self.read_grace)
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +102,7 @@ impl RedisOptions {
             pool_size: 2,
             command_timeout: Duration::from_secs(2),
             read_block: Duration::from_secs(1),
+            read_grace: Duration::from_secs(30),
         })
     }
 
@@ -131,6 +136,27 @@ impl RedisOptions {
     #[must_use]
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
         self.command_timeout = timeout;
+        self
+    }
+
+    /// How long this process keeps reading a topic from Redis after its last local subscriber
+    /// left (30 s by default). A topic is read (one more stream in the reader's `XREAD`) only
+    /// while it has subscribers in this process, and for this long after, so that a browser
+    /// that reconnects at once finds it still read; topics named by URLs that nobody follows
+    /// any more cost nothing. A subscriber that arrives later is served as on a new topic: it
+    /// resumes from Redis after its `Last-Event-ID`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use nest_core::sse::RedisOptions;
+    ///
+    /// let redis = RedisOptions::new("redis://127.0.0.1:6379")?.read_grace(Duration::from_secs(10));
+    /// # let _ = redis;
+    /// # Ok::<(), nest_core::sse::HubError>(())
+    /// ```
+    #[must_use]
+    pub fn read_grace(mut self, grace: Duration) -> Self {
+        self.read_grace = grace;
         self
     }
 
@@ -207,12 +233,19 @@ impl RedisBackend {
         let _ = self.topics.set(topics);
     }
 
+    /// [`RedisOptions::read_grace`].
+    pub(super) fn read_grace(&self) -> Duration {
+        self.options.read_grace
+    }
+
     /// Stops the reader (the hub is gone).
     pub(super) fn stop(&self) {
         self.stop.cancel();
     }
 
-    /// Makes this process read `topic` from Redis, starting the reader if need be.
+    /// Makes this process read `topic` from Redis, starting the reader if need be (on
+    /// subscribe, under the topic's log lock: the sweep releases a topic under the same lock,
+    /// only when it has no subscriber).
     pub(super) fn activate(self: &Arc<Self>, topic: &Topic) {
         if !self.reader_started.load(Ordering::Acquire)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
@@ -262,10 +295,13 @@ impl RedisBackend {
     ) -> Result<HubId, HubError> {
         // Refuse what cannot be encoded before it reaches Redis and every instance.
         EncodeError::check(&event)?;
-        self.activate(topic);
         // Reading the topic starts at the end of the stream as it was when the reader first
-        // looked: an event added before that would not reach this process's subscribers.
-        self.wait_ready(topic).await?;
+        // looked: an event added before that would not reach this process's subscribers. A
+        // topic not read has no subscriber here to reach (one that subscribes meanwhile
+        // starts from where the stream is when the reader looks, as any other).
+        if topic.active.load(Ordering::Acquire) {
+            self.wait_ready(topic).await?;
+        }
         let mut xadd = redis::cmd("XADD");
         xadd.arg(self.options.key(topic))
             .arg("MAXLEN")
@@ -305,7 +341,8 @@ impl RedisBackend {
                 let notified = topic.ready.notified();
                 tokio::pin!(notified);
                 notified.as_mut().enable();
-                if lock(&topic.log).ready {
+                // Placed, or released by the sweep (no subscriber left to wait for).
+                if lock(&topic.log).ready || !topic.active.load(Ordering::Acquire) {
                     return;
                 }
                 notified.await;
@@ -375,9 +412,11 @@ impl RedisBackend {
 }
 
 /// Unavailable (the connection, or a Redis that cannot serve now: loading its data, a
-/// failover) or refused (everything else: a command Redis will never accept).
+/// failover, out of memory, busy with a script) or refused (everything else: a command Redis
+/// will never accept).
 fn classify(error: &RedisError) -> HubError {
-    if error.is_io_error()
+    if matches!(error.code(), Some("OOM" | "BUSY"))
+        || error.is_io_error()
         || error.is_connection_dropped()
         || error.is_connection_refusal()
         || error.is_timeout()

@@ -1,5 +1,6 @@
-//! The reader: one task per hub and process that appends what Redis holds for every topic in
-//! use to the topic's local log, for as long as the hub lives, reconnecting whenever it must.
+//! The reader: one task per hub and process that appends what Redis holds for every topic read
+//! (with local subscribers, or within `read_grace` of the last one leaving) to the topic's local
+//! log, for as long as the hub lives, reconnecting whenever it must.
 //!
 //! It reads with one blocking `XREAD` over every topic, from the last id it appended. When it
 //! may have fallen behind what Redis keeps (after a reconnection, or when a read comes back
