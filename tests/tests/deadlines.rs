@@ -8,6 +8,7 @@ use std::{sync::Arc, time::Duration};
 use bytes::Bytes;
 use nest_core::app::{ServerLimits, TlsConfig};
 use nest_core::prelude::*;
+use nest_core::sse::{Hub, HubFrame, HubOptions};
 use nest_core::{RunningApp, testing::TestClient};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -437,4 +438,103 @@ async fn a_client_that_closes_during_a_stream_ends_it_at_once() {
     wait_for(|| server.stats().open_streams == 1).await;
     stream.shutdown().await.unwrap();
     wait_for(|| server.stats().open_streams == 0).await;
+}
+
+#[tokio::test]
+async fn a_tls_client_that_never_reads_a_stream_is_dropped() {
+    let certified = certified();
+    let server = start_tls(short(), &certified).await;
+    let mut stream = tls_connect(&server, &certified).await;
+    stream
+        .write_all(b"GET /firehose HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    wait_for(|| server.stats().dropped == 1).await;
+    wait_for(|| server.stats().open_streams == 0 && server.stats().open_connections == 0).await;
+    drop(stream);
+}
+
+/// A chat room on a hub whose subscribers may fall 64 KiB behind.
+#[derive(Clone)]
+struct RoomController {
+    hub: Hub<String>,
+}
+
+#[controller("room")]
+impl RoomController {
+    #[sse("events", keep_alive = false)]
+    fn events(&self) -> impl Stream<Item = HubFrame> {
+        self.hub.subscribe(None)
+    }
+}
+
+#[tokio::test]
+async fn an_http2_hub_subscriber_that_falls_behind_is_reset_by_the_hub() {
+    let hub: Hub<String> = Hub::with_options(HubOptions::default().max_pending_bytes(64 * 1024));
+    let mut app = NestApplication::builder()
+        .controller(RoomController { hub: hub.clone() })
+        .build()
+        .unwrap();
+    // The send timeout is far away: only the hub can end the stream.
+    app.set_limits(ServerLimits::default().send_timeout(Duration::from_secs(60)));
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let (send, _driver) = h2_client(&server, &h2::client::Builder::new()).await;
+    let mut send = send.ready().await.unwrap();
+    let (stalled, _) = send.send_request(get("/room/events"), true).unwrap();
+    wait_for(|| hub.stats().subscribers == 1).await;
+    // The client never releases flow-control capacity: its 64 KiB window fills, then the
+    // hub's backlog for it.
+    let payload = "x".repeat(4096);
+    for _ in 0..500 {
+        hub.publish(payload.clone()).await.unwrap();
+        if hub.stats().dropped_subscribers == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut stalled = stalled.await.unwrap().into_body();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stalled.data().await {
+                Some(Ok(_)) => {}
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the stream is reset");
+    let error = ended.expect("an error, not the end").unwrap_err();
+    assert_eq!(error.reason(), Some(h2::Reason::CANCEL), "{error}");
+    assert_eq!(hub.stats().dropped_subscribers, 1);
+    wait_for(|| server.stats().open_streams == 0).await;
+    // The connection itself stays open for other streams.
+    assert_eq!(server.stats().open_connections, 1);
+}
+
+#[tokio::test]
+async fn the_shutdown_log_counts_the_connections_really_open() {
+    let logs = nest_tests::CapturedLogs::default();
+    let _logging = tracing::subscriber::set_default(logs.subscriber());
+    let server = start(ServerLimits::default()).await;
+    let client = TestClient::new(server.local_addr());
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+        stream
+            .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+    }
+    let _open = [
+        client.sse("/quiet").await.unwrap(),
+        client.sse("/quiet").await.unwrap(),
+    ];
+    wait_for(|| server.stats().open_connections == 2).await;
+    server.close().await;
+    assert!(
+        logs.text().contains("Shutting down: 2 open connection(s)"),
+        "{}",
+        logs.text()
+    );
 }
