@@ -618,6 +618,11 @@ impl Ticket {
     pub(super) fn state(&self) -> &Arc<ConnState> {
         &self.state
     }
+
+    /// The server's limits.
+    pub(super) fn limits(&self) -> &ServerLimits {
+        &self.registry.limits
+    }
 }
 
 impl Drop for Ticket {

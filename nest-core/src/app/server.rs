@@ -148,7 +148,6 @@ pub(super) struct Server {
 struct Connection {
     /// The HTTP/1 settings.
     http1: Arc<http1::Builder>,
-    limits: super::ServerLimits,
     router: Arc<Router>,
     layered: Option<super::HttpService>,
     context: Arc<AppContext>,
@@ -243,7 +242,7 @@ impl Connection {
     async fn serve_tls(self, acceptor: tokio_rustls::TlsAcceptor, stream: TcpStream) {
         let state = Arc::clone(self.ticket.state());
         let handshake = tokio::time::timeout(
-            self.limits.tls_handshake_timeout,
+            self.ticket.limits().tls_handshake_timeout,
             acceptor.accept(Io::new(stream, Arc::clone(&state))),
         );
         let stream = match until_flagged(&state, handshake).await {
@@ -281,11 +280,12 @@ impl Connection {
     {
         let state = Arc::clone(self.ticket.state());
         state.speaks_http2();
+        let limits = self.ticket.limits();
         let builder = http2_builder(
-            &self.limits,
+            limits,
             StreamExecutor {
                 state: Arc::clone(&state),
-                send_timeout: self.limits.send_timeout,
+                send_timeout: limits.send_timeout,
                 counts: Arc::clone(&self.context.counts),
             },
         );
@@ -610,7 +610,6 @@ impl Server {
                         let _ = stream.set_nodelay(true);
                         let connection = Connection {
                             http1: Arc::clone(&http1),
-                            limits,
                             router: Arc::clone(&router),
                             layered: layered.clone(),
                             context: Arc::clone(&context),
