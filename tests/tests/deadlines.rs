@@ -341,7 +341,7 @@ async fn at_max_connections_silent_sockets_are_shed_for_a_real_client() {
     for _ in 0..1030 {
         silent.push(TcpStream::connect(server.local_addr()).await.unwrap());
     }
-    let start = Instant::now();
+    // Without shedding, the client would wait for a silent socket's 30 s head deadline.
     let response = tokio::time::timeout(
         Duration::from_secs(5),
         TestClient::new(server.local_addr()).get("/hello"),
@@ -350,11 +350,6 @@ async fn at_max_connections_silent_sockets_are_shed_for_a_real_client() {
     .expect("a real client is served")
     .unwrap();
     assert_eq!(response.text(), "hello");
-    assert!(
-        start.elapsed() < Duration::from_secs(1),
-        "served after {:?}",
-        start.elapsed()
-    );
     assert!(server.stats().open_connections <= 1000);
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// | `header_read_timeout` | 30 s | the connection is closed: no complete request head within this long of the connection's accept (whatever was sent: nothing, a few bytes, part of the HTTP/2 preface, a TLS handshake), or of the previous response on a kept-alive connection |
 /// | `tls_handshake_timeout` | 10 s | the connection is closed |
 /// | `body_read_timeout` | 60 s | a request body with no new byte for this long: `408 Request Timeout`, connection closed |
-/// | `body_timeout` | 300 s | a request body not complete this long after its head: `408`, connection closed |
+/// | `body_timeout` | 300 s | a request body not complete this long after its reading started (at once for `#[body]`): `408`, connection closed |
 /// | `send_timeout` | 60 s | a response (an event stream included) whose client accepts no byte for this long is ended and counted in `ServerStats::dropped` |
 /// | `http2_idle_timeout` | 75 s | an HTTP/2 connection with no open stream for this long gets a GOAWAY and is closed |
 /// | `max_headers` | 100 | `431 Request Header Fields Too Large` |
@@ -96,7 +96,8 @@ impl ServerLimits {
         self
     }
 
-    /// How long a request body may take in all, from its head (Node's `requestTimeout`); past
+    /// How long a request body may take in all, from the start of its reading (as soon as the
+    /// route starts, for a `#[body]` argument; Node's `requestTimeout`); past
     /// it the request is answered `408 Request Timeout` and the connection closed.
     /// Default: 300 s.
     #[must_use]
