@@ -6,7 +6,10 @@ use std::{future::Future, sync::Arc};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::{
-    http::{HttpException, Request, RequestMethod, Response, join_path, router},
+    http::{
+        HttpException, Request, Response,
+        router::{self, RequestMethod, join_path},
+    },
     panic,
     pipeline::{CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor},
     sse::{PendingSse, SseRouteOptions, SseSink},
@@ -258,7 +261,7 @@ impl RouteMeta {
             return;
         }
         if let Some((location, status)) = &self.redirect {
-            *response = Response::new(crate::Body::empty());
+            *response = Response::new(crate::http::Body::empty());
             *response.status_mut() = *status;
             response
                 .headers_mut()

@@ -66,8 +66,10 @@
 #![deny(missing_docs)]
 
 pub mod app;
+mod context;
 pub mod controller;
 pub mod di;
+mod error;
 pub mod http;
 pub mod lifecycle;
 mod lock;
@@ -85,6 +87,7 @@ pub use app::{
 pub use controller::Controller;
 #[doc(inline)]
 pub use di::Injectable;
+pub use http::router::{RequestMethod, RouteConflict};
 #[doc(inline)]
 pub use http::*;
 #[doc(inline)]
@@ -354,8 +357,8 @@ pub mod __fuzz {
         for (index, pattern) in patterns.iter().enumerate() {
             router
                 .add(Route {
-                    method: crate::RequestMethod::Get,
-                    path: crate::http::join_path(pattern, ""),
+                    method: crate::http::router::RequestMethod::Get,
+                    path: crate::http::router::join_path(pattern, ""),
                     name: index.to_string(),
                     handler: std::sync::Arc::new(|_| {
                         Box::pin(std::future::ready(crate::Response::new(
@@ -383,13 +386,15 @@ pub mod __fuzz {
 /// What the macros' generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::app::{
-        ModuleBuilder, Pick, ViaDefault, ViaDefaultController, ViaInjectable,
-        ViaInjectableController, ViaTokenKey, ViaTypeKey,
+    pub use crate::app::ModuleBuilder;
+    pub use crate::app::module::{
+        ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaTokenKey,
+        ViaTypeKey,
     };
     pub use crate::controller::{
         Controller, ControllerInstance, ControllerRoutes, RouteDefinition,
     };
+    pub use crate::di::pick::Pick;
     pub use crate::di::{
         AsyncFactory, Dependency, InjectField, Injectable, Resolver, Scope, SyncFactory,
     };
@@ -407,9 +412,10 @@ pub mod __private {
             ViaOnModuleInit,
         };
     }
+    pub use crate::http::router::RequestMethod;
     pub use crate::http::{
-        FromParam, FromRequest, HttpException, IntoResponse, Request, RequestMethod, Respond,
-        Response, ViaIntoResponse, ViaSerialize, ViaSerializeResult,
+        FromParam, FromRequest, HttpException, IntoResponse, Request, Respond, Response,
+        ViaIntoResponse, ViaSerialize, ViaSerializeResult,
     };
     pub use crate::sse::{SseRouteOptions, SseSink};
     pub use crate::{AppBuilder, Module, StartupError};

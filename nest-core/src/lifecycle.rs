@@ -241,7 +241,7 @@ macro_rules! hook_registration {
             fn $register(self, hooks: &mut Hooks);
         }
 
-        impl<T: $trait_> $via for &&crate::app::Pick<T> {
+        impl<T: $trait_> $via for &&crate::di::Pick<T> {
             fn $register(self, hooks: &mut Hooks) {
                 hooks.$field = Some(|instance, given| {
                     let _ = given;
@@ -261,7 +261,7 @@ macro_rules! hook_registration {
             fn $register(self, hooks: &mut Hooks);
         }
 
-        impl<T> $none for &crate::app::Pick<T> {
+        impl<T> $none for &crate::di::Pick<T> {
             fn $register(self, _: &mut Hooks) {}
         }
     )*};

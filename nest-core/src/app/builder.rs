@@ -1,7 +1,7 @@
 //! [`AppBuilder`]: collects modules and controllers, builds every provider and controller
 //! through the injector, checks the routes.
 
-use std::{any::TypeId, fmt, io, sync::Arc};
+use std::{any::TypeId, fmt, sync::Arc};
 
 use super::{Module, NestApplication, module::ModuleBuilder};
 use crate::{
@@ -12,6 +12,7 @@ use crate::{
     },
     http::{HttpException, Request},
 };
+use crate::{error::StartupError, pipeline::Reflector};
 
 /// Assembles a [`NestApplication`] from modules and controllers.
 ///
@@ -196,6 +197,8 @@ impl AppBuilder {
         }
         let mut container = std::mem::take(&mut self.container);
         container.set_order(&self.modules);
+        // NestJS's `Reflector` can be injected anywhere.
+        container.provide_everywhere::<Reflector>(|| Arc::new(Reflector));
         let container = Arc::new(container);
         // Every singleton is built at start-up, as in NestJS, so that a missing dependency is
         // reported now even if no controller uses it.
@@ -243,7 +246,7 @@ impl AppBuilder {
         }
         // Versioned routes are told apart by their versions (checked again, as served, when
         // the application starts).
-        let global = super::Global {
+        let global = crate::pipeline::Global {
             guards: &[],
             interceptors: &[],
             filters: &[],
@@ -280,32 +283,4 @@ fn per_request_controller(
             build(&mut resolver).map_err(HttpException::internal)
         })
     }))
-}
-
-/// Why an application could not be built (two routes that cannot both be matched, …).
-///
-/// Converts into `std::io::Error`, so `main` can return `std::io::Result<()>` and use `?`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartupError {
-    message: String,
-}
-
-impl fmt::Display for StartupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for StartupError {}
-
-impl StartupError {
-    pub(crate) fn new(message: String) -> Self {
-        Self { message }
-    }
-}
-
-impl From<StartupError> for io::Error {
-    fn from(error: StartupError) -> Self {
-        Self::other(error)
-    }
 }

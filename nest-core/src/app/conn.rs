@@ -34,7 +34,8 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{ServerLimits, context::Counts};
+use super::limits::ServerLimits;
+use crate::context::Counts;
 use crate::{
     lock::lock,
     sse::{CONNECTION, ConnectionClose},

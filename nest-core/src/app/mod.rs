@@ -3,28 +3,21 @@
 
 mod builder;
 mod conn;
-mod context;
 mod limits;
 mod middleware;
-mod module;
+pub(crate) mod module;
 mod mount;
 mod server;
 #[cfg(feature = "tls")]
 mod tls;
 
-pub use context::ServerStats;
-pub(crate) use context::{AppContext, CountGuard};
+pub use crate::context::ServerStats;
 
-pub use builder::{AppBuilder, StartupError};
+pub use crate::error::StartupError;
+pub use builder::AppBuilder;
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{Module, ModuleBuilder};
-#[doc(hidden)]
-pub use module::{
-    Pick, ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaTokenKey,
-    ViaTypeKey,
-};
-pub(crate) use mount::Global;
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
@@ -175,7 +168,7 @@ impl NestApplication {
             versioning: None,
             sse: SseOptions::default(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
-            body_limit: crate::http::BODY_LIMIT,
+            body_limit: crate::context::BODY_LIMIT,
             limits: ServerLimits::default(),
             layers: Vec::new(),
             global_guards: Vec::new(),
@@ -491,7 +484,7 @@ impl NestApplication {
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
-            mount::Global {
+            crate::pipeline::Global {
                 guards: &self.global_guards,
                 interceptors: &self.global_interceptors,
                 filters: &self.global_filters,
@@ -503,12 +496,12 @@ impl NestApplication {
     fn into_server(self) -> Result<server::Server, StartupError> {
         let router = self.mount(true)?;
         let router = Arc::new(router);
-        let context = Arc::new(AppContext {
+        let context = Arc::new(crate::context::AppContext {
             sse: Arc::new(self.sse),
             shutdown: tokio_util::sync::CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             body_limit: self.body_limit,
-            body_timeouts: context::BodyTimeouts {
+            body_timeouts: crate::context::BodyTimeouts {
                 read: self.limits.body_read_timeout,
                 total: self.limits.body_timeout,
             },
@@ -609,7 +602,7 @@ impl NestApplication {
     /// let app = NestApplication::builder().controller(AppController).build().unwrap();
     /// assert_eq!(app.routes(), vec![(RequestMethod::Get, "/app/:id".to_owned())]);
     /// ```
-    pub fn routes(&self) -> Vec<(crate::RequestMethod, String)> {
+    pub fn routes(&self) -> Vec<(crate::http::router::RequestMethod, String)> {
         self.mount(false)
             .map(|router| {
                 router

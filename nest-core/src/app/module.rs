@@ -1,12 +1,12 @@
 //! [`Module`]: what `#[module]` implements, as NestJS's `@Module()`, and the [`ModuleBuilder`]
 //! its generated code fills.
 
-use std::{any::TypeId, marker::PhantomData, sync::Arc};
+use std::{any::TypeId, sync::Arc};
 
 use super::{AppBuilder, builder::PendingController};
 use crate::{
     controller::Controller,
-    di::{FactoryFn, Injectable, Provider, Token, provider::short_name},
+    di::{FactoryFn, Injectable, Pick, Provider, Token, provider::short_name},
     lifecycle::Hooks,
 };
 
@@ -166,25 +166,6 @@ impl ModuleBuilder<'_> {
                 .hooks
                 .insert(TypeId::of::<T>(), hooks);
         }
-    }
-}
-
-/// A type named in `#[module(providers = [...], controllers = [...])]`, on its way to being
-/// registered the way it supports: `Injectable` first, else `Default`.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Pick<T>(PhantomData<fn() -> T>);
-
-impl<T> Pick<T> {
-    /// The pick for `T`.
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<T> Default for Pick<T> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -6,17 +6,13 @@ use std::sync::Arc;
 
 use crate::{
     controller::MappedRoute,
-    http::{
-        RequestMethod, join_path,
-        router::{self, Router},
-    },
+    http::router::{self, RequestMethod, Router, join_path},
     pipeline::{
-        ArgumentsHost, CallHandler, CanActivate, EventMappers, ExceptionFilter, NestInterceptor,
-        Pipeline, apply_filters, run_guards,
+        ArgumentsHost, CallHandler, EventMappers, Global, Pipeline, apply_filters, run_guards,
     },
 };
 
-use super::StartupError;
+use crate::error::StartupError;
 
 /// NestJS's `setGlobalPrefix(prefix, { exclude })`.
 ///
@@ -161,14 +157,6 @@ pub(super) fn mount(
         }
     }
     Ok(router)
-}
-
-/// The application-wide parts of the pipeline, added around every route's own.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Global<'a> {
-    pub(crate) guards: &'a [Arc<dyn CanActivate>],
-    pub(crate) interceptors: &'a [Arc<dyn NestInterceptor>],
-    pub(crate) filters: &'a [Arc<dyn ExceptionFilter>],
 }
 
 /// The route, with its guards, interceptors and filters (global ones included) around its

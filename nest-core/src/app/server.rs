@@ -28,10 +28,8 @@ use tokio::{
 };
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use super::{
-    AppContext,
-    conn::{Admission, ConnState, Io, Registry, Room, ServerBody, StreamExecutor, Ticket},
-};
+use super::conn::{Admission, ConnState, Io, Registry, Room, ServerBody, StreamExecutor, Ticket};
+use crate::context::AppContext;
 use crate::{
     di::Container,
     http::{RemoteAddr, router::Router},
@@ -95,7 +93,7 @@ impl RunningApp {
     }
 
     /// What the server holds right now: open connections and running event streams.
-    pub fn stats(&self) -> super::ServerStats {
+    pub fn stats(&self) -> crate::context::ServerStats {
         self.context.counts.snapshot()
     }
 
@@ -136,8 +134,8 @@ impl Drop for RunningApp {
 pub(super) struct Server {
     pub(super) router: Arc<Router>,
     /// The application wrapped in its middleware, if it has any.
-    pub(super) layered: Option<super::HttpService>,
-    pub(super) limits: super::ServerLimits,
+    pub(super) layered: Option<super::middleware::HttpService>,
+    pub(super) limits: super::limits::ServerLimits,
     pub(super) context: Arc<AppContext>,
     pub(super) shutdown_timeout: Duration,
     #[cfg(feature = "tls")]
@@ -149,7 +147,7 @@ struct Connection {
     /// The HTTP/1 settings.
     http1: Arc<http1::Builder>,
     router: Arc<Router>,
-    layered: Option<super::HttpService>,
+    layered: Option<super::middleware::HttpService>,
     context: Arc<AppContext>,
     /// The client's address.
     peer: SocketAddr,
@@ -341,7 +339,7 @@ async fn until_flagged<F: Future>(state: &ConnState, future: F) -> Option<F::Out
 
 /// The HTTP/2 settings, with the executor that runs one connection's streams.
 fn http2_builder(
-    limits: &super::ServerLimits,
+    limits: &super::limits::ServerLimits,
     executor: StreamExecutor,
 ) -> http2::Builder<StreamExecutor> {
     let mut builder = http2::Builder::new(executor);
@@ -360,7 +358,7 @@ fn http2_builder(
 }
 
 /// The HTTP/1 settings.
-fn http1_builder(limits: &super::ServerLimits) -> http1::Builder {
+fn http1_builder(limits: &super::limits::ServerLimits) -> http1::Builder {
     let mut http1 = http1::Builder::new();
     http1
         .timer(TokioTimer::new())
@@ -382,7 +380,7 @@ fn http1_builder(limits: &super::ServerLimits) -> http1::Builder {
 /// middleware, if any), with the client's address.
 fn service(
     router: Arc<Router>,
-    layered: Option<super::HttpService>,
+    layered: Option<super::middleware::HttpService>,
     context: Arc<AppContext>,
     state: Arc<ConnState>,
     peer: SocketAddr,

@@ -1,5 +1,6 @@
-//! The injector: which module provides what to whom (NestJS's scoping rules; `RequestHead` and
-//! `Reflector` are provided everywhere, as NestJS's `REQUEST` and `Reflector`), the start-up
+//! The injector: which module provides what to whom (NestJS's scoping rules; `RequestHead` is
+//! provided everywhere, as NestJS's `REQUEST`, and so is whatever the application adds with
+//! [`Container::provide_everywhere`], such as the pipeline's `Reflector`), the start-up
 //! check of the whole graph (missing providers and cycles, in NestJS's words), and building
 //! instances: singletons once, transient ones per consumer, request-scoped ones per request.
 
@@ -14,11 +15,10 @@ use super::{
     provider::{AnyArc, BoxFuture, Provider},
 };
 use crate::{
-    app::StartupError,
+    error::StartupError,
     http::RequestHead,
     lifecycle::{Hooks, Phase},
     lock::lock,
-    pipeline::Reflector,
 };
 
 /// What the injector knows of one module.
@@ -62,9 +62,15 @@ pub(crate) struct Container {
     hooked: Mutex<Vec<(TypeId, Hooks, AnyArc)>>,
     /// Guards, interceptors and filters built for a module, by (module, type).
     enhancers: Mutex<HashMap<(TypeId, TypeId), AnyArc>>,
+    /// Services every module is given without declaring them, by type.
+    everywhere: HashMap<TypeId, fn() -> AnyArc>,
 }
 
 impl Container {
+    /// Gives every module `T`, made by `make`, without its declaring a provider.
+    pub(crate) fn provide_everywhere<T: 'static>(&mut self, make: fn() -> AnyArc) {
+        self.everywhere.insert(TypeId::of::<T>(), make);
+    }
     /// Orders the modules for the hooks; `roots` in the order they were added.
     pub(crate) fn set_order(&mut self, roots: &[TypeId]) {
         fn visit(
@@ -154,7 +160,7 @@ impl Container {
                 per_request = true;
                 continue;
             }
-            if wanted == TypeId::of::<Reflector>() {
+            if self.everywhere.contains_key(&wanted) {
                 continue;
             }
             match self.owner_for(module, wanted) {
@@ -266,8 +272,8 @@ impl Container {
                 let wanted = (dependency.id)();
                 let value = if wanted == TypeId::of::<RequestHead>() {
                     request.map(|request| Arc::clone(&request.head) as AnyArc)
-                } else if wanted == TypeId::of::<Reflector>() {
-                    Some(Arc::new(Reflector) as AnyArc)
+                } else if let Some(make) = self.everywhere.get(&wanted) {
+                    Some(make())
                 } else {
                     match self.owner_for(module, wanted) {
                         Some(owner) => Some(self.instance(owner, wanted, request).await?),

@@ -9,7 +9,7 @@ use std::{
     sync::Arc,
 };
 
-use crate::app::StartupError;
+use crate::error::StartupError;
 
 /// A type the injector can build: `#[derive(Injectable)]` implements it, injecting every
 /// `Arc<T>`, `Option<Arc<T>>` (optional, NestJS's `@Optional()`) and [`Inject<Token>`] field and

@@ -32,9 +32,11 @@
 
 mod container;
 mod inject;
+pub(crate) mod pick;
 pub(crate) mod provider;
 
 pub(crate) use container::{Container, ModuleNode, RequestScope};
 pub use inject::{Dependency, Inject, InjectField, Injectable, Resolver, Scope, Token};
+pub(crate) use pick::Pick;
 pub(crate) use provider::Provider;
 pub use provider::{AsyncFactory, FactoryFn, IntoProvided, SyncFactory};

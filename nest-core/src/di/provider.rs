@@ -5,7 +5,7 @@
 use std::{any::Any, fmt, future::Future, pin::Pin, sync::Arc};
 
 use super::{Dependency, InjectField, Injectable, Resolver, Scope};
-use crate::app::StartupError;
+use crate::error::StartupError;
 
 pub(crate) type AnyArc = Arc<dyn Any + Send + Sync>;
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

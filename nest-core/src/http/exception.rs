@@ -280,7 +280,7 @@ impl HttpException {
         // Kept for the exception filters.
         response
             .extensions_mut()
-            .insert(crate::pipeline::Thrown(std::sync::Arc::new(self)));
+            .insert(Thrown(std::sync::Arc::new(self)));
         response
     }
 
@@ -340,7 +340,7 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
     fn from(error: E) -> Self {
         let any: &dyn std::any::Any = &error;
         match any.downcast_ref() {
-            Some(crate::sse::HubError::Unavailable(_)) => Self {
+            Some(crate::sse::hub::error::HubError::Unavailable(_)) => Self {
                 cause: Some(Box::new(error)),
                 close: false,
                 ..Self::described(
@@ -351,7 +351,7 @@ impl<E: StdError + Send + Sync + 'static> From<E> for HttpException {
             },
             // NestJS's `new ServiceUnavailableException()`; no cause, so no log line per
             // request (the hub logs reaching the limit once).
-            Some(crate::sse::HubError::TooManyTopics { .. }) => Self::from_body(
+            Some(crate::sse::hub::error::HubError::TooManyTopics { .. }) => Self::from_body(
                 serde_json::json!({"message": "Service Unavailable", "statusCode": 503}),
                 503,
             ),
@@ -394,7 +394,7 @@ macro_rules! define_exceptions {
             }
         }
 
-        impl crate::pipeline::ExceptionType for $name {
+        impl ExceptionType for $name {
             fn matches(exception: &HttpException) -> bool {
                 exception.status() == StatusCode::$status && !exception.is_unknown_error()
             }
@@ -453,6 +453,27 @@ define_exceptions! {
     HttpVersionNotSupportedException => HTTP_VERSION_NOT_SUPPORTED, "HTTP Version Not Supported";
 }
 
+/// The exception behind an error response, kept on it for the filters.
+#[derive(Clone, Debug)]
+pub(crate) struct Thrown(pub(crate) std::sync::Arc<HttpException>);
+
+/// A type named in `#[catch(...)]`: which exceptions it stands for.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an exception type",
+    label = "`#[catch(...)]` takes `HttpException` or a built-in exception such as `NotFoundException`"
+)]
+pub trait ExceptionType {
+    /// Whether `exception` is one of these.
+    fn matches(exception: &HttpException) -> bool;
+}
+
+/// Every exception raised on purpose (not the 500 of an unknown error or a panic).
+impl ExceptionType for HttpException {
+    fn matches(exception: &HttpException) -> bool {
+        !exception.is_unknown_error()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,7 +491,8 @@ mod tests {
 
     #[test]
     fn a_hub_past_its_topic_limit_is_a_503_without_a_log_line() {
-        let error: HttpException = crate::sse::HubError::TooManyTopics { max_topics: 1 }.into();
+        let error: HttpException =
+            crate::sse::hub::error::HubError::TooManyTopics { max_topics: 1 }.into();
         assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             error.body_json(),

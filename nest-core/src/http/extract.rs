@@ -102,14 +102,10 @@ impl<T: DeserializeOwned> FromInput for T {
     }
 }
 
-/// The default largest request body `#[body]` reads: 1 MiB (a larger one is a 413); see
-/// `NestApplication::set_body_limit`.
-pub const BODY_LIMIT: usize = 1024 * 1024;
-
 /// Reads the request body as JSON into `T`, for `#[body] value: T` arguments (NestJS's `@Body()`).
 ///
 /// An empty body reads as `{}`, as NestJS's body parser gives. Malformed JSON, or JSON that does
-/// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`] is a 413.
+/// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`](crate::BODY_LIMIT) is a 413.
 pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     let bytes = body_bytes(request).await?;
     let raw = serde_json::from_slice(json_or_empty_object(&bytes))

@@ -16,15 +16,15 @@ pub(crate) mod router;
 #[cfg(feature = "validation")]
 pub(crate) mod validation;
 
-pub(crate) use exception::close_connection;
+pub use crate::context::BODY_LIMIT;
 pub use exception::*;
-pub use extract::{BODY_LIMIT, FromInput, FromRequest, LastEventId};
+pub(crate) use exception::{Thrown, close_connection};
+pub use extract::{FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};
 #[doc(hidden)]
 pub use respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use response::{Body, Html, IntoResponse, Json, Response};
-pub use router::{RequestMethod, RouteConflict, join_path};
 #[cfg(feature = "validation")]
 pub use validation::Valid;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{HeaderMap, Method, Uri, Version, request::Parts};
 
 use super::exception::{BadRequestException, HttpException};
-use crate::app::AppContext;
+use crate::context::AppContext;
 
 /// A request as routed to a handler: its head and its decoded `:name` path parameters.
 ///

@@ -13,7 +13,7 @@ use http_body::{Frame, SizeHint};
 use serde::Serialize;
 
 use super::exception::HttpException;
-use crate::sse::SseBody;
+use crate::sse::body::SseBody;
 
 /// An HTTP response with nest-rs's [`Body`].
 pub type Response = http::Response<Body>;

@@ -5,7 +5,7 @@ use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use http::Method;
 
-use crate::app::AppContext;
+use crate::context::AppContext;
 
 use super::{
     exception::{BadRequestException, HttpException},
@@ -351,7 +351,7 @@ const MAX_PARAMS: usize = 16;
 /// assert_eq!(join_path("", ""), "/");
 /// assert_eq!(join_path("//a//", "/b/"), "/a/b");
 /// ```
-pub fn join_path(prefix: &str, path: &str) -> String {
+pub(crate) fn join_path(prefix: &str, path: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + path.len() + 2);
     for segment in prefix
         .split('/')

@@ -5,8 +5,8 @@
 use std::{any::TypeId, fmt, sync::Arc};
 
 use crate::{
-    app::{Pick, StartupError},
-    di::{Container, Dependency, Injectable, Resolver},
+    di::{Container, Dependency, Injectable, Pick, Resolver},
+    error::StartupError,
 };
 
 use super::{CanActivate, ExceptionFilter, NestInterceptor};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::http::{HttpException, RequestHead, Response};
+use crate::http::{HttpException, RequestHead, Response, Thrown};
 
 /// An exception filter, as NestJS's `ExceptionFilter`: [`catch`](Self::catch) gives the
 /// response for an exception it [`catches`](Self::catches).
@@ -77,27 +77,6 @@ impl<'a> ArgumentsHost<'a> {
     /// The handler's name, empty for an unknown route.
     pub fn handler_name(&self) -> &'a str {
         self.handler
-    }
-}
-
-/// The exception behind an error response, kept on it for the filters.
-#[derive(Clone, Debug)]
-pub(crate) struct Thrown(pub(crate) Arc<HttpException>);
-
-/// A type named in `#[catch(...)]`: which exceptions it stands for.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an exception type",
-    label = "`#[catch(...)]` takes `HttpException` or a built-in exception such as `NotFoundException`"
-)]
-pub trait ExceptionType {
-    /// Whether `exception` is one of these.
-    fn matches(exception: &HttpException) -> bool;
-}
-
-/// Every exception raised on purpose (not the 500 of an unknown error or a panic).
-impl ExceptionType for HttpException {
-    fn matches(exception: &HttpException) -> bool {
-        !exception.is_unknown_error()
     }
 }
 

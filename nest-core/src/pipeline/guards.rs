@@ -5,8 +5,8 @@ use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
 
 use super::{Enhancer, ExceptionFilter, NestInterceptor};
 use crate::{
-    app::StartupError,
     di::Container,
+    error::StartupError,
     http::{ForbiddenException, HttpException, Request, Response},
 };
 
@@ -142,6 +142,14 @@ impl Reflector {
     }
 }
 
+/// The application-wide parts of the pipeline, added around every route's own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Global<'a> {
+    pub(crate) guards: &'a [Arc<dyn CanActivate>],
+    pub(crate) interceptors: &'a [Arc<dyn NestInterceptor>],
+    pub(crate) filters: &'a [Arc<dyn ExceptionFilter>],
+}
+
 /// The guards, interceptors and filters of one route as declared, in NestJS's order (global,
 /// controller, route), before the injector builds them.
 #[derive(Clone, Default)]
@@ -212,7 +220,7 @@ pub(crate) struct Pipeline {
 
 impl Pipeline {
     /// The built pipeline of `declared` (built by the application), with `global` around it.
-    pub(crate) fn new(declared: &Enhancers, global: &crate::app::Global<'_>) -> Self {
+    pub(crate) fn new(declared: &Enhancers, global: &Global<'_>) -> Self {
         // `AppBuilder::build_async` builds every enhancer before an application exists; one
         // left unbuilt here is a bug, and skipping it would silently drop a guard.
         fn ready<T: ?Sized>(enhancers: &[Enhancer<T>]) -> impl Iterator<Item = Arc<T>> + '_ {

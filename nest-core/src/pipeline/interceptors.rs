@@ -5,7 +5,7 @@
 use std::{future::Future, pin::Pin, sync::Arc};
 
 use super::guards::ExecutionContext;
-use crate::{MessageEvent, http::Response};
+use crate::{http::Response, sse::event::MessageEvent};
 
 /// What [`NestInterceptor::before`] returns: a response that replaces the handler's, or `None`
 /// to go on.

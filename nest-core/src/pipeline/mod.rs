@@ -30,12 +30,13 @@ mod guards;
 mod interceptors;
 mod pipes;
 
+pub use crate::http::ExceptionType;
 #[doc(hidden)]
 pub use enhancer::{Enhancer, Upcast, ViaDefaultEnhancer, ViaInjectableEnhancer};
-pub use filters::{ArgumentsHost, ExceptionFilter, ExceptionType};
-pub(crate) use filters::{Thrown, apply as apply_filters};
+pub(crate) use filters::apply as apply_filters;
+pub use filters::{ArgumentsHost, ExceptionFilter};
 pub use guards::{CanActivate, ExecutionContext, GuardFuture, Reflector};
-pub(crate) use guards::{Enhancers, Pipeline, run_guards};
+pub(crate) use guards::{Enhancers, Global, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
 pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
 #[cfg(feature = "validation")]

@@ -6,7 +6,11 @@ use futures_core::Stream;
 use serde::Serialize;
 
 use super::{encoder::SseEncoder, hub::HubFrame};
-use crate::{HttpException, Json, MessageEvent, pipeline::EventMappers};
+use crate::{
+    http::{HttpException, Json},
+    pipeline::EventMappers,
+    sse::event::MessageEvent,
+};
 
 /// What one item of an `#[sse]` stream becomes: an event to encode, or a frame a
 /// [`Hub`](super::Hub) already encoded once for all its subscribers.

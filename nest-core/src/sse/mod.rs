@@ -51,13 +51,13 @@
 //! * **Disconnects**: when the client goes away the stream is dropped at once; put teardown in
 //!   `Drop`.
 
-mod body;
-mod encoder;
-mod event;
-mod hub;
+pub(crate) mod body;
+pub(crate) mod encoder;
+pub(crate) mod event;
+pub(crate) mod hub;
 mod interval;
 mod into_sse;
-mod options;
+pub(crate) mod options;
 mod response;
 mod signal;
 mod sink;
@@ -77,7 +77,6 @@ pub use options::SseRouteOptions;
 pub use options::{DEFAULT_KEEP_ALIVE, SseOptions};
 pub use signal::SseSignal;
 
-pub(crate) use body::SseBody;
 pub(crate) use response::PendingSse;
 #[doc(hidden)]
 pub use sink::SseSink;

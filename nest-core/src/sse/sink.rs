@@ -31,11 +31,11 @@ pub struct SseSink {
     pub(super) shared: Arc<Mutex<Shared>>,
     pub(super) options: Arc<SseOptions>,
     /// The application's context, for its shutdown signal.
-    pub(super) context: Arc<crate::app::AppContext>,
+    pub(super) context: Arc<crate::context::AppContext>,
     /// The encoder's first automatic id is the one after this.
     pub(super) last_id: u64,
     /// Counts this stream among the server's open ones while it runs.
-    pub(super) _counted: crate::app::CountGuard,
+    pub(super) _counted: crate::context::CountGuard,
     /// The route's interceptors' `map_event`, if it has interceptors.
     pub(super) mappers: Option<crate::pipeline::EventMappers>,
 }

@@ -4,8 +4,9 @@
 use std::{any::TypeId, marker::PhantomData, sync::Arc};
 
 use crate::{
-    AppBuilder, Module, NestApplication, StartupError,
+    app::{AppBuilder, Module, NestApplication},
     di::{FactoryFn, Provider, provider::short_name},
+    error::StartupError,
 };
 
 /// The entry point of a test, as NestJS's `Test`.

@@ -18,9 +18,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Backend, HubId, HubStats, Limits};
 use crate::{
-    MessageEvent,
     lock::lock,
-    sse::{EncodeError, SseEncoder},
+    sse::{
+        encoder::{EncodeError, SseEncoder},
+        event::MessageEvent,
+    },
 };
 
 /// One topic (room) of a hub in this process.

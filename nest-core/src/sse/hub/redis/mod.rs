@@ -37,7 +37,10 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{HubError, HubId, Topics, log::Topic};
-use crate::{MessageEvent, lock::lock, sse::EncodeError};
+use crate::{
+    lock::lock,
+    sse::{encoder::EncodeError, event::MessageEvent},
+};
 pub(in crate::sse) use resume::Backfill;
 
 /// Where and how a [`Hub`](super::Hub) keeps its events in Redis (feature `redis`); given to

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 use redis::Value;
 
 use super::super::{HubError, HubId};
-use crate::{MessageEvent, sse::SseEncoder};
+use crate::sse::{encoder::SseEncoder, event::MessageEvent};
 
 /// A stream entry: its id and its fields.
 pub(super) type Entry = (HubId, Vec<(String, String)>);

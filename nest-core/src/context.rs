@@ -8,7 +8,11 @@ use std::sync::{
 
 use tokio_util::sync::CancellationToken;
 
-use crate::sse::SseOptions;
+use crate::sse::options::SseOptions;
+
+/// The default largest request body `#[body]` reads: 1 MiB (a larger one is a 413); see
+/// `NestApplication::set_body_limit`.
+pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Shared by the server and every request it serves.
 #[derive(Debug)]
@@ -145,7 +149,7 @@ impl Default for AppContext {
             sse: Arc::default(),
             shutdown: CancellationToken::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
-            body_limit: crate::http::BODY_LIMIT,
+            body_limit: BODY_LIMIT,
             body_timeouts: BodyTimeouts::default(),
             counts: Arc::default(),
         }
