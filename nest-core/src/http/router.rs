@@ -343,14 +343,6 @@ const MAX_PARAMS: usize = 16;
 
 /// Joins a controller prefix and a route path the NestJS way: one leading slash, no empty
 /// segments, no trailing slash; an empty path is the prefix itself.
-///
-/// ```
-/// use nest_core::join_path;
-/// assert_eq!(join_path("cats", ":id"), "/cats/:id");
-/// assert_eq!(join_path("/cats/", ""), "/cats");
-/// assert_eq!(join_path("", ""), "/");
-/// assert_eq!(join_path("//a//", "/b/"), "/a/b");
-/// ```
 pub(crate) fn join_path(prefix: &str, path: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + path.len() + 2);
     for segment in prefix
@@ -369,6 +361,15 @@ pub(crate) fn join_path(prefix: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn paths_are_joined_the_nestjs_way() {
+        use super::join_path;
+        assert_eq!(join_path("cats", ":id"), "/cats/:id");
+        assert_eq!(join_path("/cats/", ""), "/cats");
+        assert_eq!(join_path("", ""), "/");
+        assert_eq!(join_path("//a//", "/b/"), "/a/b");
+    }
+
     use super::*;
 
     #[test]
