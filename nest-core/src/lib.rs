@@ -87,9 +87,24 @@ pub use app::{
 pub use controller::Controller;
 #[doc(inline)]
 pub use di::Injectable;
+#[cfg(feature = "validation")]
+#[doc(inline)]
+pub use http::Valid;
 pub use http::router::{RequestMethod, RouteConflict};
 #[doc(inline)]
-pub use http::*;
+pub use http::{
+    BODY_LIMIT, Body, FromInput, FromParam, FromRequest, Html, HttpException, IntoResponse, Json,
+    LastEventId, Request, RequestHead, Response,
+};
+#[doc(inline)]
+pub use http::{
+    BadGatewayException, BadRequestException, ConflictException, ForbiddenException,
+    GatewayTimeoutException, GoneException, HttpVersionNotSupportedException, ImATeapotException,
+    InternalServerErrorException, MethodNotAllowedException, MisdirectedException,
+    NotAcceptableException, NotFoundException, NotImplementedException, PayloadTooLargeException,
+    PreconditionFailedException, RequestTimeoutException, ServiceUnavailableException,
+    UnauthorizedException, UnprocessableEntityException, UnsupportedMediaTypeException,
+};
 #[doc(inline)]
 pub use sse::MessageEvent;
 
@@ -334,195 +349,11 @@ pub mod prelude {
 }
 
 /// Entry points for the fuzz targets in `fuzz/` (and their property tests): the router and the
-/// parameter decoding, without a server. Not public API.
+/// parameter decoding, without a server. Not public API; only with the hidden `fuzz` feature.
+#[cfg(feature = "fuzz")]
 #[doc(hidden)]
-pub mod __fuzz {
-    use crate::http::router::{Lookup, Route, Router};
-
-    /// What matching a path against some routes gave.
-    #[derive(Debug, PartialEq, Eq)]
-    pub enum Matched {
-        /// The index of the matching route (in the order given) and its decoded parameters.
-        Route(usize, Vec<(String, String)>),
-        /// No route matches.
-        NotFound,
-        /// A parameter is not percent-encoded UTF-8 (a 400).
-        BadParam,
-    }
-
-    /// Adds `patterns` (NestJS paths, all `GET`) to a router — `Err` when two conflict — and
-    /// matches `path`.
-    pub fn match_path(patterns: &[String], path: &str) -> Result<Matched, String> {
-        let mut router = Router::default();
-        for (index, pattern) in patterns.iter().enumerate() {
-            router
-                .add(Route {
-                    method: crate::http::router::RequestMethod::Get,
-                    path: crate::http::router::join_path(pattern, ""),
-                    name: index.to_string(),
-                    handler: std::sync::Arc::new(|_| {
-                        Box::pin(std::future::ready(crate::Response::new(
-                            crate::Body::empty(),
-                        )))
-                    }),
-                })
-                .map_err(|conflict| conflict.to_string())?;
-        }
-        Ok(match router.find(&http::Method::GET, path) {
-            Lookup::Route(route, params) => {
-                Matched::Route(route.name.parse().unwrap_or(usize::MAX), params)
-            }
-            Lookup::NotFound => Matched::NotFound,
-            Lookup::BadParam(_) => Matched::BadParam,
-        })
-    }
-
-    /// Percent-decodes one path segment as the router does.
-    pub fn percent_decode(raw: &str) -> Option<String> {
-        crate::http::request::percent_decode(raw)
-    }
-}
+pub mod __fuzz;
 
 /// What the macros' generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::app::ModuleBuilder;
-    pub use crate::app::module::{
-        ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaTokenKey,
-        ViaTypeKey,
-    };
-    pub use crate::controller::{
-        Controller, ControllerInstance, ControllerRoutes, RouteDefinition,
-    };
-    pub use crate::di::pick::Pick;
-    pub use crate::di::{
-        AsyncFactory, Dependency, InjectField, Injectable, Resolver, Scope, SyncFactory,
-    };
-    pub use crate::pipeline::{
-        ArgumentMetadata, CanActivate, Enhancer, ExceptionFilter, ExceptionType, NestInterceptor,
-        ViaDefaultEnhancer, ViaInjectableEnhancer, run_pipe,
-    };
-
-    /// The lifecycle hooks a type implements, found by autoref (see `#[module]`).
-    pub mod hooks {
-        pub use crate::lifecycle::{
-            Hooks, NoBeforeApplicationShutdown, NoOnApplicationBootstrap, NoOnApplicationShutdown,
-            NoOnModuleDestroy, NoOnModuleInit, ViaBeforeApplicationShutdown,
-            ViaOnApplicationBootstrap, ViaOnApplicationShutdown, ViaOnModuleDestroy,
-            ViaOnModuleInit,
-        };
-    }
-    pub use crate::http::router::RequestMethod;
-    pub use crate::http::{
-        FromParam, FromRequest, HttpException, IntoResponse, Request, Respond, Response,
-        ViaIntoResponse, ViaSerialize, ViaSerializeResult,
-    };
-    pub use crate::sse::{SseRouteOptions, SseSink};
-    pub use crate::{AppBuilder, Module, StartupError};
-
-    /// Reads the body as JSON, for `#[body]` arguments.
-    pub async fn body<T: crate::http::FromInput>(
-        request: &mut Request,
-    ) -> Result<T, HttpException> {
-        crate::http::json_body(request).await
-    }
-
-    /// Reads one field of the JSON body, for `#[body("field")]`.
-    pub async fn body_field<T: serde::de::DeserializeOwned>(
-        request: &mut Request,
-        field: &str,
-    ) -> Result<T, HttpException> {
-        crate::http::json_body_field(request, field).await
-    }
-
-    /// Every path parameter, into a map or a `Deserialize` struct, for `#[param]`.
-    pub fn params_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
-        let encoded = serde_urlencoded::to_string(request.params())
-            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
-        let raw = serde_urlencoded::from_str(&encoded)
-            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
-        T::check(raw)
-    }
-
-    /// Every header, for `#[headers]`.
-    pub fn headers_all(request: &Request) -> Result<http::HeaderMap, HttpException> {
-        Ok(request.headers().clone())
-    }
-
-    /// What an `#[sse]` handler's generated code keeps of its request once the handler has
-    /// returned: the body, if it was not read to its end (hyper reads a request body only as
-    /// far as it is asked to; it stays as it was while the stream runs), boxed, as it rarely
-    /// exists. The rest (headers, extensions, path parameters) is dropped then, instead of
-    /// living as long as the stream.
-    pub fn release_head(mut request: Box<Request>) -> Option<Box<hyper::body::Incoming>> {
-        request
-            .take_body()
-            .filter(|body| !http_body::Body::is_end_stream(body))
-            .map(Box::new)
-    }
-
-    /// The request head, for `#[req]`.
-    pub fn req(request: &Request) -> Result<crate::http::RequestHead, HttpException> {
-        Ok(request.head())
-    }
-
-    /// Reads and converts the query parameter `name`, for `#[query("name")]`.
-    pub fn query<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
-        match request
-            .query_pairs()?
-            .into_iter()
-            .find(|(key, _)| key == name)
-        {
-            Some((_, value)) => T::from_param(&value),
-            None => T::from_missing(name),
-        }
-    }
-
-    /// Reads the whole query string into `T`, for `#[query]`.
-    pub fn query_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
-        let raw = serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
-            .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
-        T::check(raw)
-    }
-
-    /// Reads and converts the header `name`, for `#[headers("name")]`.
-    pub fn header<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
-        match request.headers().get(name) {
-            Some(value) => match value.to_str() {
-                Ok(text) => T::from_param(text),
-                Err(_) => Err(crate::BadRequestException::new(format!(
-                    "Invalid {name} header"
-                ))),
-            },
-            None => T::from_missing(name),
-        }
-    }
-
-    /// The client's IP address as text, for `#[ip]`.
-    pub fn ip<T: FromParam>(request: &Request) -> Result<T, HttpException> {
-        match request.ip() {
-            Some(ip) => T::from_param(&ip.to_string()),
-            None => T::from_missing("ip"),
-        }
-    }
-
-    /// Reads and converts the path parameter `name` (present, since the route declares it).
-    pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
-        T::from_param(request.param(name).unwrap_or_default())
-    }
-
-    /// The path parameter `name` as text, for pipes.
-    pub fn raw_param(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
-        Ok(request.param(name).map(str::to_owned))
-    }
-
-    /// The query parameter `name` as text, for pipes.
-    pub fn raw_query(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
-        query::<Option<String>>(request, name)
-    }
-
-    /// The header `name` as text, for pipes.
-    pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
-        header::<Option<String>>(request, name)
-    }
-}
+pub mod __private;

@@ -10,21 +10,27 @@ mod exception;
 mod extract;
 mod framing;
 pub(crate) mod request;
-mod respond;
+pub(crate) mod respond;
 mod response;
 pub(crate) mod router;
 #[cfg(feature = "validation")]
 pub(crate) mod validation;
 
 pub use crate::context::BODY_LIMIT;
-pub use exception::*;
+pub use exception::{
+    BadGatewayException, BadRequestException, ConflictException, ExceptionType, ForbiddenException,
+    GatewayTimeoutException, GoneException, HttpException, HttpVersionNotSupportedException,
+    ImATeapotException, InternalServerErrorException, MethodNotAllowedException,
+    MisdirectedException, NotAcceptableException, NotFoundException, NotImplementedException,
+    PayloadTooLargeException, PreconditionFailedException, RequestTimeoutException,
+    ServiceUnavailableException, UnauthorizedException, UnprocessableEntityException,
+    UnsupportedMediaTypeException,
+};
 pub(crate) use exception::{Thrown, close_connection};
 pub use extract::{FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};
-#[doc(hidden)]
-pub use respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use response::{Body, Html, IntoResponse, Json, Response};
 #[cfg(feature = "validation")]
 pub use validation::Valid;

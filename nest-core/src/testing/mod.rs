@@ -33,5 +33,5 @@
 mod client;
 mod module;
 
-pub use client::*;
+pub use client::{Event, SseConnection, TestClient, TestResponse};
 pub use module::{OverrideBy, Test, TestingModule, TestingModuleBuilder};
