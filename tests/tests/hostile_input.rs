@@ -632,16 +632,6 @@ async fn last_event_id_binary_is_ignored() {
 }
 
 #[tokio::test]
-async fn last_event_id_empty_is_ignored() {
-    row(get_with("/resume", "Last-Event-ID: "), starts_fresh).await;
-}
-
-#[tokio::test]
-async fn last_event_id_not_a_number_is_ignored() {
-    row(get_with("/resume", "Last-Event-ID: x"), starts_fresh).await;
-}
-
-#[tokio::test]
 async fn last_event_id_at_the_maximum_resumes_without_overflow() {
     row(
         get_with("/resume", &format!("Last-Event-ID: {}", u64::MAX)),
