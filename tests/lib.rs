@@ -391,6 +391,9 @@ pub mod book {
     #[doc = include_str!("../docs/testing.md")]
     pub struct Testing;
 
+    #[doc = include_str!("../docs/benchmarks.md")]
+    pub struct Benchmarks;
+
     #[doc = include_str!("../docs/security.md")]
     pub struct Security;
 
