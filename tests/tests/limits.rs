@@ -105,25 +105,15 @@ async fn too_many_headers_are_431() {
     };
     // The default: 100 headers.
     let server = start(ServerLimits::default()).await;
-    assert_eq!(
-        head_status(server.local_addr(), &request(90)).await,
-        Some(200)
-    );
-    assert_eq!(
-        head_status(server.local_addr(), &request(200)).await,
-        Some(431)
-    );
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &request(90)).await, Some(200));
+    assert_eq!(head_status(addr, &request(200)).await, Some(431));
     still_serving(&server).await;
     // Configured.
     let server = start(ServerLimits::default().max_headers(10)).await;
-    assert_eq!(
-        head_status(server.local_addr(), &request(5)).await,
-        Some(200)
-    );
-    assert_eq!(
-        head_status(server.local_addr(), &request(20)).await,
-        Some(431)
-    );
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &request(5)).await, Some(200));
+    assert_eq!(head_status(addr, &request(20)).await, Some(431));
     still_serving(&server).await;
 }
 
