@@ -118,25 +118,6 @@ pub fn request_with_body(
         .expect("a valid request")
 }
 
-/// Sends a request whose head is too large and checks that it is refused: `431`, or the
-/// connection closed before the client finished sending (a refusal too).
-pub async fn assert_head_refused(addr: SocketAddr, request: &str) {
-    match raw_exchange(addr, request).await {
-        Ok(response) => assert!(
-            response.status_line().starts_with("HTTP/1.1 431"),
-            "{}",
-            response.head
-        ),
-        Err(error) => assert!(
-            matches!(
-                error.kind(),
-                io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
-            ),
-            "{error}"
-        ),
-    }
-}
-
 /// Sends `request` as it is and reads until the server closes the connection (send
 /// `Connection: close`), at most 10 seconds.
 pub async fn raw_exchange(addr: SocketAddr, request: &str) -> io::Result<RawResponse> {
@@ -390,6 +371,9 @@ pub mod book {
 
     #[doc = include_str!("../docs/testing.md")]
     pub struct Testing;
+
+    #[doc = include_str!("../docs/benchmarks.md")]
+    pub struct Benchmarks;
 
     #[doc = include_str!("../docs/security.md")]
     pub struct Security;

@@ -1,5 +1,5 @@
 //! Benchmarks for nest-rs. Each figure is reported beside a baseline measured in the same run
-//! (this machine is shared and noisy, so absolute numbers drift):
+//! (on a shared machine absolute numbers drift; the ratios hold better):
 //!
 //! * `cargo bench -p nest-bench --bench hub`: publish-to-receive latency of a [`Hub`] with one
 //!   subscriber, and delivery of one event to 1,000 subscribers, against

@@ -1,6 +1,8 @@
-//! The bad-input matrix of docs/security.md: each case sends hostile bytes over real TCP,
-//! checks the answer (a status, or a clean close) and then that the server still serves other
-//! clients. One test per row; the row's name is the test's name.
+//! Malformed and hostile requests under the default settings: the bad-input matrix of
+//! docs/security.md. Each case sends its bytes over real TCP, checks the answer (a status, or a
+//! clean close) and then that the server still serves other clients. One test per row; the
+//! row's name is the test's name. Configured limits (header count and size, timeouts,
+//! connection caps) are in `limits.rs`.
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -195,7 +197,8 @@ fn post(content_type: &str, body: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn request_line_garbage() {
-    row("GARBAGE\r\n\r\n", refused).await;
+    // A 400 from the HTTP parser, then the connection closed (`exchange` reads until it is).
+    row("GARBAGE\r\n\r\n", status(400)).await;
 }
 
 #[tokio::test]
@@ -216,13 +219,6 @@ async fn request_line_bad_method_token() {
 #[tokio::test]
 async fn request_line_binary_bytes() {
     row(b"\x00\xff\xfe\x01 / HTTP/1.1\r\n\r\n".as_slice(), refused).await;
-}
-
-#[tokio::test]
-async fn request_line_uri_of_100_kib() {
-    let path = format!("/cats/{}", "a".repeat(100 * 1024));
-    // Past the 64 KiB head limit: 431, as an oversized header.
-    row(get(&path), status(431)).await;
 }
 
 #[tokio::test]
@@ -411,19 +407,6 @@ async fn header_missing_for_a_header_argument() {
     row(get("/header"), status(400)).await;
 }
 
-#[tokio::test]
-async fn header_two_hundred_headers_is_431() {
-    let headers: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
-    let request = format!("GET /cats/1 HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
-    row(request, status(431)).await;
-}
-
-#[tokio::test]
-async fn header_of_100_kib_is_431() {
-    let request = get_with("/cats/1", &format!("X-Big: {}", "b".repeat(100 * 1024)));
-    row(request, status(431)).await;
-}
-
 // Path and query.
 
 #[tokio::test]
@@ -464,10 +447,16 @@ async fn path_raw_utf8_bytes_are_read_as_text() {
 }
 
 #[tokio::test]
-async fn path_raw_invalid_utf8_bytes() {
+async fn path_raw_bytes_that_are_not_utf8_are_rejected() {
+    // `/echo/:text` takes any `String` (raw UTF-8 reaches it as text, above), so this refusal
+    // comes from the HTTP parser, not from the parameter's type: an empty body, as hyper (and
+    // Node's parser under NestJS) answers bytes that are not HTTP.
     row(
         b"GET /echo/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".as_slice(),
-        refused,
+        |outcome| {
+            assert_eq!(outcome.status, Some(400), "{outcome:?}");
+            assert!(outcome.body.is_empty(), "{outcome:?}");
+        },
     )
     .await;
 }
@@ -534,7 +523,11 @@ async fn query_of_50_kib() {
 
 #[tokio::test]
 async fn body_malformed_json() {
-    row(post("application/json", br#"{"name": "Tom""#), status(400)).await;
+    row(
+        post("application/json", br#"{"name": "Tom""#),
+        status_and_body(400, r#""error":"Bad Request""#),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -636,16 +629,6 @@ async fn last_event_id_binary_is_ignored() {
             .to_vec();
     bytes.shrink_to_fit();
     row(bytes, starts_fresh).await;
-}
-
-#[tokio::test]
-async fn last_event_id_empty_is_ignored() {
-    row(get_with("/resume", "Last-Event-ID: "), starts_fresh).await;
-}
-
-#[tokio::test]
-async fn last_event_id_not_a_number_is_ignored() {
-    row(get_with("/resume", "Last-Event-ID: x"), starts_fresh).await;
 }
 
 #[tokio::test]

@@ -1,14 +1,19 @@
-//! Server limits: a client that sends its headers too slowly is cut off, oversized or too many
-//! headers are refused with 431, and past `max_connections` new connections wait for a slot.
-//! Each test shows the server still serving others afterwards.
+//! Server limits (`ServerLimits` and the body timeouts), at their defaults and as configured: a
+//! client that sends its headers too slowly is cut off, a head with too many headers or too many
+//! bytes is refused with 431, past `max_connections` new connections wait for a slot, HTTP/2
+//! streams, windows and keep-alive are bounded, and bodies that stall are 408. Each test shows
+//! the server still serving others afterwards. Malformed requests are in `hostile_input.rs`.
 
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
 use nest_core::app::ServerLimits;
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
 use nest_tests::{RawStream, raw_exchange};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 #[derive(Default)]
 struct AppController;
@@ -48,6 +53,24 @@ async fn start(limits: ServerLimits) -> RunningApp {
     app.bind("127.0.0.1:0").await.unwrap()
 }
 
+/// Sends `request` (ignoring a write the server cut short by answering first), reads until the
+/// server closes the connection, and gives the answer's status, if one arrived.
+async fn head_status(addr: SocketAddr, request: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut buf).await {
+            received.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server neither answered nor closed");
+    let text = String::from_utf8_lossy(&received);
+    text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}
+
 async fn still_serving(server: &RunningApp) {
     let response = TestClient::new(server.local_addr())
         .get("/hello")
@@ -74,33 +97,50 @@ async fn a_client_that_sends_headers_too_slowly_is_cut_off() {
 
 #[tokio::test]
 async fn too_many_headers_are_431() {
+    let request = |count: usize| {
+        let headers: String = (0..count)
+            .map(|n| format!("X-Header-{n}: {n}\r\n"))
+            .collect();
+        format!("GET /hello HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n")
+    };
+    // The default: 100 headers.
+    let server = start(ServerLimits::default()).await;
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &request(90)).await, Some(200));
+    assert_eq!(head_status(addr, &request(200)).await, Some(431));
+    still_serving(&server).await;
+    // Configured.
     let server = start(ServerLimits::default().max_headers(10)).await;
-    let headers: String = (0..20).map(|n| format!("X-Header-{n}: {n}\r\n")).collect();
-    let response = raw_exchange(
-        server.local_addr(),
-        &format!("GET /hello HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"),
-    )
-    .await
-    .unwrap();
-    assert!(
-        response.status_line().starts_with("HTTP/1.1 431"),
-        "{}",
-        response.head
-    );
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &request(5)).await, Some(200));
+    assert_eq!(head_status(addr, &request(20)).await, Some(431));
     still_serving(&server).await;
 }
 
 #[tokio::test]
 async fn headers_over_the_size_limit_are_431() {
-    let server = start(ServerLimits::default().max_header_bytes(8 * 1024)).await;
-    let big = "x".repeat(16 * 1024);
-    nest_tests::assert_head_refused(
-        server.local_addr(),
-        &format!(
+    let with_header = |bytes: usize| {
+        let big = "x".repeat(bytes);
+        format!(
             "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"
-        ),
-    )
-    .await;
+        )
+    };
+    // The default: 64 KiB for the whole head, the request line included.
+    let server = start(ServerLimits::default()).await;
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &with_header(32 * 1024)).await, Some(200));
+    assert_eq!(head_status(addr, &with_header(100 * 1024)).await, Some(431));
+    let long_uri = format!(
+        "GET /hello?{} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    assert_eq!(head_status(addr, &long_uri).await, Some(431));
+    still_serving(&server).await;
+    // Configured.
+    let server = start(ServerLimits::default().max_header_bytes(8 * 1024)).await;
+    let addr = server.local_addr();
+    assert_eq!(head_status(addr, &with_header(4 * 1024)).await, Some(200));
+    assert_eq!(head_status(addr, &with_header(16 * 1024)).await, Some(431));
     still_serving(&server).await;
 }
 
