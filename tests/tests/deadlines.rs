@@ -1,7 +1,9 @@
-//! No connection or stream that an anonymous client can hold forever: deadlines counted from
-//! the accept on every protocol path, the send timeout on HTTP/1.1 and per HTTP/2 stream, the
-//! HTTP/2 idle timeout, shedding under `max_connections`, the per-address cap, and answers to
+//! No connection, stream or request body that an anonymous client can hold forever: the request
+//! head deadline counted from the accept on every protocol path (and between requests on a
+//! kept-alive connection), the TLS handshake deadline, the body read and total timeouts, the
+//! send timeout on HTTP/1.1 and per HTTP/2 stream, the HTTP/2 idle timeout, and answers to
 //! clients that half-close. Each test runs the real attack over TCP against short deadlines.
+//! Caps on connections are in `limits.rs`.
 
 use std::{sync::Arc, time::Duration};
 
@@ -10,6 +12,7 @@ use nest_core::app::{ServerLimits, TlsConfig};
 use nest_core::prelude::*;
 use nest_core::sse::{Hub, HubFrame, HubOptions};
 use nest_core::{RunningApp, testing::TestClient};
+use nest_tests::{RawStream, raw_exchange};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -33,6 +36,12 @@ impl AppController {
     fn firehose(&self) -> impl Stream<Item = MessageEvent> {
         let data = "x".repeat(64 * 1024);
         stream::repeat(data).map(MessageEvent::from)
+    }
+
+    /// Reads the request body as JSON.
+    #[post("echo")]
+    fn echo(&self, #[body] value: serde_json::Value) -> String {
+        value.to_string()
     }
 
     /// Sends nothing but heartbeats.
@@ -119,11 +128,6 @@ async fn a_socket_that_sends_one_byte_is_closed() {
 #[tokio::test]
 async fn a_socket_that_sends_part_of_the_http2_preface_is_closed() {
     silent_after(&b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"[..16]).await;
-}
-
-#[tokio::test]
-async fn a_socket_that_sends_part_of_a_request_head_is_closed() {
-    silent_after(b"GET /hello HTTP/1.1\r\nHost: x\r\n").await;
 }
 
 fn certified() -> rcgen::CertifiedKey<rcgen::KeyPair> {
@@ -335,69 +339,6 @@ async fn an_http2_stream_with_a_zero_window_is_reset() {
 }
 
 #[tokio::test]
-async fn at_max_connections_silent_sockets_are_shed_for_a_real_client() {
-    let server = start(ServerLimits::default().max_connections(Some(1000))).await;
-    let mut silent = Vec::new();
-    for _ in 0..1030 {
-        silent.push(TcpStream::connect(server.local_addr()).await.unwrap());
-    }
-    // Without shedding, the client would wait for a silent socket's 30 s head deadline.
-    let response = tokio::time::timeout(
-        Duration::from_secs(5),
-        TestClient::new(server.local_addr()).get("/hello"),
-    )
-    .await
-    .expect("a real client is served")
-    .unwrap();
-    assert_eq!(response.text(), "hello");
-    assert!(server.stats().open_connections <= 1000);
-}
-
-#[tokio::test]
-async fn at_max_connections_clients_with_requests_are_not_shed() {
-    let server = start(ServerLimits::default().max_connections(Some(2))).await;
-    let client = TestClient::new(server.local_addr());
-    let first = client.sse("/quiet").await.unwrap();
-    let _second = client.sse("/quiet").await.unwrap();
-    // A third connection waits; the two streams are not shed for it.
-    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
-    third
-        .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    assert!(
-        tokio::time::timeout(Duration::from_millis(500), third.read_to_end(&mut answer))
-            .await
-            .is_err(),
-        "the third connection waits: {}",
-        String::from_utf8_lossy(&answer)
-    );
-    assert_eq!(server.stats().open_streams, 2);
-    drop(first);
-    tokio::time::timeout(Duration::from_secs(5), third.read_to_end(&mut answer))
-        .await
-        .expect("served once a connection closes")
-        .unwrap();
-    assert!(String::from_utf8_lossy(&answer).ends_with("hello"));
-}
-
-#[tokio::test]
-async fn past_max_connections_per_ip_new_connections_are_closed() {
-    let server = start(ServerLimits::default().max_connections_per_ip(Some(2))).await;
-    let _first = TcpStream::connect(server.local_addr()).await.unwrap();
-    let _second = TcpStream::connect(server.local_addr()).await.unwrap();
-    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
-    let took = closed_within(&mut third)
-        .await
-        .expect("the third connection is closed");
-    assert!(took < Duration::from_secs(5));
-    drop((_first, _second));
-    wait_for(|| server.stats().open_connections == 0).await;
-    still_serving(&server).await;
-}
-
-#[tokio::test]
 async fn a_client_that_half_closes_after_its_request_gets_its_answer() {
     let server = start(ServerLimits::default()).await;
     for _ in 0..200 {
@@ -532,4 +473,187 @@ async fn the_shutdown_log_counts_the_connections_really_open() {
         "{}",
         logs.text()
     );
+}
+
+#[tokio::test]
+async fn a_client_that_sends_headers_too_slowly_is_cut_off() {
+    let server =
+        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
+    let mut slow = RawStream::open(server.local_addr(), "GET /hello HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    assert!(slow.read_to_end().await, "the server closes the connection");
+    assert!(
+        !slow.text().contains("hello\r\n"),
+        "no response was served: {}",
+        slow.text()
+    );
+    still_serving(&server).await;
+}
+
+/// A kept-alive connection that sends nothing after its first answer is closed by the same
+/// header read timeout (the idle keep-alive limit).
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed() {
+    let server =
+        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
+    let mut idle = RawStream::open(
+        server.local_addr(),
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    assert!(
+        idle.read_to_end().await,
+        "the server closes the idle connection"
+    );
+    assert!(
+        idle.text().contains("hello"),
+        "the first request was answered: {}",
+        idle.text()
+    );
+    still_serving(&server).await;
+}
+
+/// NestJS's answer to `throw new RequestTimeoutException()` (12.6.3).
+const REQUEST_TIMEOUT_BODY: &str = r#"{"message":"Request Timeout","statusCode":408}"#;
+
+/// Sends a `POST /echo` head promising a 100-byte body, then `body` one byte every `pace`
+/// (all at once if `pace` is zero) and nothing more. Returns what came back once the server
+/// closed the connection (at most 10 s) and how long after the head that was.
+async fn post_slowly(server: &RunningApp, body: &[u8], pace: Duration) -> (String, Duration) {
+    let stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (mut read, mut write) = stream.into_split();
+    write
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+        .await
+        .unwrap();
+    let sent = tokio::time::Instant::now();
+    let body = body.to_vec();
+    let writer = tokio::spawn(async move {
+        if pace.is_zero() {
+            let _ = write.write_all(&body).await;
+        } else {
+            for byte in body {
+                tokio::time::sleep(pace).await;
+                // The server may have answered and closed: not an error here.
+                if write.write_all(&[byte]).await.is_err() {
+                    break;
+                }
+            }
+        }
+        // Kept open, so that only the server can end the exchange.
+        write
+    });
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), read.read_to_end(&mut received))
+        .await
+        .is_ok();
+    let elapsed = sent.elapsed();
+    writer.abort();
+    assert!(
+        closed,
+        "the server did not close the connection; received: {}",
+        String::from_utf8_lossy(&received)
+    );
+    (String::from_utf8_lossy(&received).into_owned(), elapsed)
+}
+
+fn assert_request_timeout(answer: &str) {
+    assert!(
+        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{answer}"
+    );
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(
+        lower.contains("\r\ncontent-type: application/json; charset=utf-8\r\n"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with(&format!("\r\n\r\n{REQUEST_TIMEOUT_BODY}")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_408_after_the_read_timeout() {
+    let server = start(ServerLimits::default().body_read_timeout(Duration::from_millis(300))).await;
+    let (answer, elapsed) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
+    assert_request_timeout(&answer);
+    assert!(
+        elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(5),
+        "answered {elapsed:?} after the head"
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_body_trickled_in_is_408_after_the_total_timeout() {
+    // Each byte comes well within the read timeout; the whole body would take 10 s.
+    let limits = ServerLimits::default()
+        .body_read_timeout(Duration::from_millis(300))
+        .body_timeout(Duration::from_secs(1));
+    let server = start(limits).await;
+    let body = format!(r#"{{"name":"{}"}}"#, "x".repeat(89));
+    let (answer, elapsed) = post_slowly(&server, body.as_bytes(), Duration::from_millis(100)).await;
+    assert_request_timeout(&answer);
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
+        "answered {elapsed:?} after the head"
+    );
+    still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_body_within_both_timeouts_is_read() {
+    let limits = ServerLimits::default()
+        .body_read_timeout(Duration::from_millis(300))
+        .body_timeout(Duration::from_secs(1));
+    let server = start(limits).await;
+    let response = raw_exchange(
+        server.local_addr(),
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"name\":\"x\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.text(), r#"{"name":"x"}"#);
+}
+
+/// Answers every exception with its status alone, as a user's filter may.
+#[derive(Default)]
+struct StatusOnlyFilter;
+
+#[catch(HttpException)]
+impl nest_core::pipeline::ExceptionFilter for StatusOnlyFilter {
+    fn catch(
+        &self,
+        exception: &HttpException,
+        _: &nest_core::pipeline::ArgumentsHost<'_>,
+    ) -> nest_core::Response {
+        (exception.status(), "filtered").into_response()
+    }
+}
+
+#[tokio::test]
+async fn a_filtered_body_timeout_still_closes_the_connection() {
+    let mut app = NestApplication::builder()
+        .controller(AppController)
+        .build()
+        .unwrap();
+    app.set_limits(ServerLimits::default().body_read_timeout(Duration::from_millis(300)))
+        .use_global_filters(StatusOnlyFilter);
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let (answer, _) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nfiltered"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{answer}"
+    );
+    still_serving(&server).await;
 }

@@ -1,15 +1,15 @@
-//! Server limits (`ServerLimits` and the body timeouts), at their defaults and as configured: a
-//! client that sends its headers too slowly is cut off, a head with too many headers or too many
-//! bytes is refused with 431, past `max_connections` new connections wait for a slot, HTTP/2
-//! streams, windows and keep-alive are bounded, and bodies that stall are 408. Each test shows
-//! the server still serving others afterwards. Malformed requests are in `hostile_input.rs`.
+//! Server limits on sizes and counts, at their defaults and as configured: a head with too many
+//! headers or too many bytes is refused with 431; at `max_connections` connections that never
+//! sent a request head are shed for new ones, and the others make new ones wait; the cap per
+//! client address; HTTP/2 streams, windows and keep-alive. Each test shows the server still
+//! serving others afterwards. Deadlines are in `deadlines.rs`, malformed requests in
+//! `hostile_input.rs`.
 
 use std::{net::SocketAddr, time::Duration};
 
 use nest_core::app::ServerLimits;
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
-use nest_tests::{RawStream, raw_exchange};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -79,19 +79,89 @@ async fn still_serving(server: &RunningApp) {
     assert_eq!(response.text(), "hello");
 }
 
+/// Reads until the server closes the connection; the time it took, or `None` if it was still
+/// open after 10 s.
+async fn closed_within(stream: &mut TcpStream) -> Option<Duration> {
+    let start = tokio::time::Instant::now();
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        match tokio::time::timeout_at(start + Duration::from_secs(10), stream.read(&mut buf)).await
+        {
+            Ok(Ok(0) | Err(_)) => return Some(start.elapsed()),
+            Ok(Ok(_)) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn wait_for(mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(tokio::time::Instant::now() < deadline, "condition not met within 10 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
-async fn a_client_that_sends_headers_too_slowly_is_cut_off() {
-    let server =
-        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
-    let mut slow = RawStream::open(server.local_addr(), "GET /hello HTTP/1.1\r\nHo")
+async fn at_max_connections_silent_sockets_are_shed_for_a_real_client() {
+    let server = start(ServerLimits::default().max_connections(Some(1000))).await;
+    let mut silent = Vec::new();
+    for _ in 0..1030 {
+        silent.push(TcpStream::connect(server.local_addr()).await.unwrap());
+    }
+    // Without shedding, the client would wait for a silent socket's 30 s head deadline.
+    let response = tokio::time::timeout(
+        Duration::from_secs(5),
+        TestClient::new(server.local_addr()).get("/hello"),
+    )
+    .await
+    .expect("a real client is served")
+    .unwrap();
+    assert_eq!(response.text(), "hello");
+    assert!(server.stats().open_connections <= 1000);
+}
+
+#[tokio::test]
+async fn at_max_connections_clients_with_requests_are_not_shed() {
+    let server = start(ServerLimits::default().max_connections(Some(2))).await;
+    let client = TestClient::new(server.local_addr());
+    let first = client.sse("/stream").await.unwrap();
+    let _second = client.sse("/stream").await.unwrap();
+    // A third connection waits; the two streams are not shed for it.
+    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
+    third
+        .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
-    assert!(slow.read_to_end().await, "the server closes the connection");
+    let mut answer = Vec::new();
     assert!(
-        !slow.text().contains("hello\r\n"),
-        "no response was served: {}",
-        slow.text()
+        tokio::time::timeout(Duration::from_millis(500), third.read_to_end(&mut answer))
+            .await
+            .is_err(),
+        "the third connection waits: {}",
+        String::from_utf8_lossy(&answer)
     );
+    assert_eq!(server.stats().open_streams, 2);
+    drop(first);
+    tokio::time::timeout(Duration::from_secs(5), third.read_to_end(&mut answer))
+        .await
+        .expect("served once a connection closes")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).ends_with("hello"));
+}
+
+#[tokio::test]
+async fn past_max_connections_per_ip_new_connections_are_closed() {
+    let server = start(ServerLimits::default().max_connections_per_ip(Some(2))).await;
+    let _first = TcpStream::connect(server.local_addr()).await.unwrap();
+    let _second = TcpStream::connect(server.local_addr()).await.unwrap();
+    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
+    let took = closed_within(&mut third)
+        .await
+        .expect("the third connection is closed");
+    assert!(took < Duration::from_secs(5));
+    drop((_first, _second));
+    wait_for(|| server.stats().open_connections == 0).await;
     still_serving(&server).await;
 }
 
@@ -142,29 +212,6 @@ async fn headers_over_the_size_limit_are_431() {
     assert_eq!(head_status(addr, &with_header(4 * 1024)).await, Some(200));
     assert_eq!(head_status(addr, &with_header(16 * 1024)).await, Some(431));
     still_serving(&server).await;
-}
-
-#[tokio::test]
-async fn past_max_connections_new_connections_wait_for_a_slot() {
-    let server = start(ServerLimits::default().max_connections(Some(2))).await;
-    let client = TestClient::new(server.local_addr());
-    let first = client.sse("/stream").await.unwrap();
-    let _second = client.sse("/stream").await.unwrap();
-
-    let third = tokio::spawn(async move { client.get("/hello").await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        !third.is_finished(),
-        "the third connection waits while two are open"
-    );
-
-    drop(first);
-    let response = tokio::time::timeout(Duration::from_secs(5), third)
-        .await
-        .expect("served once a slot is free")
-        .unwrap()
-        .unwrap();
-    assert_eq!(response.text(), "hello");
 }
 
 /// An HTTP/2 connection whose client never answers PINGs (dead, or stalled mid-frame) is closed
@@ -347,169 +394,3 @@ async fn http2_stream_window_bounds_unread_uploads() {
     assert_eq!(upload(256 * 1024).await, "response");
 }
 
-/// A kept-alive connection that sends nothing after its first answer is closed by the same
-/// header read timeout (the idle keep-alive limit).
-#[tokio::test]
-async fn an_idle_kept_alive_connection_is_closed() {
-    let server =
-        start(ServerLimits::default().header_read_timeout(Duration::from_millis(300))).await;
-    let mut idle = RawStream::open(
-        server.local_addr(),
-        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
-    )
-    .await
-    .unwrap();
-    assert!(
-        idle.read_to_end().await,
-        "the server closes the idle connection"
-    );
-    assert!(
-        idle.text().contains("hello"),
-        "the first request was answered: {}",
-        idle.text()
-    );
-    still_serving(&server).await;
-}
-
-/// NestJS's answer to `throw new RequestTimeoutException()` (12.6.3).
-const REQUEST_TIMEOUT_BODY: &str = r#"{"message":"Request Timeout","statusCode":408}"#;
-
-/// Sends a `POST /echo` head promising a 100-byte body, then `body` one byte every `pace`
-/// (all at once if `pace` is zero) and nothing more. Returns what came back once the server
-/// closed the connection (at most 10 s) and how long after the head that was.
-async fn post_slowly(server: &RunningApp, body: &[u8], pace: Duration) -> (String, Duration) {
-    let stream = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    let (mut read, mut write) = stream.into_split();
-    write
-        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
-        .await
-        .unwrap();
-    let sent = tokio::time::Instant::now();
-    let body = body.to_vec();
-    let writer = tokio::spawn(async move {
-        if pace.is_zero() {
-            let _ = write.write_all(&body).await;
-        } else {
-            for byte in body {
-                tokio::time::sleep(pace).await;
-                // The server may have answered and closed: not an error here.
-                if write.write_all(&[byte]).await.is_err() {
-                    break;
-                }
-            }
-        }
-        // Kept open, so that only the server can end the exchange.
-        write
-    });
-    let mut received = Vec::new();
-    let closed = tokio::time::timeout(Duration::from_secs(10), read.read_to_end(&mut received))
-        .await
-        .is_ok();
-    let elapsed = sent.elapsed();
-    writer.abort();
-    assert!(
-        closed,
-        "the server did not close the connection; received: {}",
-        String::from_utf8_lossy(&received)
-    );
-    (String::from_utf8_lossy(&received).into_owned(), elapsed)
-}
-
-fn assert_request_timeout(answer: &str) {
-    assert!(
-        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
-        "{answer}"
-    );
-    let lower = answer.to_ascii_lowercase();
-    assert!(lower.contains("\r\nconnection: close\r\n"), "{answer}");
-    assert!(
-        lower.contains("\r\ncontent-type: application/json; charset=utf-8\r\n"),
-        "{answer}"
-    );
-    assert!(
-        answer.ends_with(&format!("\r\n\r\n{REQUEST_TIMEOUT_BODY}")),
-        "{answer}"
-    );
-}
-
-#[tokio::test]
-async fn a_body_that_stalls_is_408_after_the_read_timeout() {
-    let server = start(ServerLimits::default().body_read_timeout(Duration::from_millis(300))).await;
-    let (answer, elapsed) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
-    assert_request_timeout(&answer);
-    assert!(
-        elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(5),
-        "answered {elapsed:?} after the head"
-    );
-    still_serving(&server).await;
-}
-
-#[tokio::test]
-async fn a_body_trickled_in_is_408_after_the_total_timeout() {
-    // Each byte comes well within the read timeout; the whole body would take 10 s.
-    let limits = ServerLimits::default()
-        .body_read_timeout(Duration::from_millis(300))
-        .body_timeout(Duration::from_secs(1));
-    let server = start(limits).await;
-    let body = format!(r#"{{"name":"{}"}}"#, "x".repeat(89));
-    let (answer, elapsed) = post_slowly(&server, body.as_bytes(), Duration::from_millis(100)).await;
-    assert_request_timeout(&answer);
-    assert!(
-        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
-        "answered {elapsed:?} after the head"
-    );
-    still_serving(&server).await;
-}
-
-#[tokio::test]
-async fn a_body_within_both_timeouts_is_read() {
-    let limits = ServerLimits::default()
-        .body_read_timeout(Duration::from_millis(300))
-        .body_timeout(Duration::from_secs(1));
-    let server = start(limits).await;
-    let response = raw_exchange(
-        server.local_addr(),
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"name\":\"x\"}",
-    )
-    .await
-    .unwrap();
-    assert_eq!(response.text(), r#"{"name":"x"}"#);
-}
-
-/// Answers every exception with its status alone, as a user's filter may.
-#[derive(Default)]
-struct StatusOnlyFilter;
-
-#[catch(HttpException)]
-impl nest_core::pipeline::ExceptionFilter for StatusOnlyFilter {
-    fn catch(
-        &self,
-        exception: &HttpException,
-        _: &nest_core::pipeline::ArgumentsHost<'_>,
-    ) -> nest_core::Response {
-        (exception.status(), "filtered").into_response()
-    }
-}
-
-#[tokio::test]
-async fn a_filtered_body_timeout_still_closes_the_connection() {
-    let mut app = NestApplication::builder()
-        .controller(AppController)
-        .build()
-        .unwrap();
-    app.set_limits(ServerLimits::default().body_read_timeout(Duration::from_millis(300)))
-        .use_global_filters(StatusOnlyFilter);
-    let server = app.bind("127.0.0.1:0").await.unwrap();
-    let (answer, _) = post_slowly(&server, br#"{"name":"x"#, Duration::ZERO).await;
-    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(answer.ends_with("\r\n\r\nfiltered"), "{answer}");
-    assert!(
-        answer
-            .to_ascii_lowercase()
-            .contains("\r\nconnection: close\r\n"),
-        "{answer}"
-    );
-    still_serving(&server).await;
-}
