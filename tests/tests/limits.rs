@@ -97,7 +97,10 @@ async fn closed_within(stream: &mut TcpStream) -> Option<Duration> {
 async fn wait_for(mut condition: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !condition() {
-        assert!(tokio::time::Instant::now() < deadline, "condition not met within 10 s");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met within 10 s"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -393,4 +396,3 @@ async fn http2_stream_window_bounds_unread_uploads() {
     assert_eq!(upload(65_535).await, "flow control error");
     assert_eq!(upload(256 * 1024).await, "response");
 }
-
