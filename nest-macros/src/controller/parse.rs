@@ -86,7 +86,7 @@ impl Controller {
             }
             false
         });
-        if let Some((_, trait_path, _)) = &block.trait_ {
+        if let Some((trait_path, _)) = &block.trait_ {
             errors.push(syn::Error::new_spanned(
                 trait_path,
                 "`#[controller]` must be placed on an inherent `impl` block, not a trait impl",
@@ -270,9 +270,8 @@ impl Route {
         }
         match signature.inputs.first() {
             Some(FnArg::Receiver(receiver))
-                if receiver.reference.is_some()
-                    && receiver.mutability.is_none()
-                    && receiver.colon_token.is_none() => {}
+                if receiver.mutability.is_none()
+                    && matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None)) => {}
             Some(FnArg::Receiver(receiver)) => errors.push(syn::Error::new_spanned(
                 receiver,
                 "a route handler takes `&self`: the controller is shared by every request",
