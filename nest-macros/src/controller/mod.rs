@@ -1,17 +1,20 @@
-//! `#[controller]`: parse the `impl` block and its route methods, check them, and generate the
-//! `Controller` impl that lists the routes.
+//! `#[controller]`: parse the `impl` block and its route methods into typed data ([`ir`]),
+//! validate it collecting every error, and generate from it the `Controller` impl that lists
+//! the routes.
 //!
-//! On error the `impl` block is still emitted (with our attributes removed), with the errors
-//! and a stub `Controller` impl, so the rest of the program type-checks and only the real
+//! On error the `impl` block is still emitted (with the attributes read removed), with the
+//! errors and a stub `Controller` impl, so the rest of the program type-checks and only the real
 //! mistakes are reported.
 
-mod args;
 mod expand;
+mod ir;
 mod parse;
-mod response_attrs;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
+
+use crate::errors::Errors;
 
 pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
     let item: syn::Item = match syn::parse2(item.clone()) {
@@ -21,7 +24,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
             return quote!(#error #item);
         }
     };
-    let syn::Item::Impl(mut block) = item else {
+    let syn::Item::Impl(block) = item else {
         let error = syn::Error::new_spanned(
             &item,
             "`#[controller]` must be placed on an inherent `impl` block, as in `#[controller] impl CatsController { ... }`",
@@ -29,9 +32,11 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
         .into_compile_error();
         return quote!(#error #item);
     };
-    let parsed = parse::Controller::from_impl(args, &mut block);
-    match parsed {
-        Ok(controller) => expand::controller(&block, &controller),
-        Err(error) => expand::fallback(&block, &error),
+    let mut errors = Errors::default();
+    let controller = parse::controller(args.clone(), block, &mut errors);
+    validate::controller(&controller, &mut errors);
+    match errors.into_error() {
+        None => expand::controller(&controller),
+        Some(error) => expand::fallback(&controller.block, &error),
     }
 }
