@@ -87,14 +87,39 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             paths::via_default_controller(),
             paths::via_injectable_controller(),
         );
+        // When a type is neither an `Injectable` nor a `Default` controller, method resolution
+        // reaches `__NestControllerType`, whose bounds fail with `Controller`'s message (and
+        // `Default`'s), at the type's name.
         let controllers = controllers.iter().map(|path| {
             let hooks = hooks(path);
-            quote_spanned!(path.span()=> {
+            let span = path.span();
+            let controller = paths::at(span, paths::controller());
+            let module_builder = paths::at(span, paths::module_builder());
+            let pick_at = paths::at(span, pick.clone());
+            quote_spanned!(span=> {
                 #[allow(unused_imports)]
                 use #via_default_controller as _;
                 #[allow(unused_imports)]
                 use #via_injectable_controller as _;
-                (&&#pick::<#path>::new()).__nest_controller(__nest_module);
+                #[allow(dead_code)]
+                trait __NestControllerType {
+                    type Value;
+                    fn __nest_controller(self, module: &mut #module_builder<'_>)
+                    where
+                        Self::Value: #controller,
+                        Self::Value: ::core::default::Default;
+                }
+                impl<T> __NestControllerType for #pick_at<T> {
+                    type Value = T;
+                    fn __nest_controller(self, _: &mut #module_builder<'_>)
+                    where
+                        T: #controller,
+                        T: ::core::default::Default,
+                    {
+                        ::core::unreachable!("a `Default` controller is registered through `ViaDefaultController`")
+                    }
+                }
+                (&&#pick_at::<#path>::new()).__nest_controller(__nest_module);
                 #hooks
             })
         });

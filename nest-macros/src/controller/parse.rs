@@ -422,7 +422,10 @@ fn sse_option(
                         .iter()
                         .map(|method| format!("\"{}\"", method.as_str()))
                         .collect();
-                    syn::Error::new_spanned(lit, format!("expected one of: {}", names.join(", ")))
+                    syn::Error::new_spanned(
+                        lit,
+                        format!("an `#[sse]` `method` is one of: {}", names.join(", ")),
+                    )
                 })
         }
         _ => Err(expected(sse_option_example(option))),
