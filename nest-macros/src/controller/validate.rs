@@ -194,16 +194,32 @@ fn arguments(route: &Route, errors: &mut Errors) {
             }
             _ => {}
         }
-        if !arg.pipes.is_empty()
-            && !matches!(
-                arg.source,
-                ArgSource::Param(_) | ArgSource::Query(_) | ArgSource::Header(_) | ArgSource::Body
-            )
-        {
-            errors.push(syn::Error::new_spanned(
-                &arg.attr_tokens,
-                "pipes go on `#[param(\"name\", ...)]`, `#[query(\"name\", ...)]`, `#[headers(\"name\", ...)]` and `#[body(...)]`",
-            ));
+        if let Some(first) = arg.pipes.first() {
+            let pipe = first.to_token_stream().to_string();
+            let message = match &arg.source {
+                ArgSource::Param(_) | ArgSource::Query(_) | ArgSource::Header(_) | ArgSource::Body => {
+                    None
+                }
+                ArgSource::ParamsAll => Some((Attr::Param, "path parameter")),
+                ArgSource::QueryAll => Some((Attr::Query, "query parameter")),
+                ArgSource::HeadersAll => Some((Attr::Headers, "header")),
+                _ => Some((Attr::Body, "")),
+            }
+            .map(|(attr, what)| {
+                if attr == Attr::Body {
+                    format!(
+                        "pipes on a body field are not supported; put them on the whole body, as in `#[body({pipe})]`"
+                    )
+                } else {
+                    format!(
+                        "a pipe transforms one {what}: name it, as in `#[{}(\"name\", {pipe})]`",
+                        attr.name()
+                    )
+                }
+            });
+            if let Some(message) = message {
+                errors.push(syn::Error::new_spanned(&arg.attr_tokens, message));
+            }
         }
         for pipe in &arg.pipes {
             if let Some(span) = self_token(pipe.to_token_stream()) {
