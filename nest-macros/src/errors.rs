@@ -1,15 +1,23 @@
-//! Collecting errors, so that one build reports every mistake, each at its own span.
+//! Collecting errors, so that one build reports every mistake, each at its own span, in the
+//! order of the source.
 
-/// Errors combined with `syn::Error::combine`.
+/// Errors, each filed under a section (0 for the item as a whole, then one per method in source
+/// order), combined with `syn::Error::combine` section by section.
 #[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
+pub(crate) struct Errors {
+    section: usize,
+    errors: Vec<(usize, syn::Error)>,
+}
 
 impl Errors {
+    /// Files the next errors under `section`: parsing and validation report a method's errors
+    /// together, whichever step finds them.
+    pub(crate) fn section(&mut self, section: usize) {
+        self.section = section;
+    }
+
     pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(first) => first.combine(error),
-            None => self.0 = Some(error),
-        }
+        self.errors.push((self.section, error));
     }
 
     /// The value of `result`, or `None` with its error kept.
@@ -20,11 +28,18 @@ impl Errors {
     /// How many errors are kept: a parse step compares it before and after to know whether it
     /// added any.
     pub(crate) fn count(&self) -> usize {
-        self.0.as_ref().map_or(0, |error| error.into_iter().count())
+        self.errors.len()
     }
 
-    /// The combined error, if any.
-    pub(crate) fn into_error(self) -> Option<syn::Error> {
-        self.0
+    /// The combined error, if any, section by section.
+    pub(crate) fn into_error(mut self) -> Option<syn::Error> {
+        self.errors.sort_by_key(|(section, _)| *section);
+        self.errors
+            .into_iter()
+            .map(|(_, error)| error)
+            .reduce(|mut first, error| {
+                first.combine(error);
+                first
+            })
     }
 }

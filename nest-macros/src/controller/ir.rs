@@ -93,6 +93,9 @@ pub(crate) enum EnhancerKind {
 
 /// One route method.
 pub(crate) struct Route {
+    /// The method's position among the block's items, counted from 1: its errors are reported
+    /// in that order.
+    pub(crate) section: usize,
     /// The whole route attribute, for errors about the route as a whole.
     pub(crate) attr_tokens: TokenStream,
     pub(crate) method: Method,

@@ -46,13 +46,15 @@ pub(crate) fn controller(
         _ => String::new(),
     };
     let mut routes = Vec::new();
-    for item in &mut block.items {
+    for (index, item) in block.items.iter_mut().enumerate() {
+        errors.section(index + 1);
         if let ImplItem::Fn(function) = item
-            && let Some(route) = route(function, errors)
+            && let Some(route) = route(function, index + 1, errors)
         {
             routes.push(route);
         }
     }
+    errors.section(0);
     Controller {
         block,
         name,
@@ -144,7 +146,7 @@ fn controller_args(args: TokenStream, errors: &mut Errors) -> (RoutePath, Vec<Li
 
 /// The route declared on `function`, if it has a route attribute and every attribute of it can
 /// be read. Removes the attributes it reads from the method and its arguments.
-fn route(function: &mut ImplItemFn, errors: &mut Errors) -> Option<Route> {
+fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Option<Route> {
     let mut first_option: Option<(Attr, TokenStream)> = None;
     let mut found: Option<(Attr, Attribute)> = None;
     let mut options = Vec::new();
@@ -222,6 +224,7 @@ fn route(function: &mut ImplItemFn, errors: &mut Errors) -> Option<Route> {
         generics: (!signature.generics.params.is_empty()).then(|| signature.generics.clone()),
     };
     Some(Route {
+        section,
         attr_tokens: attr.to_token_stream(),
         method,
         path,

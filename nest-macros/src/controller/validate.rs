@@ -34,9 +34,11 @@ pub(crate) fn controller(controller: &Controller, errors: &mut Errors) {
         check_version(version, errors);
     }
     for route in &controller.routes {
+        errors.section(route.section);
         self::route(route, errors);
     }
     duplicates(controller, errors);
+    errors.section(0);
 }
 
 /// A version is what goes after `v` in `/v1/...`: letters, digits, `.`, `-` and `_`.
@@ -331,6 +333,7 @@ fn duplicates(controller: &Controller, errors: &mut Errors) {
                         .any(|version| first_versions.contains(version)))
         });
         if let Some(first) = clash {
+            errors.section(route.section);
             let path = if route.path.normalized.is_empty() && prefix.is_empty() {
                 "/"
             } else {
