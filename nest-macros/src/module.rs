@@ -6,9 +6,30 @@ use quote::{quote, quote_spanned};
 use syn::{Item, Path, Token, bracketed, punctuated::Punctuated, spanned::Spanned};
 
 use crate::{
+    errors::Errors,
     names::{ModuleOption, ProviderOption},
     paths,
 };
+
+/// `tokens` cut at each comma outside any group (empty pieces, as after a trailing comma, are
+/// left out).
+fn split_top_level_commas(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut pieces = vec![TokenStream::new()];
+    for token in tokens {
+        match &token {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                pieces.push(TokenStream::new());
+            }
+            _ => {
+                if let Some(piece) = pieces.last_mut() {
+                    piece.extend([token]);
+                }
+            }
+        }
+    }
+    pieces.retain(|piece| !piece.is_empty());
+    pieces
+}
 
 pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let parsed: Item = match syn::parse2(item.clone()) {
@@ -34,45 +55,56 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let mut providers: Vec<ProviderEntry> = Vec::new();
     let mut exports: Vec<Path> = Vec::new();
     let mut global = false;
-    let parser = syn::meta::parser(|meta| {
-        let list = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<Vec<Path>> {
-            let content = meta.value()?;
-            let inner;
-            bracketed!(inner in content);
-            let paths = Punctuated::<Path, Token![,]>::parse_terminated(&inner)?;
-            Ok(paths.into_iter().collect())
-        };
-        let option = meta.path.get_ident().and_then(ModuleOption::from_ident);
-        match option {
-            Some(ModuleOption::Controllers) => controllers.extend(list(&meta)?),
-            Some(ModuleOption::Imports) => imports.extend(list(&meta)?),
-            Some(ModuleOption::Providers) => {
-                let content = meta.value()?;
+    // Each top-level `name = value` is read on its own, so that every mistake is reported.
+    let mut errors = Errors::default();
+    for option in split_top_level_commas(args) {
+        let parsed = syn::parse::Parser::parse2(
+            |input: syn::parse::ParseStream<'_>| {
+                let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                let Some(option) = ModuleOption::from_ident(&name) else {
+                    let all: Vec<ModuleOption> = ModuleOption::TABLE
+                        .iter()
+                        .map(|&(_, option)| option)
+                        .collect();
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        format!(
+                            "unknown `#[module]` option `{name}`; expected one of: {}",
+                            ModuleOption::list(&all)
+                        ),
+                    ));
+                };
+                if option == ModuleOption::Global {
+                    global = true;
+                    return Ok(());
+                }
+                input.parse::<Token![=]>()?;
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(format!(
+                        "expected a list in square brackets, as in `{} = [AppController]`",
+                        option.name()
+                    )));
+                }
                 let inner;
-                bracketed!(inner in content);
-                let entries = Punctuated::<ProviderEntry, Token![,]>::parse_terminated(&inner)?;
-                providers.extend(entries);
-            }
-            Some(ModuleOption::Exports) => exports.extend(list(&meta)?),
-            Some(ModuleOption::Global) => global = true,
-            None => {
-                let name = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(|| "?".to_owned(), ToString::to_string);
-                let all: Vec<ModuleOption> = ModuleOption::TABLE
-                    .iter()
-                    .map(|&(_, option)| option)
-                    .collect();
-                return Err(meta.error(format!(
-                    "unknown `#[module]` option `{name}`; expected one of: {}",
-                    ModuleOption::list(&all)
-                )));
-            }
-        }
-        Ok(())
-    });
-    let configure = syn::parse::Parser::parse2(parser, args).map(|()| {
+                bracketed!(inner in input);
+                if option == ModuleOption::Providers {
+                    let entries = Punctuated::<ProviderEntry, Token![,]>::parse_terminated(&inner)?;
+                    providers.extend(entries);
+                    return Ok(());
+                }
+                let paths = Punctuated::<Path, Token![,]>::parse_terminated(&inner)?;
+                match option {
+                    ModuleOption::Controllers => controllers.extend(paths),
+                    ModuleOption::Imports => imports.extend(paths),
+                    _ => exports.extend(paths),
+                }
+                Ok(())
+            },
+            option,
+        );
+        errors.take(parsed);
+    }
+    let configure = errors.into_error().map_or(Ok(()), Err).map(|()| {
         let imports = imports
             .iter()
             .map(|path| quote_spanned!(path.span()=> __nest_module.import::<#path>();));
