@@ -155,7 +155,7 @@ pub(crate) struct Metadata {
 }
 
 /// The event-stream settings an `#[sse(...)]` attribute overrides (durations in milliseconds).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct SseSettings {
     /// `keep_alive = "5s"` (`Some(Some(5000))`) or `keep_alive = false` (`Some(None)`).
     pub(crate) keep_alive: Option<Option<u64>>,
