@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{ItemImpl, Path, Token, punctuated::Punctuated, spanned::Spanned};
 
-use crate::paths::private;
+use crate::paths;
 
 pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let mut block = match syn::parse2::<ItemImpl>(item.clone()) {
@@ -33,17 +33,17 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             return quote!(#error #block);
         }
     };
-    let private = private();
+    let (exception_type, http_exception) = (paths::exception_type(), paths::http_exception());
     let body = if types.is_empty() {
         quote!(true)
     } else {
-        let checks = types.iter().map(
-            |ty| quote_spanned!(ty.span()=> <#ty as #private::ExceptionType>::matches(exception)),
-        );
+        let checks = types
+            .iter()
+            .map(|ty| quote_spanned!(ty.span()=> <#ty as #exception_type>::matches(exception)));
         quote!(#(#checks)||*)
     };
     block.items.push(syn::parse_quote! {
-        fn catches(&self, exception: &#private::HttpException) -> bool {
+        fn catches(&self, exception: &#http_exception) -> bool {
             #body
         }
     });

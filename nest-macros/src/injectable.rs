@@ -6,7 +6,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type, spanned::Spanned};
 
-use crate::paths::private;
+use crate::{
+    names::{Attr, InjectableOption},
+    paths,
+};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input) {
@@ -20,8 +23,8 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
 }
 
 fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let private = private();
     let ident = &input.ident;
+    let inject_field = paths::inject_field();
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,
@@ -42,10 +45,10 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         if injected(ty) {
             let index = dependencies.len();
             dependencies.push(quote_spanned!(ty.span()=>
-                <#ty as #private::InjectField>::dependency()
+                <#ty as #inject_field>::dependency()
             ));
             values.push(quote_spanned!(ty.span()=>
-                <#ty as #private::InjectField>::take(__nest_resolver, #index)?
+                <#ty as #inject_field>::take(__nest_resolver, #index)?
             ));
         } else {
             values.push(quote_spanned!(ty.span()=> ::core::default::Default::default()));
@@ -62,22 +65,29 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let name = ident.to_string();
     let scope = scope.map(|scope| {
         let variant = format_ident!("{scope}");
-        quote!(const SCOPE: #private::Scope = #private::Scope::#variant;)
+        let scope_type = paths::scope();
+        quote!(const SCOPE: #scope_type = #scope_type::#variant;)
     });
+    let (injectable, dependency, resolver, startup_error) = (
+        paths::injectable(),
+        paths::dependency(),
+        paths::resolver(),
+        paths::startup_error(),
+    );
     Ok(quote! {
         const _: () = {
             #[automatically_derived]
-            impl #private::Injectable for #ident {
+            impl #injectable for #ident {
                 const NAME: &'static str = #name;
                 #scope
 
-                fn dependencies() -> ::std::vec::Vec<#private::Dependency> {
+                fn dependencies() -> ::std::vec::Vec<#dependency> {
                     ::std::vec![#(#dependencies),*]
                 }
 
                 fn inject(
-                    __nest_resolver: &mut #private::Resolver,
-                ) -> ::core::result::Result<Self, #private::StartupError> {
+                    __nest_resolver: &mut #resolver,
+                ) -> ::core::result::Result<Self, #startup_error> {
                     ::core::result::Result::Ok(#body)
                 }
             }
@@ -91,10 +101,10 @@ fn scope(input: &DeriveInput) -> syn::Result<Option<&'static str>> {
     for attr in input
         .attrs
         .iter()
-        .filter(|attr| attr.path().is_ident("injectable"))
+        .filter(|attr| Attr::of(attr) == Some(Attr::Injectable))
     {
         attr.parse_nested_meta(|meta| {
-            if !meta.path.is_ident("scope") {
+            if !meta.path.is_ident(InjectableOption::Scope.name()) {
                 return Err(meta.error("expected `#[injectable(scope = \"transient\")]`"));
             }
             let value: syn::LitStr = meta.value()?.parse()?;

@@ -11,10 +11,11 @@ use proc_macro::TokenStream;
 mod catch;
 mod controller;
 mod duration;
+mod errors;
 mod injectable;
 mod module;
+mod names;
 mod paths;
-mod route_attr;
 mod route_path;
 mod standalone;
 

@@ -5,7 +5,31 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Item, Path, Token, bracketed, punctuated::Punctuated, spanned::Spanned};
 
-use crate::paths::private;
+use crate::{
+    errors::Errors,
+    names::{ModuleOption, ProviderOption},
+    paths,
+};
+
+/// `tokens` cut at each comma outside any group (empty pieces, as after a trailing comma, are
+/// left out).
+fn split_top_level_commas(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut pieces = vec![TokenStream::new()];
+    for token in tokens {
+        match &token {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                pieces.push(TokenStream::new());
+            }
+            _ => {
+                if let Some(piece) = pieces.last_mut() {
+                    piece.extend([token]);
+                }
+            }
+        }
+    }
+    pieces.retain(|piece| !piece.is_empty());
+    pieces
+}
 
 pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let parsed: Item = match syn::parse2(item.clone()) {
@@ -31,56 +55,103 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let mut providers: Vec<ProviderEntry> = Vec::new();
     let mut exports: Vec<Path> = Vec::new();
     let mut global = false;
-    let parser = syn::meta::parser(|meta| {
-        let list = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<Vec<Path>> {
-            let content = meta.value()?;
-            let inner;
-            bracketed!(inner in content);
-            let paths = Punctuated::<Path, Token![,]>::parse_terminated(&inner)?;
-            Ok(paths.into_iter().collect())
-        };
-        if meta.path.is_ident("controllers") {
-            controllers.extend(list(&meta)?);
-        } else if meta.path.is_ident("imports") {
-            imports.extend(list(&meta)?);
-        } else if meta.path.is_ident("providers") {
-            let content = meta.value()?;
-            let inner;
-            bracketed!(inner in content);
-            let entries = Punctuated::<ProviderEntry, Token![,]>::parse_terminated(&inner)?;
-            providers.extend(entries);
-        } else if meta.path.is_ident("exports") {
-            exports.extend(list(&meta)?);
-        } else if meta.path.is_ident("global") {
-            global = true;
-        } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map_or_else(|| "?".to_owned(), ToString::to_string);
-            return Err(meta.error(format!(
-                "unknown `#[module]` option `{name}`; expected one of: `imports`, `controllers`, `providers`, `exports`, `global`"
-            )));
-        }
-        Ok(())
-    });
-    let private = private();
-    let configure = syn::parse::Parser::parse2(parser, args).map(|()| {
+    // Each top-level `name = value` is read on its own, so that every mistake is reported.
+    let mut errors = Errors::default();
+    for option in split_top_level_commas(args) {
+        let parsed = syn::parse::Parser::parse2(
+            |input: syn::parse::ParseStream<'_>| {
+                let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                let Some(option) = ModuleOption::from_ident(&name) else {
+                    let all: Vec<ModuleOption> = ModuleOption::TABLE
+                        .iter()
+                        .map(|&(_, option)| option)
+                        .collect();
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        format!(
+                            "unknown `#[module]` option `{name}`; expected one of: {}",
+                            ModuleOption::list(&all)
+                        ),
+                    ));
+                };
+                if option == ModuleOption::Global {
+                    global = true;
+                    return Ok(());
+                }
+                input.parse::<Token![=]>()?;
+                if !input.peek(syn::token::Bracket) {
+                    return Err(input.error(format!(
+                        "expected a list in square brackets, as in `{} = [AppController]`",
+                        option.name()
+                    )));
+                }
+                let inner;
+                bracketed!(inner in input);
+                if option == ModuleOption::Providers {
+                    let entries = Punctuated::<ProviderEntry, Token![,]>::parse_terminated(&inner)?;
+                    providers.extend(entries);
+                    return Ok(());
+                }
+                let paths = Punctuated::<Path, Token![,]>::parse_terminated(&inner)?;
+                match option {
+                    ModuleOption::Controllers => controllers.extend(paths),
+                    ModuleOption::Imports => imports.extend(paths),
+                    _ => exports.extend(paths),
+                }
+                Ok(())
+            },
+            option,
+        );
+        errors.take(parsed);
+    }
+    let configure = errors.into_error().map_or(Ok(()), Err).map(|()| {
         let imports = imports
             .iter()
             .map(|path| quote_spanned!(path.span()=> __nest_module.import::<#path>();));
         // Each provider and controller is registered the way it supports: `Injectable` first,
         // else `Default` (see nest_core::app::module).
-        let providers = providers.iter().map(|entry| entry.register(&private));
+        let providers = providers.iter().map(ProviderEntry::register);
         let exports = exports
             .iter()
             .map(|path| quote_spanned!(path.span()=> __nest_module.export::<#path>();));
+        let (pick, via_default_controller, via_injectable_controller) = (
+            paths::pick(),
+            paths::via_default_controller(),
+            paths::via_injectable_controller(),
+        );
+        // When a type is neither an `Injectable` nor a `Default` controller, method resolution
+        // reaches `__NestControllerType`, whose bounds fail with `Controller`'s message (and
+        // `Default`'s), at the type's name.
         let controllers = controllers.iter().map(|path| {
-            let hooks = hooks(path, &private);
-            quote_spanned!(path.span()=> {
+            let hooks = hooks(path);
+            let span = path.span();
+            let controller = paths::at(span, paths::controller());
+            let module_builder = paths::at(span, paths::module_builder());
+            let pick_at = paths::at(span, pick.clone());
+            quote_spanned!(span=> {
                 #[allow(unused_imports)]
-                use #private::{ViaDefaultController as _, ViaInjectableController as _};
-                (&&#private::Pick::<#path>::new()).__nest_controller(__nest_module);
+                use #via_default_controller as _;
+                #[allow(unused_imports)]
+                use #via_injectable_controller as _;
+                #[allow(dead_code)]
+                trait __NestControllerType {
+                    type Value;
+                    fn __nest_controller(self, module: &mut #module_builder<'_>)
+                    where
+                        Self::Value: #controller,
+                        Self::Value: ::core::default::Default;
+                }
+                impl<T> __NestControllerType for #pick_at<T> {
+                    type Value = T;
+                    fn __nest_controller(self, _: &mut #module_builder<'_>)
+                    where
+                        T: #controller,
+                        T: ::core::default::Default,
+                    {
+                        ::core::unreachable!("a `Default` controller is registered through `ViaDefaultController`")
+                    }
+                }
+                (&&#pick_at::<#path>::new()).__nest_controller(__nest_module);
                 #hooks
             })
         });
@@ -92,16 +163,17 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         Err(error) => (TokenStream::new(), error.into_compile_error()),
     };
     let name = ident.to_string();
+    let (module, module_builder) = (paths::module(), paths::module_builder());
     quote! {
         #error
         #parsed
 
         const _: () = {
             #[automatically_derived]
-            impl #private::Module for #ident {
+            impl #module for #ident {
                 const NAME: &'static str = #name;
 
-                fn configure(__nest_module: &mut #private::ModuleBuilder<'_>) {
+                fn configure(__nest_module: &mut #module_builder<'_>) {
                     #body
                 }
             }
@@ -115,10 +187,25 @@ enum ProviderEntry {
     Type(Path),
     Custom {
         key: Path,
-        kind: syn::Ident,
+        kind: ProviderOption,
         value: syn::Expr,
     },
 }
+
+/// The keys that say how a custom provider is built.
+const USING: [ProviderOption; 3] = [
+    ProviderOption::UseValue,
+    ProviderOption::UseFactory,
+    ProviderOption::UseAsyncFactory,
+];
+
+/// Every key of a custom provider, in the order messages list them.
+const ALL_PROVIDER_OPTIONS: [ProviderOption; 4] = [
+    ProviderOption::Provide,
+    ProviderOption::UseValue,
+    ProviderOption::UseFactory,
+    ProviderOption::UseAsyncFactory,
+];
 
 impl syn::parse::Parse for ProviderEntry {
     fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
@@ -128,26 +215,30 @@ impl syn::parse::Parse for ProviderEntry {
         let content;
         let braces = syn::braced!(content in input);
         let mut key = None;
-        let mut using: Option<(syn::Ident, syn::Expr)> = None;
+        let mut using: Option<(ProviderOption, syn::Expr)> = None;
         while !content.is_empty() {
             let name: syn::Ident = content.parse()?;
             content.parse::<Token![:]>()?;
-            match name.to_string().as_str() {
-                "provide" => key = Some(content.parse::<Path>()?),
-                "use_value" | "use_factory" | "use_async_factory" => {
+            match ProviderOption::from_ident(&name) {
+                Some(ProviderOption::Provide) => key = Some(content.parse::<Path>()?),
+                Some(option) => {
                     if using.is_some() {
                         return Err(syn::Error::new_spanned(
                             &name,
-                            "a provider has one of `use_value`, `use_factory` or `use_async_factory`",
+                            format!(
+                                "a provider has only one of {}",
+                                ProviderOption::list(&USING)
+                            ),
                         ));
                     }
-                    using = Some((name, content.parse()?));
+                    using = Some((option, content.parse()?));
                 }
-                other => {
+                None => {
                     return Err(syn::Error::new_spanned(
                         &name,
                         format!(
-                            "unknown provider option `{other}`; expected `provide`, `use_value`, `use_factory` or `use_async_factory`"
+                            "unknown provider option `{name}`; expected one of: {}",
+                            ProviderOption::list(&ALL_PROVIDER_OPTIONS)
                         ),
                     ));
                 }
@@ -168,34 +259,47 @@ impl syn::parse::Parse for ProviderEntry {
 
 impl ProviderEntry {
     /// The registration code.
-    fn register(&self, private: &TokenStream) -> TokenStream {
+    fn register(&self) -> TokenStream {
+        let pick = paths::pick();
         match self {
             Self::Type(path) => {
-                let hooks = hooks(path, private);
+                let hooks = hooks(path);
+                let (via_default, via_injectable) = (paths::via_default(), paths::via_injectable());
                 quote_spanned!(path.span()=> {
                     #[allow(unused_imports)]
-                    use #private::{ViaDefault as _, ViaInjectable as _};
-                    (&&#private::Pick::<#path>::new()).__nest_provider(__nest_module);
+                    use #via_default as _;
+                    #[allow(unused_imports)]
+                    use #via_injectable as _;
+                    (&&#pick::<#path>::new()).__nest_provider(__nest_module);
                     #hooks
                 })
             }
             Self::Custom { key, kind, value } => {
-                let call = match kind.to_string().as_str() {
-                    "use_value" => quote_spanned!(value.span()=>
-                        (&&#private::Pick::<#key>::new()).__nest_use_value(__nest_module, #value)
+                let call = match kind {
+                    ProviderOption::UseValue => quote_spanned!(value.span()=>
+                        (&&#pick::<#key>::new()).__nest_use_value(__nest_module, #value)
                     ),
-                    "use_factory" => quote_spanned!(value.span()=>
-                        (&&#private::Pick::<#key>::new())
-                            .__nest_use_factory(__nest_module, #private::SyncFactory(#value))
-                    ),
-                    _ => quote_spanned!(value.span()=>
-                        (&&#private::Pick::<#key>::new())
-                            .__nest_use_factory(__nest_module, #private::AsyncFactory(#value))
-                    ),
+                    ProviderOption::UseFactory => {
+                        let factory = paths::sync_factory();
+                        quote_spanned!(value.span()=>
+                            (&&#pick::<#key>::new())
+                                .__nest_use_factory(__nest_module, #factory(#value))
+                        )
+                    }
+                    _ => {
+                        let factory = paths::async_factory();
+                        quote_spanned!(value.span()=>
+                            (&&#pick::<#key>::new())
+                                .__nest_use_factory(__nest_module, #factory(#value))
+                        )
+                    }
                 };
+                let (via_token_key, via_type_key) = (paths::via_token_key(), paths::via_type_key());
                 quote!({
                     #[allow(unused_imports)]
-                    use #private::{ViaTokenKey as _, ViaTypeKey as _};
+                    use #via_token_key as _;
+                    #[allow(unused_imports)]
+                    use #via_type_key as _;
                     #call;
                 })
             }
@@ -204,7 +308,7 @@ impl ProviderEntry {
 }
 
 /// Registers the lifecycle hooks `ty` implements.
-fn hooks(ty: &Path, private: &TokenStream) -> TokenStream {
+fn hooks(ty: &Path) -> TokenStream {
     let methods = [
         "__nest_hook_init",
         "__nest_hook_bootstrap",
@@ -213,11 +317,12 @@ fn hooks(ty: &Path, private: &TokenStream) -> TokenStream {
         "__nest_hook_shutdown",
     ]
     .map(|name| syn::Ident::new(name, ty.span()));
+    let (hooks_module, hooks, pick) = (paths::hooks_module(), paths::hooks(), paths::pick());
     quote_spanned!(ty.span()=> {
         #[allow(unused_imports)]
-        use #private::hooks::*;
-        let mut __nest_hooks = #private::hooks::Hooks::default();
-        #((&&#private::Pick::<#ty>::new()).#methods(&mut __nest_hooks);)*
+        use #hooks_module::*;
+        let mut __nest_hooks = #hooks::default();
+        #((&&#pick::<#ty>::new()).#methods(&mut __nest_hooks);)*
         __nest_module.__hooks::<#ty>(__nest_hooks);
     })
 }

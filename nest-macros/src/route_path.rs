@@ -4,7 +4,7 @@
 use syn::LitStr;
 
 /// A checked path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RoutePath {
     /// `/cats/:id`, or `` for an empty path (the controller's own path).
     pub(crate) normalized: String,

@@ -177,8 +177,8 @@ impl http_body::Body for Body {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    label = "this return type does not implement `IntoResponse`",
-    note = "return a String, Html<T>, Json<T>, serde_json::Value, (), a Response, or Result<T, HttpException> of one of them"
+    label = "this type implements neither `IntoResponse` nor `serde::Serialize`",
+    note = "a handler returns a type that implements `IntoResponse` (String, Html<T>, Json<T>, serde_json::Value, (), a Response), a type that implements `serde::Serialize` (sent as JSON, like a NestJS handler returning an object), or a `Result<T, E>` of one with `E: Into<HttpException>`"
 )]
 pub trait IntoResponse {
     /// Turns the value into a response.

@@ -1,36 +1,45 @@
-//! Code generation for `#[controller]`: the `impl` block as written (minus our attributes), and
-//! an `impl Controller` whose routes call its methods on the shared instance.
+//! Code generation for `#[controller]`, from the IR alone: the `impl` block as written (minus
+//! the attributes read), and an `impl Controller` whose routes call its methods on the shared
+//! instance.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{ItemImpl, ReturnType, spanned::Spanned};
+use syn::{ItemImpl, spanned::Spanned};
 
 use super::{
-    args::ArgSource,
-    parse::{Controller, Route},
+    ir::{
+        Arg, ArgSource, Controller, Enhancer, EnhancerKind, Metadata, Method, Route, RouteOption,
+        SseSettings,
+    },
+    parse::output_span,
 };
-use crate::paths::private;
+use crate::paths;
 
-pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStream {
-    let private = private();
+pub(crate) fn controller(controller: &Controller) -> TokenStream {
+    let block = &controller.block;
     let self_ty = &block.self_ty;
     let name = &controller.name;
-    let prefix = &controller.prefix;
+    let prefix = &controller.prefix.normalized;
     let versions = &controller.versions;
-    let guards = &controller.guards;
+    let enhancers = controller.enhancers.iter().map(enhancer);
     let routes = controller.routes.iter().map(route);
+    let (controller_trait, instance, routes_type) = (
+        paths::controller(),
+        paths::controller_instance(),
+        paths::controller_routes(),
+    );
     quote! {
         #block
 
         const _: () = {
             #[automatically_derived]
-            impl #private::Controller for #self_ty {
+            impl #controller_trait for #self_ty {
                 fn __nest_routes(
-                    __nest_instance: #private::ControllerInstance<Self>,
-                ) -> #private::ControllerRoutes {
-                    #private::ControllerRoutes::new(#name, #prefix, ::std::vec![#(#routes),*])
+                    __nest_instance: #instance<Self>,
+                ) -> #routes_type {
+                    #routes_type::new(#name, #prefix, ::std::vec![#(#routes),*])
                         .versions(&[#(#versions),*])
-                        #(#guards)*
+                        #(#enhancers)*
                 }
             }
         };
@@ -40,18 +49,22 @@ pub(crate) fn controller(block: &ItemImpl, controller: &Controller) -> TokenStre
 /// The block, the errors, and a `Controller` impl with no routes, so that uses of the type
 /// (`#[module(controllers = [...])]`) do not fail too.
 pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
-    let private = private();
-    let self_ty = &block.self_ty;
     let error = error.to_compile_error();
     let stub = if block.trait_.is_none() && block.generics.params.is_empty() {
+        let self_ty = &block.self_ty;
+        let (controller_trait, instance, routes_type) = (
+            paths::controller(),
+            paths::controller_instance(),
+            paths::controller_routes(),
+        );
         quote! {
             const _: () = {
                 #[automatically_derived]
-                impl #private::Controller for #self_ty {
+                impl #controller_trait for #self_ty {
                     fn __nest_routes(
-                        _: #private::ControllerInstance<Self>,
-                    ) -> #private::ControllerRoutes {
-                        #private::ControllerRoutes::new("", "", ::std::vec::Vec::new())
+                        _: #instance<Self>,
+                    ) -> #routes_type {
+                        #routes_type::new("", "", ::std::vec::Vec::new())
                     }
                 }
             };
@@ -62,110 +75,258 @@ pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
     quote!(#error #block #stub)
 }
 
+/// `.guard(...)`, `.interceptor(...)` or `.filter(...)`, built by the injector in the
+/// controller's module (`Injectable` types get their dependencies, others `Default`; errors
+/// point at the type's name).
+fn enhancer(enhancer: &Enhancer) -> TokenStream {
+    let ty = &enhancer.ty;
+    let span = ty.span();
+    let (method, kind) = match enhancer.kind {
+        EnhancerKind::Guard => ("guard", paths::can_activate()),
+        EnhancerKind::Interceptor => ("interceptor", paths::nest_interceptor()),
+        EnhancerKind::Filter => ("filter", paths::exception_filter()),
+    };
+    let method = Ident::new(method, Span::call_site());
+    let kind = paths::at(span, kind);
+    let via_default = paths::at(span, paths::via_default_enhancer());
+    let via_injectable = paths::at(span, paths::via_injectable_enhancer());
+    let pick = paths::at(span, paths::pick());
+    quote_spanned!(span=> .#method({
+        #[allow(unused_imports)]
+        use #via_default as _;
+        #[allow(unused_imports)]
+        use #via_injectable as _;
+        (&&#pick::<#ty>::new()).__nest_enhancer::<dyn #kind>()
+    }))
+}
+
+/// `RouteDefinition` builder calls for the route's options, in the order written, then its
+/// metadata.
+fn options(route: &Route) -> TokenStream {
+    let mut calls = TokenStream::new();
+    for option in &route.options {
+        calls.extend(match option {
+            RouteOption::HttpCode(code) => {
+                let status: u16 = code.base10_parse().unwrap_or_default();
+                quote!(.http_code(#status))
+            }
+            RouteOption::Header { name, value } => quote!(.header(#name, #value)),
+            RouteOption::Redirect { url, status } => {
+                let code: u16 = status
+                    .as_ref()
+                    .and_then(|status| status.base10_parse().ok())
+                    .unwrap_or(302);
+                quote!(.redirect(#url, #code))
+            }
+            RouteOption::Versions(versions) => {
+                let versions = versions.iter().map(syn::LitStr::value);
+                quote!(.versions(&[#(#versions),*]))
+            }
+            RouteOption::Enhancer(item) => enhancer(item),
+        });
+    }
+    if !route.metadata.is_empty() {
+        let entries = route
+            .metadata
+            .iter()
+            .map(|Metadata { key, values }| quote!((#key, &[#(#values),*])));
+        calls.extend(quote!(.metadata(&[#(#entries),*])));
+    }
+    calls
+}
+
+/// `::nest_core::__private::RequestMethod::Get`, …
+fn method_tokens(method: Method) -> TokenStream {
+    let request_method = paths::request_method();
+    let variant = Ident::new(method.variant(), Span::call_site());
+    quote!(#request_method::#variant)
+}
+
+/// `::nest_core::__private::SseRouteOptions::new().keep_alive(...)...`
+fn sse_options(settings: &SseSettings) -> TokenStream {
+    let options = paths::sse_route_options();
+    let mut tokens = quote!(#options::new());
+    if let Some(keep_alive) = settings.keep_alive {
+        let value = match keep_alive {
+            Some(millis) => quote!(::core::option::Option::Some(#millis)),
+            None => quote!(::core::option::Option::None),
+        };
+        tokens.extend(quote!(.keep_alive(#value)));
+    }
+    if let Some(millis) = settings.retry {
+        tokens.extend(quote!(.retry(#millis)));
+    }
+    if let Some(millis) = settings.max_lifetime {
+        tokens.extend(quote!(.max_lifetime(#millis)));
+    }
+    if let Some(name) = &settings.shutdown_event {
+        let name = name.value();
+        tokens.extend(quote!(.shutdown_event(#name)));
+    }
+    if let Some(continue_ids) = settings.continue_ids {
+        tokens.extend(quote!(.continue_ids(#continue_ids)));
+    }
+    tokens
+}
+
 /// The argument read raw (text, or the body as its type) and put through its pipes, in order;
 /// the last pipe gives the argument's type.
-fn piped(arg: &super::args::Arg, read: TokenStream) -> TokenStream {
-    let private = private();
+fn piped(arg: &Arg, read: TokenStream) -> TokenStream {
     let ty = &arg.ty;
     let (kind, data, raw) = match &arg.source {
-        ArgSource::Param(name) => (
-            "param",
-            quote!(::core::option::Option::Some(#name)),
-            quote!(#private::raw_param(&__nest_request, #name)),
-        ),
-        ArgSource::Query(name) => (
-            "query",
-            quote!(::core::option::Option::Some(#name)),
-            quote!(#private::raw_query(&__nest_request, #name)),
-        ),
-        ArgSource::Header(name) => (
-            "header",
-            quote!(::core::option::Option::Some(#name)),
-            quote!(#private::raw_header(&__nest_request, #name)),
-        ),
+        ArgSource::Param(name) => {
+            let (name, raw_param) = (name.value(), paths::raw_param());
+            (
+                "param",
+                quote!(::core::option::Option::Some(#name)),
+                quote!(#raw_param(&__nest_request, #name)),
+            )
+        }
+        ArgSource::Query(name) => {
+            let raw_query = paths::raw_query();
+            (
+                "query",
+                quote!(::core::option::Option::Some(#name)),
+                quote!(#raw_query(&__nest_request, #name)),
+            )
+        }
+        ArgSource::Header(name) => {
+            let raw_header = paths::raw_header();
+            (
+                "header",
+                quote!(::core::option::Option::Some(#name)),
+                quote!(#raw_header(&__nest_request, #name)),
+            )
+        }
         _ => ("body", quote!(::core::option::Option::None), read),
     };
     let is_body = kind == "body";
     let last = arg.pipes.len() - 1;
     let steps = arg.pipes.iter().enumerate().map(|(index, pipe)| {
+        // Spanned at the pipe, so that a pipe of the wrong type is reported there alone.
+        let run_pipe = paths::at(pipe.span(), paths::run_pipe());
         let typed = if is_body || index == last {
             quote!(: #ty)
         } else {
             TokenStream::new()
         };
         quote_spanned! {pipe.span()=>
-            let __nest_value #typed = #private::run_pipe(&(#pipe), __nest_value, &__nest_metadata)?;
+            let __nest_value #typed = #run_pipe(&(#pipe), __nest_value, &__nest_metadata)?;
         }
     });
+    let (metadata, http_exception) = (paths::argument_metadata(), paths::http_exception());
     quote! {
         async {
-            let __nest_metadata = #private::ArgumentMetadata { kind: #kind, data: #data };
+            let __nest_metadata = #metadata { kind: #kind, data: #data };
             let __nest_value = #raw?;
             #(#steps)*
-            ::core::result::Result::<#ty, #private::HttpException>::Ok(__nest_value)
+            ::core::result::Result::<#ty, #http_exception>::Ok(__nest_value)
         }.await
     }
 }
 
+/// Reads one argument from the request.
+fn read(arg: &Arg) -> TokenStream {
+    let ty = &arg.ty;
+    let read = match &arg.source {
+        ArgSource::Param(name) => {
+            let (name, param) = (name.value(), paths::param());
+            quote_spanned!(ty.span()=> #param::<#ty>(&__nest_request, #name))
+        }
+        ArgSource::Extract => {
+            let from_request = paths::from_request();
+            quote_spanned!(ty.span()=> <#ty as #from_request>::from_request(&__nest_request))
+        }
+        ArgSource::Body => {
+            let body = paths::body();
+            quote_spanned!(ty.span()=> #body::<#ty>(&mut __nest_request).await)
+        }
+        ArgSource::Query(name) => {
+            let query = paths::query();
+            quote_spanned!(ty.span()=> #query::<#ty>(&__nest_request, #name))
+        }
+        ArgSource::QueryAll => {
+            let query_all = paths::query_all();
+            quote_spanned!(ty.span()=> #query_all::<#ty>(&__nest_request))
+        }
+        ArgSource::Header(name) => {
+            let header = paths::header();
+            quote_spanned!(ty.span()=> #header::<#ty>(&__nest_request, #name))
+        }
+        ArgSource::Ip => {
+            let ip = paths::ip();
+            quote_spanned!(ty.span()=> #ip::<#ty>(&__nest_request))
+        }
+        ArgSource::ParamsAll => {
+            let params_all = paths::params_all();
+            quote_spanned!(ty.span()=> #params_all::<#ty>(&__nest_request))
+        }
+        ArgSource::BodyField(field) => {
+            let body_field = paths::body_field();
+            quote_spanned!(ty.span()=> #body_field::<#ty>(&mut __nest_request, #field).await)
+        }
+        ArgSource::Req => {
+            let req = paths::req();
+            quote_spanned!(ty.span()=> #req(&__nest_request))
+        }
+        ArgSource::HeadersAll => {
+            let headers_all = paths::headers_all();
+            quote_spanned!(ty.span()=> #headers_all(&__nest_request))
+        }
+    };
+    if arg.pipes.is_empty() {
+        read
+    } else {
+        piped(arg, read)
+    }
+}
+
+/// The span of `T` in a return type `impl Stream<Item = T>` (or any `impl Trait<Item = T>`).
+fn stream_item_span(output: &syn::ReturnType) -> Option<Span> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::ImplTrait(impl_trait) = &**ty else {
+        return None;
+    };
+    impl_trait.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(bound) = bound else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(arguments) = &bound.path.segments.last()?.arguments
+        else {
+            return None;
+        };
+        arguments.args.iter().find_map(|argument| match argument {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => {
+                Some(assoc.ty.span())
+            }
+            _ => None,
+        })
+    })
+}
+
 /// One `RouteDefinition::http(...)` or `RouteDefinition::sse(...)`.
 fn route(route: &Route) -> TokenStream {
-    let private = private();
-    let verb = route.attr.verb.to_tokens();
-    let path = &route.attr.path.normalized;
-    let method = &route.method;
+    let definition = paths::route_definition();
+    let http_exception = paths::http_exception();
+    let verb = method_tokens(route.method);
+    let path = &route.path.normalized;
+    let method = &route.handler.ident;
     let method_name = method.to_string();
-    let await_ = route.is_async.then(|| quote!(.await));
-    let meta = &route.meta;
-    let ret_span = match &route.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => method.span(),
-    };
+    let await_ = route.handler.is_async.then(|| quote!(.await));
+    let options = options(route);
+    let ret_span = output_span(&route.handler);
     let args: Vec<_> = (0..route.args.len())
         .map(|index| format_ident!("__nest_arg{index}"))
         .collect();
-    let on_error = if route.attr.is_sse {
+    let on_error = if route.sse.is_some() {
         quote!(return __nest_sink.fail(error))
     } else {
-        quote!(return #private::HttpException::into_response(error))
+        quote!(return #http_exception::into_response(error))
     };
     let extract = route.args.iter().zip(&args).map(|(arg, ident)| {
-        let ty = &arg.ty;
-        let read = match &arg.source {
-            ArgSource::Param(name) => {
-                quote_spanned!(ty.span()=> #private::param::<#ty>(&__nest_request, #name))
-            }
-            ArgSource::Extract => quote_spanned!(ty.span()=>
-                <#ty as #private::FromRequest>::from_request(&__nest_request)
-            ),
-            ArgSource::Body => {
-                quote_spanned!(ty.span()=> #private::body::<#ty>(&mut __nest_request).await)
-            }
-            ArgSource::Query(name) => {
-                quote_spanned!(ty.span()=> #private::query::<#ty>(&__nest_request, #name))
-            }
-            ArgSource::QueryAll => {
-                quote_spanned!(ty.span()=> #private::query_all::<#ty>(&__nest_request))
-            }
-            ArgSource::Header(name) => {
-                quote_spanned!(ty.span()=> #private::header::<#ty>(&__nest_request, #name))
-            }
-            ArgSource::Ip => quote_spanned!(ty.span()=> #private::ip::<#ty>(&__nest_request)),
-            ArgSource::ParamsAll => {
-                quote_spanned!(ty.span()=> #private::params_all::<#ty>(&__nest_request))
-            }
-            ArgSource::BodyField(field) => quote_spanned!(ty.span()=>
-                #private::body_field::<#ty>(&mut __nest_request, #field).await
-            ),
-            ArgSource::Req => quote_spanned!(ty.span()=> #private::req(&__nest_request)),
-            ArgSource::HeadersAll => {
-                quote_spanned!(ty.span()=> #private::headers_all(&__nest_request))
-            }
-        };
-        let read = if arg.pipes.is_empty() {
-            read
-        } else {
-            piped(arg, read)
-        };
+        let read = read(arg);
         quote! {
             let #ident = match #read {
                 ::core::result::Result::Ok(value) => value,
@@ -173,21 +334,26 @@ fn route(route: &Route) -> TokenStream {
             };
         }
     });
-    let call = quote!(__nest_this.#method(#(#args),*) #await_);
+    // Spanned at the return type: errors about the value it returns point there.
+    let call = quote_spanned!(ret_span=> __nest_this.#method(#(#args),*) #await_);
     let rebind = route
         .args
         .iter()
         .any(|arg| matches!(arg.source, ArgSource::Body | ArgSource::BodyField(_)))
         .then(|| quote!(let mut __nest_request = __nest_request;));
-    if route.attr.is_sse {
-        // Spanned at the return type, so a wrong type is reported there.
-        let returned = quote_spanned!(ret_span=> __nest_returned);
-        let run = quote_spanned!(ret_span=> __nest_sink.run(#returned).await);
-        let options = route.attr.sse.to_tokens();
+    if let Some(settings) = &route.sse {
+        let (request, sse_sink, release_head) =
+            (paths::request(), paths::sse_sink(), paths::release_head());
+        // Spanned at the return type (at `T` in `impl Stream<Item = T>`), so a wrong type is
+        // reported there.
+        let run_span = stream_item_span(&route.handler.output).unwrap_or(ret_span);
+        let returned = quote_spanned!(run_span=> __nest_returned);
+        let run = quote_spanned!(run_span=> __nest_sink.run(#returned).await);
+        let sse_options = sse_options(settings);
         quote! {
-            #private::RouteDefinition::sse(#verb, #path, #method_name, #options, {
+            #definition::sse(#verb, #path, #method_name, #sse_options, {
                 let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
-                move |__nest_request: ::std::boxed::Box<#private::Request>, __nest_sink: #private::SseSink| {
+                move |__nest_request: ::std::boxed::Box<#request>, __nest_sink: #sse_sink| {
                     let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                     async move {
                         let __nest_this = match __nest_instance.get(&__nest_request).await {
@@ -198,25 +364,57 @@ fn route(route: &Route) -> TokenStream {
                         #(#extract)*
                         let __nest_returned = #call;
                         // This future lives as long as the stream: the request's head goes now.
-                        let __nest_body = #private::release_head(__nest_request);
+                        let __nest_body = #release_head(__nest_request);
                         #run
                     }
                 }
-            }) #(#meta)*
+            }) #options
         }
     } else {
+        let request = paths::request();
         let returned = quote_spanned!(ret_span=> __nest_returned);
+        // Spanned at the return type, so that a type that cannot be sent is reported there.
+        let (respond, via_into_response, via_serialize, via_serialize_result) = (
+            paths::at(ret_span, paths::respond()),
+            paths::at(ret_span, paths::via_into_response()),
+            paths::at(ret_span, paths::via_serialize()),
+            paths::at(ret_span, paths::via_serialize_result()),
+        );
+        let response = paths::at(ret_span, paths::response());
+        let into_response = paths::at(ret_span, paths::into_response());
         // The first of IntoResponse, Result of Serialize, Serialize that applies (see
-        // nest_core::http::respond).
+        // nest_core::http::respond). When none does, method resolution reaches
+        // `__NestReturnType`, whose `IntoResponse` bound fails with that trait's message about
+        // the return types a handler may have.
         let respond = quote_spanned!(ret_span=> {
             #[allow(unused_imports)]
-            use #private::{ViaIntoResponse as _, ViaSerialize as _, ViaSerializeResult as _};
-            (&&&#private::Respond::new(#returned)).__nest_respond()
+            use #via_into_response as _;
+            #[allow(unused_imports)]
+            use #via_serialize as _;
+            #[allow(unused_imports)]
+            use #via_serialize_result as _;
+            #[allow(dead_code)]
+            trait __NestReturnType {
+                type Value;
+                fn __nest_respond(self) -> #response
+                where
+                    Self::Value: #into_response;
+            }
+            impl<T> __NestReturnType for #respond<T> {
+                type Value = T;
+                fn __nest_respond(self) -> #response
+                where
+                    T: #into_response,
+                {
+                    ::core::unreachable!("an `IntoResponse` value is sent through `ViaIntoResponse`")
+                }
+            }
+            (&&&#respond::new(#returned)).__nest_respond()
         });
         quote! {
-            #private::RouteDefinition::http(#verb, #path, #method_name, {
+            #definition::http(#verb, #path, #method_name, {
                 let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
-                move |__nest_request: #private::Request| {
+                move |__nest_request: #request| {
                     let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
                     async move {
                         let __nest_this = match __nest_instance.get(&__nest_request).await {
@@ -229,7 +427,7 @@ fn route(route: &Route) -> TokenStream {
                         #respond
                     }
                 }
-            }) #(#meta)*
+            }) #options
         }
     }
 }

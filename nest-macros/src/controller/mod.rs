@@ -1,17 +1,20 @@
-//! `#[controller]`: parse the `impl` block and its route methods, check them, and generate the
-//! `Controller` impl that lists the routes.
+//! `#[controller]`: parse the `impl` block and its route methods into typed data ([`ir`]),
+//! validate it collecting every error, and generate from it the `Controller` impl that lists
+//! the routes.
 //!
-//! On error the `impl` block is still emitted (with our attributes removed), with the errors
-//! and a stub `Controller` impl, so the rest of the program type-checks and only the real
+//! On error the `impl` block is still emitted (with the attributes read removed), with the
+//! errors and a stub `Controller` impl, so the rest of the program type-checks and only the real
 //! mistakes are reported.
 
-mod args;
 mod expand;
+mod ir;
 mod parse;
-mod response_attrs;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
+
+use crate::errors::Errors;
 
 pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
     let item: syn::Item = match syn::parse2(item.clone()) {
@@ -21,7 +24,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
             return quote!(#error #item);
         }
     };
-    let syn::Item::Impl(mut block) = item else {
+    let syn::Item::Impl(block) = item else {
         let error = syn::Error::new_spanned(
             &item,
             "`#[controller]` must be placed on an inherent `impl` block, as in `#[controller] impl CatsController { ... }`",
@@ -29,9 +32,108 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
         .into_compile_error();
         return quote!(#error #item);
     };
-    let parsed = parse::Controller::from_impl(args, &mut block);
-    match parsed {
-        Ok(controller) => expand::controller(&block, &controller),
-        Err(error) => expand::fallback(&block, &error),
+    let mut errors = Errors::default();
+    let controller = parse::controller(args.clone(), block, &mut errors);
+    validate::controller(&controller, &mut errors);
+    match errors.into_error() {
+        None => expand::controller(&controller),
+        Some(error) => expand::fallback(&controller.block, &error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    /// The messages of every error `#[controller(args)]` reports on `item`.
+    fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
+        let syn::Item::Impl(block) = syn::parse2(item).unwrap() else {
+            panic!("not an impl block")
+        };
+        let mut errors = Errors::default();
+        let controller = parse::controller(args, block, &mut errors);
+        validate::controller(&controller, &mut errors);
+        errors
+            .into_error()
+            .map(|error| error.into_iter().map(|e| e.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_mistake_of_one_attribute_is_reported() {
+        let messages = errors(
+            quote!(),
+            quote! {
+                impl C {
+                    #[sse("e", keep_alive = true, retry = "soon", colour = 1)]
+                    fn e(&self) -> impl Stream<Item = MessageEvent> { stream::empty() }
+                }
+            },
+        );
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("heartbeats are on by default"));
+        assert!(messages[1].contains("\"soon\""));
+        assert!(messages[2].starts_with("unknown `#[sse]` option `colour`"));
+    }
+
+    #[test]
+    fn syntax_and_checks_are_reported_together_in_source_order() {
+        let messages = errors(
+            quote!("cats", version = "x y"),
+            quote! {
+                impl C {
+                    #[get(":id")]
+                    #[http_code(42)]
+                    fn a(&mut self) {}
+                    #[post]
+                    #[http_code("204")]
+                    fn b(&self, #[body] x: String, #[body] y: String) {}
+                }
+            },
+        );
+        assert_eq!(messages.len(), 6, "{messages:?}");
+        assert!(messages[0].starts_with("invalid version"));
+        assert!(messages[1].starts_with("a route handler takes `&self`"));
+        assert!(messages[2].starts_with("a status code is between"));
+        assert!(messages[3].starts_with("the route path has `:id`"));
+        assert!(messages[4].starts_with("expected `#[http_code(204)]`"));
+        assert!(messages[5].starts_with("two `#[body]` arguments"));
+    }
+
+    #[test]
+    fn self_in_a_pipe_is_an_error_but_a_self_path_is_not() {
+        let messages = errors(
+            quote!(),
+            quote! {
+                impl C {
+                    #[get(":id")]
+                    fn a(&self, #[param("id", self.pipe)] id: i64) {}
+                    #[get("b/:id")]
+                    fn b(&self, #[param("id", self::pipes::Parse)] id: i64) {}
+                }
+            },
+        );
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].starts_with("a pipe cannot use `self`"));
+    }
+
+    #[test]
+    fn expansion_names_the_runtime_through_private_paths() {
+        let out = expand(
+            &quote!("cats"),
+            &quote! {
+                impl C {
+                    #[get(":id")]
+                    #[http_code(204)]
+                    fn a(&self, #[param("id")] id: String) -> String { id }
+                }
+            },
+        )
+        .to_string();
+        assert!(out.contains(":: nest_core :: __private :: RouteDefinition :: http"));
+        assert!(out.contains(". http_code (204u16)"));
+        assert!(!out.contains("compile_error"), "{out}");
     }
 }

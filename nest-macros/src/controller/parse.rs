@@ -1,427 +1,720 @@
-//! The `#[controller]` IR: the prefix, and one [`Route`] per annotated method, read from the
-//! `impl` block (whose route and parameter attributes are removed as they are read).
-
-use std::collections::HashMap;
+//! Reads a `#[controller]` block into the typed form of [`super::ir`]: the prefix, the
+//! enhancers, and one [`Route`] per method with a route attribute. The attributes read are
+//! removed from the block. Syntax errors are collected, and reading goes on after each, so that
+//! every malformed attribute (and every malformed part of one) is reported at once.
 
 use proc_macro2::{Span, TokenStream};
-use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, ReturnType, Type};
+use quote::ToTokens;
+use syn::{
+    Attribute, Expr, ExprLit, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Lit, LitInt, LitStr,
+    Meta, PatType, Token, Type, punctuated::Punctuated, spanned::Spanned,
+};
 
-use super::{
-    args::{ARG_ATTRIBUTES, Arg, ArgSource, is_passthrough},
-    response_attrs::{
-        parse_metadata, parse_pipeline, parse_response_attribute, parse_version, parse_versions,
-        response_attribute_name,
-    },
+use super::ir::{
+    Arg, ArgSource, Controller, Enhancer, EnhancerKind, Handler, Metadata, Method, Receiver, Route,
+    RouteOption, SseSettings,
 };
 use crate::{
-    route_attr::{self, RouteAttr},
+    errors::Errors,
+    names::{Attr, AttrKind, COMPILER_ATTRIBUTES, ControllerOption, SseOption},
     route_path::{self, RoutePath},
 };
 
-pub(crate) struct Controller {
-    /// The type's name, for logs (`AppController`).
-    pub(crate) name: String,
-    /// The normalised prefix (`/cats`, or empty).
-    pub(crate) prefix: String,
-    /// `version = "1"`: the versions of routes that name none.
-    pub(crate) versions: Vec<String>,
-    /// `#[use_guards(...)]`, `#[use_interceptors(...)]`, `#[use_filters(...)]` on the `impl`
-    /// block: `.guard(...)`, `.interceptor(...)`, `.filter(...)` calls.
-    pub(crate) guards: Vec<TokenStream>,
-    pub(crate) routes: Vec<Route>,
-}
-
-pub(crate) struct Route {
-    pub(crate) attr: RouteAttr,
-    /// Builder calls for `#[http_code]`, `#[header]`, `#[redirect]` and `#[version]`.
-    pub(crate) meta: Vec<TokenStream>,
-    /// `#[version(...)]`, if any.
-    pub(crate) versions: Vec<String>,
-    pub(crate) method: Ident,
-    pub(crate) is_async: bool,
-    pub(crate) output: ReturnType,
-    pub(crate) args: Vec<Arg>,
-}
-
-/// Collects errors so one build reports all of them.
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(first) => first.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    fn finish<T>(self, value: T) -> syn::Result<T> {
-        self.0.map_or(Ok(value), Err)
-    }
-}
-
-impl Controller {
-    /// Reads the controller from `#[controller(args)]` on `block`, removing the route and
-    /// parameter attributes it consumes from `block`.
-    pub(crate) fn from_impl(args: &TokenStream, block: &mut ItemImpl) -> syn::Result<Self> {
-        let mut errors = Errors::default();
-        let (prefix, versions) = match parse_controller_args(args) {
-            Ok((prefix, versions)) => (prefix.normalized, versions),
-            Err(error) => {
-                errors.push(error);
-                (String::new(), Vec::new())
-            }
-        };
-        let mut guards = Vec::new();
-        block.attrs.retain(|attr| {
-            if !["use_guards", "use_interceptors", "use_filters"]
-                .iter()
-                .any(|name| attr.path().is_ident(name))
-            {
-                return true;
-            }
-            match parse_pipeline(attr) {
-                Ok(calls) => guards.extend(calls),
-                Err(error) => errors.push(error),
+/// Reads `#[controller(args)]` and `block`, removing from `block` the attributes it reads.
+pub(crate) fn controller(
+    args: TokenStream,
+    mut block: ItemImpl,
+    errors: &mut Errors,
+) -> Controller {
+    let (prefix, versions) = controller_args(args, errors);
+    let mut enhancers = Vec::new();
+    block.attrs.retain(|attr| match Attr::of(attr) {
+        Some(name @ (Attr::UseGuards | Attr::UseInterceptors | Attr::UseFilters)) => {
+            if let Some(parsed) = errors.take(parse_enhancers(attr, name)) {
+                enhancers.extend(parsed);
             }
             false
-        });
-        if let Some((_, trait_path, _)) = &block.trait_ {
-            errors.push(syn::Error::new_spanned(
-                trait_path,
-                "`#[controller]` must be placed on an inherent `impl` block, not a trait impl",
-            ));
         }
-        if !block.generics.params.is_empty() {
-            errors.push(syn::Error::new_spanned(
-                &block.generics,
-                "`#[controller]` does not support generic `impl` blocks",
-            ));
+        _ => true,
+    });
+    let name = match &*block.self_ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map_or_else(String::new, |segment| segment.ident.to_string()),
+        _ => String::new(),
+    };
+    let mut routes = Vec::new();
+    for (index, item) in block.items.iter_mut().enumerate() {
+        errors.section(index + 1);
+        if let ImplItem::Fn(function) = item
+            && let Some(route) = route(function, index + 1, errors)
+        {
+            routes.push(route);
         }
-        let name = match &*block.self_ty {
-            Type::Path(path) => path
-                .path
-                .segments
-                .last()
-                .map_or_else(String::new, |segment| segment.ident.to_string()),
-            other => {
-                errors.push(syn::Error::new_spanned(
-                    other,
-                    "`#[controller]` must be placed on an `impl` block of a named type",
-                ));
-                String::new()
-            }
-        };
-        let mut routes = Vec::new();
-        for item in &mut block.items {
-            if let ImplItem::Fn(function) = item {
-                match Route::from_method(function) {
-                    Ok(Some(route)) => routes.push(route),
-                    Ok(None) => {}
-                    Err(error) => errors.push(error),
-                }
-            }
-        }
-        check_duplicates(&prefix, &versions, &routes, &mut errors);
-        errors.finish(Self {
-            name,
-            prefix,
-            versions,
-            guards,
-            routes,
-        })
+    }
+    errors.section(0);
+    Controller {
+        block,
+        name,
+        prefix,
+        versions,
+        enhancers,
+        routes,
     }
 }
 
-/// `#[controller]` or `#[controller("prefix")]`.
-fn parse_controller_args(args: &TokenStream) -> syn::Result<(RoutePath, Vec<String>)> {
-    use syn::{Token, parse::ParseStream};
+/// A string literal expression.
+fn string(expr: &Expr) -> Option<&LitStr> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
+        _ => None,
+    }
+}
 
-    let expected = "expected `#[controller]`, `#[controller(\"prefix\")]` or `#[controller(\"prefix\", version = \"1\")]`";
-    let (lit, versions) = syn::parse::Parser::parse2(
-        |input: ParseStream<'_>| {
-            let lit = if input.peek(LitStr) {
-                Some(input.parse::<LitStr>()?)
-            } else {
-                None
-            };
-            let mut versions = Vec::new();
-            while !input.is_empty() {
-                if lit.is_some() || !versions.is_empty() {
-                    input.parse::<Token![,]>()?;
-                    if input.is_empty() {
-                        break;
-                    }
-                }
-                let key: syn::Ident = input.parse()?;
-                if key != "version" {
-                    return Err(syn::Error::new_spanned(
-                        &key,
-                        format!("unknown `#[controller]` option `{key}`; expected `version`"),
-                    ));
-                }
-                input.parse::<Token![=]>()?;
-                versions.push(parse_version(&input.parse::<LitStr>()?)?);
+/// A `key = value` item: the key, if it is a plain identifier, and the value.
+fn key_value(expr: &Expr) -> Option<(&Ident, &Expr)> {
+    let Expr::Assign(assign) = expr else {
+        return None;
+    };
+    let Expr::Path(path) = &*assign.left else {
+        return None;
+    };
+    if path.qself.is_some() || !path.attrs.is_empty() {
+        return None;
+    }
+    Some((path.path.get_ident()?, &assign.right))
+}
+
+/// `#[controller]`, `#[controller("prefix")]`, `#[controller("prefix", version = "1")]`.
+fn controller_args(args: TokenStream, errors: &mut Errors) -> (RoutePath, Vec<LitStr>) {
+    const EXPECTED: &str = "expected `#[controller]`, `#[controller(\"prefix\")]` or `#[controller(\"prefix\", version = \"1\")]`";
+    let mut versions = Vec::new();
+    let empty = RoutePath::default();
+    let items =
+        match syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, args) {
+            Ok(items) => items,
+            Err(error) => {
+                errors.push(syn::Error::new(error.span(), EXPECTED));
+                return (empty, versions);
             }
-            Ok((lit, versions))
-        },
-        args.clone(),
-    )
-    .map_err(|error| {
-        if error.to_string().starts_with("unknown")
-            || error.to_string().starts_with("invalid version")
-        {
-            error
+        };
+    let mut prefix = None;
+    for (index, item) in items.iter().enumerate() {
+        if let (0, Some(lit)) = (index, string(item)) {
+            prefix = Some(lit.clone());
+        } else if let Some((key, value)) = key_value(item) {
+            match ControllerOption::from_ident(key) {
+                Some(ControllerOption::Version) => match string(value) {
+                    Some(version) => versions.push(version.clone()),
+                    None => errors.push(syn::Error::new_spanned(
+                        value,
+                        "expected a version string, as in `version = \"1\"`",
+                    )),
+                },
+                None => errors.push(syn::Error::new_spanned(
+                    key,
+                    format!(
+                        "unknown `#[controller]` option `{key}`; expected {}",
+                        ControllerOption::list(&[ControllerOption::Version])
+                    ),
+                )),
+            }
         } else {
-            syn::Error::new(error.span(), expected)
+            errors.push(syn::Error::new_spanned(item, EXPECTED));
         }
-    })?;
-    let lit = lit.unwrap_or_else(|| LitStr::new("", Span::call_site()));
-    let prefix = route_path::parse(&lit, "`#[controller]`")?;
+    }
+    let Some(lit) = prefix else {
+        return (empty, versions);
+    };
+    let Some(prefix) = errors.take(route_path::parse(&lit, "`#[controller]`")) else {
+        return (empty, versions);
+    };
     if !prefix.params.is_empty() || prefix.normalized.contains('*') {
-        // Keep the simple case simple: a prefix is static, routes carry the parameters.
-        return Err(syn::Error::new_spanned(
+        // A prefix is static: routes carry the parameters.
+        errors.push(syn::Error::new_spanned(
             &lit,
             "a `#[controller]` prefix cannot hold parameters; put them in the route paths",
         ));
+        return (empty, versions);
     }
-    Ok((prefix, versions))
+    (prefix, versions)
 }
 
-impl Route {
-    /// The route declared on `function`, if it has a route attribute. Removes the route
-    /// attribute and the `#[param]` attributes of its arguments.
-    fn from_method(function: &mut ImplItemFn) -> syn::Result<Option<Self>> {
-        let mut errors = Errors::default();
-        let mut found: Option<RouteAttr> = None;
-        let mut meant_as_route = false;
-        let mut kept = Vec::with_capacity(function.attrs.len());
-        let mut meta = Vec::new();
-        let mut redirects = false;
-        let mut versions = Vec::new();
-        let mut metadata: Vec<(String, Vec<String>)> = Vec::new();
-        for attr in std::mem::take(&mut function.attrs) {
-            if let Some(kind) = response_attribute_name(&attr) {
-                redirects |= kind == "redirect";
-                if kind == "use_guards" || kind == "use_interceptors" || kind == "use_filters" {
-                    match parse_pipeline(&attr) {
-                        Ok(calls) => meta.extend(calls),
-                        Err(error) => errors.push(error),
-                    }
-                    continue;
-                }
-                if kind == "roles" || kind == "set_metadata" {
-                    match parse_metadata(&attr, kind) {
-                        Ok(entry) => metadata.push(entry),
-                        Err(error) => errors.push(error),
-                    }
-                    continue;
-                }
-                if kind == "version" {
-                    match parse_versions(&attr) {
-                        Ok(parsed) => versions.extend(parsed),
-                        Err(error) => errors.push(error),
-                    }
-                }
-                match parse_response_attribute(&attr, kind) {
-                    Ok(call) => meta.push(call),
-                    Err(error) => errors.push(error),
-                }
-                continue;
-            }
-            let Some(name) = route_attr::route_attribute_name(&attr) else {
-                kept.push(attr);
-                continue;
-            };
-            meant_as_route = true;
-            match (&found, route_attr::parse(&attr, name)) {
-                (Some(first), _) => errors.push(syn::Error::new_spanned(
+/// The route declared on `function`, if it has a route attribute and every attribute of it can
+/// be read. Removes the attributes it reads from the method and its arguments.
+fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Option<Route> {
+    let mut first_option: Option<(Attr, TokenStream)> = None;
+    let mut found: Option<(Attr, Attribute)> = None;
+    let mut options = Vec::new();
+    let mut metadata = Vec::new();
+    let mut kept = Vec::with_capacity(function.attrs.len());
+    for attr in std::mem::take(&mut function.attrs) {
+        if let Some(name) = Attr::route_of(&attr) {
+            match &found {
+                Some((first, _)) => errors.push(syn::Error::new_spanned(
                     &attr,
                     format!(
-                        "a method can have only one route attribute, and this one already has `#[{}]`",
-                        first.name
+                        "a method can have only one route attribute, and this one already has {}",
+                        first.display()
                     ),
                 )),
-                (None, Ok(parsed)) => found = Some(parsed),
-                (None, Err(error)) => errors.push(error),
+                None => found = Some((name, attr)),
             }
+            continue;
         }
-        function.attrs = kept;
-        let Some(attr) = found else {
-            if meant_as_route {
-                // The route attribute was malformed: still consume the `#[param]`s, so that
-                // only the real mistake is reported.
-                for input in &mut function.sig.inputs {
-                    if let FnArg::Typed(typed) = input {
-                        typed.attrs.retain(|attr| {
-                            !attr.path().is_ident("param") && !attr.path().is_ident("body")
-                        });
+        match Attr::of(&attr).filter(|name| name.kind() == AttrKind::RouteOption) {
+            Some(name) => {
+                first_option.get_or_insert_with(|| (name, attr.to_token_stream()));
+                if let Some(parsed) = errors.take(route_option(&attr, name)) {
+                    match parsed {
+                        Parsed::Options(parsed) => options.extend(parsed),
+                        Parsed::Metadata(entry) => metadata.push(entry),
                     }
                 }
             }
-            return errors.finish(None);
-        };
-        let signature = &function.sig;
-        if !signature.generics.params.is_empty() {
+            None => kept.push(attr),
+        }
+    }
+    function.attrs = kept;
+    let Some((name, attr)) = found else {
+        if let Some((option, tokens)) = first_option {
             errors.push(syn::Error::new_spanned(
-                &signature.generics,
-                "route handlers cannot have generic parameters",
+                tokens,
+                format!(
+                    "{} applies to a route: add a route attribute such as `#[get]` or `#[post(\"path\")]` to `{}`",
+                    option.display(),
+                    function.sig.ident
+                ),
             ));
         }
-        match signature.inputs.first() {
-            Some(FnArg::Receiver(receiver))
-                if receiver.reference.is_some()
-                    && receiver.mutability.is_none()
-                    && receiver.colon_token.is_none() => {}
-            Some(FnArg::Receiver(receiver)) => errors.push(syn::Error::new_spanned(
-                receiver,
-                "a route handler takes `&self`: the controller is shared by every request",
-            )),
-            _ => errors.push(syn::Error::new_spanned(
-                &signature.ident,
-                "a route handler takes `&self` as its first argument",
-            )),
-        }
-        if attr.is_sse && matches!(signature.output, ReturnType::Default) {
-            errors.push(syn::Error::new_spanned(
-                &signature.ident,
-                "an `#[sse]` route must return a Stream of MessageEvent, as in `-> impl Stream<Item = MessageEvent>`",
-            ));
-        }
-        let mut args = Vec::new();
-        let mut seen: HashMap<String, Span> = HashMap::new();
-        let mut body: Option<Span> = None;
-        let mut arguments_failed = false;
-        for input in function.sig.inputs.iter_mut().skip(1) {
-            let FnArg::Typed(typed) = input else { continue };
-            for unknown in typed.attrs.iter().filter(|attr| !is_passthrough(attr)) {
-                if !ARG_ATTRIBUTES
-                    .iter()
-                    .any(|name| unknown.path().is_ident(name))
-                {
-                    arguments_failed = true;
-                    errors.push(syn::Error::new_spanned(
-                        unknown,
-                        "unknown parameter attribute; expected one of: `#[param]`, `#[query]`, `#[body]`, `#[headers(\"name\")]`, `#[ip]`, `#[req]`",
-                    ));
-                }
-            }
-            typed.attrs.retain(|attr| {
-                is_passthrough(attr) || ARG_ATTRIBUTES.iter().any(|name| attr.path().is_ident(name))
-            });
-            match Arg::from_input(typed, &attr.path) {
-                Ok((arg, span)) => {
-                    if let ArgSource::Param(name) = &arg.source
-                        && seen.insert(name.clone(), span).is_some()
-                    {
-                        errors.push(syn::Error::new(
-                            span,
-                            format!(
-                                "the path parameter `{name}` is already read by another argument"
-                            ),
-                        ));
-                    }
-                    if matches!(arg.source, ArgSource::Body) {
-                        if body.is_some() {
-                            errors.push(syn::Error::new(
-                                span,
-                                "two `#[body]` arguments: the whole body goes to one argument; read single fields with `#[body(\"field\")]`",
-                            ));
-                        }
-                        body = Some(span);
-                    }
-                    args.push(arg);
-                }
-                Err(error) => {
-                    arguments_failed = true;
-                    errors.push(error);
-                }
+        return None;
+    };
+    let parsed = route_attr(&attr, name, errors);
+    let mut args = Vec::new();
+    let mut args_complete = true;
+    for input in function.sig.inputs.iter_mut().skip(1) {
+        if let FnArg::Typed(typed) = input {
+            match argument(typed, errors) {
+                Some(arg) => args.push(arg),
+                None => args_complete = false,
             }
         }
-        // After a malformed argument attribute this would only repeat the same mistake.
-        let reads_all = args
-            .iter()
-            .any(|arg| matches!(arg.source, ArgSource::ParamsAll));
-        for param in attr
-            .path
-            .params
-            .iter()
-            .filter(|_| !arguments_failed && !reads_all)
+    }
+    let (method, path, sse) = parsed?;
+    let signature = &function.sig;
+    let receiver = match signature.inputs.first() {
+        Some(FnArg::Receiver(receiver))
+            if receiver.mutability.is_none()
+                && matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None)) =>
         {
-            if !seen.contains_key(param) {
+            Receiver::Shared
+        }
+        Some(FnArg::Receiver(receiver)) => Receiver::Other(receiver.to_token_stream()),
+        _ => Receiver::Missing,
+    };
+    let handler = Handler {
+        ident: signature.ident.clone(),
+        is_async: signature.asyncness.is_some(),
+        output: signature.output.clone(),
+        receiver,
+        generics: (!signature.generics.params.is_empty()).then(|| signature.generics.clone()),
+    };
+    Some(Route {
+        section,
+        attr_tokens: attr.to_token_stream(),
+        method,
+        path,
+        sse,
+        handler,
+        args,
+        args_complete,
+        options,
+        metadata,
+    })
+}
+
+/// `#[get]`, `#[get("path")]`, `#[sse("path")]`, `#[sse("path", method = "POST", ...)]`: the
+/// method, the path and (for `#[sse]`) the settings.
+fn route_attr(
+    attr: &Attribute,
+    name: Attr,
+    errors: &mut Errors,
+) -> Option<(Method, RoutePath, Option<SseSettings>)> {
+    let is_sse = name == Attr::Sse;
+    let what = name.display();
+    let example = if is_sse {
+        "#[sse(\"events\")]".to_owned()
+    } else {
+        format!("#[{}(\"cats/:id\")]", name.name())
+    };
+    let missing_path = || {
+        syn::Error::new_spanned(
+            attr,
+            format!(
+                "`#[sse]` needs a path, as in `{example}`; use `#[sse(\"\")]` for the controller's own path"
+            ),
+        )
+    };
+    let mut method = Method::of_attr(name);
+    let mut sse = is_sse.then(SseSettings::default);
+    let list = match &attr.meta {
+        Meta::Path(_) if is_sse => {
+            errors.push(missing_path());
+            return None;
+        }
+        Meta::Path(_) => {
+            let path = errors.take(route_path::parse(&LitStr::new("", attr.span()), &what))?;
+            return Some((method, path, sse));
+        }
+        Meta::NameValue(_) => {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                format!("expected `#[{}(\"path\")]`, as in `{example}`", name.name()),
+            ));
+            return None;
+        }
+        Meta::List(list) => list,
+    };
+    let items = match list.parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+        Ok(items) => items,
+        Err(error) => {
+            let expected = if is_sse {
+                format!(
+                    "expected the route path as a string literal, then options as `name = value`, as in `{example}`"
+                )
+            } else {
+                format!("expected the route path as a string literal, as in `{example}`")
+            };
+            errors.push(syn::Error::new(error.span(), expected));
+            return None;
+        }
+    };
+    let mut items = items.iter();
+    let path = match items.next() {
+        None if is_sse => {
+            errors.push(missing_path());
+            None
+        }
+        None => errors.take(route_path::parse(&LitStr::new("", list.span()), &what)),
+        Some(first) => match string(first) {
+            Some(lit) => errors.take(route_path::parse(lit, &what)),
+            None => {
                 errors.push(syn::Error::new_spanned(
-                    &attr.tokens,
+                    first,
+                    format!("expected the route path as a string literal, as in `{example}`"),
+                ));
+                None
+            }
+        },
+    };
+    let mut seen: Vec<SseOption> = Vec::new();
+    for item in items {
+        let Some((key, value)) = key_value(item) else {
+            errors.push(syn::Error::new_spanned(
+                item,
+                if is_sse {
                     format!(
-                        "the route path has `:{param}` but no argument reads it; add `#[param(\"{param}\")] {param}: String`"
+                        "expected an option as `name = value`; `#[sse]` accepts {}",
+                        SseOption::list(&sse_options())
+                    )
+                } else {
+                    format!("{what} takes only a path, as in `{example}`")
+                },
+            ));
+            continue;
+        };
+        let Some(settings) = &mut sse else {
+            errors.push(syn::Error::new_spanned(
+                key,
+                format!("unknown {what} option `{key}`; {what} takes only a path"),
+            ));
+            continue;
+        };
+        let Some(option) = SseOption::from_ident(key) else {
+            errors.push(syn::Error::new_spanned(
+                key,
+                format!(
+                    "unknown `#[sse]` option `{key}`; expected one of: {}",
+                    SseOption::list(&sse_options())
+                ),
+            ));
+            continue;
+        };
+        if seen.contains(&option) {
+            errors.push(syn::Error::new_spanned(
+                key,
+                format!("`{key}` is set twice in this `#[sse]`"),
+            ));
+            continue;
+        }
+        seen.push(option);
+        if let Some(parsed_method) = errors.take(sse_option(settings, option, value)) {
+            method = parsed_method.unwrap_or(method);
+        }
+    }
+    // Kept even when an option is wrong, so that the route's other checks still run; nothing
+    // is generated from a controller with errors.
+    Some((method, path?, sse))
+}
+
+/// Every `#[sse]` option, in the order messages list them.
+fn sse_options() -> Vec<SseOption> {
+    SseOption::TABLE.iter().map(|&(_, option)| option).collect()
+}
+
+/// Reads one `#[sse]` option into `settings`; `method = "..."` returns the method.
+fn sse_option(
+    settings: &mut SseSettings,
+    option: SseOption,
+    value: &Expr,
+) -> syn::Result<Option<Method>> {
+    let expected = |example: &str| {
+        syn::Error::new_spanned(value, format!("expected `{}` = {example}", option.name()))
+    };
+    let lit = match value {
+        Expr::Lit(ExprLit { lit, .. }) => lit,
+        _ => return Err(expected(sse_option_example(option))),
+    };
+    match (option, lit) {
+        (SseOption::KeepAlive, Lit::Bool(flag)) if flag.value => Err(syn::Error::new_spanned(
+            flag,
+            "heartbeats are on by default; write `keep_alive = \"15s\"` to set the interval or `keep_alive = false` to turn them off",
+        )),
+        (SseOption::KeepAlive, Lit::Bool(_)) => {
+            settings.keep_alive = Some(None);
+            Ok(None)
+        }
+        (SseOption::KeepAlive, Lit::Str(lit)) => {
+            settings.keep_alive = Some(Some(crate::duration::parse(lit)?));
+            Ok(None)
+        }
+        (SseOption::Retry, Lit::Str(lit)) => {
+            settings.retry = Some(crate::duration::parse(lit)?);
+            Ok(None)
+        }
+        (SseOption::MaxLifetime, Lit::Str(lit)) => {
+            settings.max_lifetime = Some(crate::duration::parse(lit)?);
+            Ok(None)
+        }
+        (SseOption::ShutdownEvent, Lit::Str(lit)) => {
+            settings.shutdown_event = Some(lit.clone());
+            Ok(None)
+        }
+        (SseOption::ContinueIds, Lit::Bool(flag)) => {
+            settings.continue_ids = Some(flag.value);
+            Ok(None)
+        }
+        (SseOption::Method, Lit::Str(lit)) => {
+            const ALLOWED: [Method; 5] = [
+                Method::Get,
+                Method::Post,
+                Method::Put,
+                Method::Patch,
+                Method::Delete,
+            ];
+            ALLOWED
+                .into_iter()
+                .find(|method| lit.value() == method.as_str())
+                .map(Some)
+                .ok_or_else(|| {
+                    let names: Vec<String> = ALLOWED
+                        .iter()
+                        .map(|method| format!("\"{}\"", method.as_str()))
+                        .collect();
+                    syn::Error::new_spanned(
+                        lit,
+                        format!("an `#[sse]` `method` is one of: {}", names.join(", ")),
+                    )
+                })
+        }
+        _ => Err(expected(sse_option_example(option))),
+    }
+}
+
+/// An example value of an `#[sse]` option, for messages.
+fn sse_option_example(option: SseOption) -> &'static str {
+    match option {
+        SseOption::Method => "\"POST\"",
+        SseOption::KeepAlive => "\"15s\"` or `false",
+        SseOption::Retry => "\"3s\"",
+        SseOption::MaxLifetime => "\"1h\"",
+        SseOption::ShutdownEvent => "\"shutdown\"",
+        SseOption::ContinueIds => "true",
+    }
+}
+
+/// What one route option attribute holds.
+enum Parsed {
+    Options(Vec<RouteOption>),
+    Metadata(Metadata),
+}
+
+/// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]`, the enhancers, `#[roles]` and
+/// `#[set_metadata]`.
+fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
+    use syn::parse::ParseStream;
+
+    let option = match name {
+        Attr::Version => RouteOption::Versions(
+            attr.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+                .ok()
+                .filter(|versions| !versions.is_empty())
+                .ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        attr,
+                        "expected `#[version(\"1\")]` or `#[version(\"1\", \"2\")]`",
+                    )
+                })?
+                .into_iter()
+                .collect(),
+        ),
+        Attr::HttpCode => RouteOption::HttpCode(attr.parse_args::<LitInt>().map_err(|_| {
+            syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
+        })?),
+        Attr::Header => {
+            let mut args = attr
+                .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+                .ok()
+                .filter(|args| args.len() == 2)
+                .ok_or_else(|| {
+                    syn::Error::new_spanned(attr, "expected `#[header(\"Name\", \"value\")]`")
+                })?
+                .into_iter();
+            let (Some(name), Some(value)) = (args.next(), args.next()) else {
+                unreachable!("two arguments were checked")
+            };
+            RouteOption::Header { name, value }
+        }
+        Attr::Redirect => {
+            let (url, status) = attr
+                .parse_args_with(|input: ParseStream<'_>| {
+                    let url: LitStr = input.parse()?;
+                    let status = if input.parse::<Option<Token![,]>>()?.is_some() {
+                        Some(input.parse::<LitInt>()?)
+                    } else {
+                        None
+                    };
+                    Ok((url, status))
+                })
+                .map_err(|_| {
+                    syn::Error::new_spanned(
+                        attr,
+                        "expected `#[redirect(\"url\")]` or `#[redirect(\"url\", 301)]`",
+                    )
+                })?;
+            RouteOption::Redirect { url, status }
+        }
+        Attr::Roles | Attr::SetMetadata => return parse_metadata(attr, name).map(Parsed::Metadata),
+        _ => {
+            return parse_enhancers(attr, name).map(|enhancers| {
+                Parsed::Options(enhancers.into_iter().map(RouteOption::Enhancer).collect())
+            });
+        }
+    };
+    Ok(Parsed::Options(vec![option]))
+}
+
+/// `#[use_guards(AuthGuard, RolesGuard)]`, `#[use_interceptors(LoggingInterceptor)]` or
+/// `#[use_filters(HttpExceptionFilter)]`: one enhancer per type.
+fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
+    let (kind, example) = match name {
+        Attr::UseGuards => (EnhancerKind::Guard, "#[use_guards(AuthGuard, ...)]"),
+        Attr::UseFilters => (
+            EnhancerKind::Filter,
+            "#[use_filters(HttpExceptionFilter, ...)]",
+        ),
+        _ => (
+            EnhancerKind::Interceptor,
+            "#[use_interceptors(LoggingInterceptor, ...)]",
+        ),
+    };
+    let types = attr
+        .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|types| !types.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
+        })?;
+    Ok(types.into_iter().map(|ty| Enhancer { kind, ty }).collect())
+}
+
+/// `#[roles("admin", "user")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.
+fn parse_metadata(attr: &Attribute, name: Attr) -> syn::Result<Metadata> {
+    let values = attr
+        .parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+        .map_err(|_| {
+            syn::Error::new_spanned(
+                attr,
+                format!(
+                    "expected `#[{}(\"...\", ...)]` with string literals",
+                    name.name()
+                ),
+            )
+        })?;
+    let mut values: Vec<String> = values.iter().map(LitStr::value).collect();
+    if name == Attr::Roles {
+        return Ok(Metadata {
+            key: name.name().to_owned(),
+            values,
+        });
+    }
+    if values.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "expected `#[set_metadata(\"key\", \"value\", ...)]`",
+        ));
+    }
+    let key = values.remove(0);
+    Ok(Metadata { key, values })
+}
+
+/// Whether `attr` is a compiler attribute, left on the argument.
+fn is_compiler_attribute(attr: &Attribute) -> bool {
+    COMPILER_ATTRIBUTES
+        .iter()
+        .any(|name| attr.path().is_ident(name))
+}
+
+/// Reads an argument's source attribute, removing it (and any unknown attribute, which is
+/// reported). Without one, the type reads itself from the request (`FromRequest`).
+fn argument(typed: &mut PatType, errors: &mut Errors) -> Option<Arg> {
+    let before = errors.count();
+    let mut found: Option<(Attr, Attribute)> = None;
+    for attr in std::mem::take(&mut typed.attrs) {
+        if is_compiler_attribute(&attr) {
+            typed.attrs.push(attr);
+            continue;
+        }
+        match Attr::of(&attr).filter(|name| name.kind() == AttrKind::Argument) {
+            Some(_) if found.is_some() => errors.push(syn::Error::new_spanned(
+                &attr,
+                format!(
+                    "an argument can have only one of {}",
+                    display_list(&Attr::ARGUMENTS)
+                ),
+            )),
+            Some(name) => found = Some((name, attr)),
+            None => {
+                let written = attr.path().to_token_stream().to_string().replace(' ', "");
+                errors.push(syn::Error::new_spanned(
+                    &attr,
+                    format!(
+                        "unknown argument attribute `#[{written}]`; expected one of: {}",
+                        display_list(&Attr::ARGUMENTS)
                     ),
                 ));
             }
         }
-        if !metadata.is_empty() {
-            let entries = metadata
-                .iter()
-                .map(|(key, values)| quote::quote!((#key, &[#(#values),*])));
-            meta.push(quote::quote!(.metadata(&[#(#entries),*])));
-        }
-        if attr.is_sse && redirects {
-            errors.push(syn::Error::new_spanned(
-                &attr.tokens,
-                "an `#[sse]` route cannot also be a `#[redirect]`",
-            ));
-        }
-        let route = Self {
-            meta,
-            versions,
-            method: function.sig.ident.clone(),
-            is_async: function.sig.asyncness.is_some(),
-            output: function.sig.output.clone(),
-            args,
-            attr,
-        };
-        errors.finish(Some(route))
     }
-}
-
-/// Two routes of one controller with the same method, path shape and a version in common (or
-/// no versions): the second could never be reached.
-fn check_duplicates(
-    prefix: &str,
-    controller_versions: &[String],
-    routes: &[Route],
-    errors: &mut Errors,
-) {
-    let versions_of = |route: &Route| -> Vec<String> {
-        if route.versions.is_empty() {
-            controller_versions.to_vec()
-        } else {
-            route.versions.clone()
+    let ty = (*typed.ty).clone();
+    let Some((kind, attr)) = found else {
+        return (errors.count() == before).then(|| Arg {
+            span: ty.span(),
+            ty,
+            source: ArgSource::Extract,
+            pipes: Vec::new(),
+            attr_tokens: TokenStream::new(),
+        });
+    };
+    let (name, pipes) = match &attr.meta {
+        Meta::Path(_) => (None, Vec::new()),
+        Meta::List(_) => errors.take(name_and_pipes(&attr, kind))?,
+        Meta::NameValue(_) => {
+            errors.push(syn::Error::new_spanned(
+                &attr,
+                format!("expected `#[{0}]` or `#[{0}(\"name\")]`", kind.name()),
+            ));
+            return None;
         }
     };
-    for (index, route) in routes.iter().enumerate() {
-        let key = (route.attr.verb, route.attr.path.shape());
-        let versions = versions_of(route);
-        let clash = routes[..index].iter().find(|first| {
-            let first_versions = versions_of(first);
-            (first.attr.verb, first.attr.path.shape()) == key
-                && (versions.is_empty() && first_versions.is_empty()
-                    || versions
-                        .iter()
-                        .any(|version| first_versions.contains(version)))
-        });
-        if let Some(first) = clash {
-            let path = if route.attr.path.normalized.is_empty() && prefix.is_empty() {
-                "/"
-            } else {
-                &route.attr.path.normalized
-            };
+    let span = name.as_ref().map_or_else(|| ty.span(), LitStr::span);
+    let source = match (kind, name) {
+        (Attr::Param, Some(name)) => ArgSource::Param(name),
+        (Attr::Param, None) => ArgSource::ParamsAll,
+        (Attr::Query, Some(name)) => ArgSource::Query(name.value()),
+        (Attr::Query, None) => ArgSource::QueryAll,
+        (Attr::Headers, Some(name)) => ArgSource::Header(name.value().to_ascii_lowercase()),
+        (Attr::Headers, None) => ArgSource::HeadersAll,
+        (Attr::Body, None) => ArgSource::Body,
+        (Attr::Body, Some(field)) => ArgSource::BodyField(field.value()),
+        (Attr::Ip, None) => ArgSource::Ip,
+        (Attr::Req, None) => ArgSource::Req,
+        (kind, _) => {
             errors.push(syn::Error::new_spanned(
-                &route.attr.tokens,
-                format!(
-                    "duplicate route `{} {prefix}{path}`: `{}` already maps it",
-                    route.attr.verb.as_str(),
-                    first.method
-                ),
+                &attr,
+                format!("expected {}, without arguments", kind.display()),
             ));
+            return None;
         }
+    };
+    (errors.count() == before).then(|| Arg {
+        ty,
+        source,
+        pipes,
+        attr_tokens: attr.to_token_stream(),
+        span,
+    })
+}
+
+/// "`#[a]`, `#[b]`, `#[c]`".
+fn display_list(names: &[Attr]) -> String {
+    names
+        .iter()
+        .map(|name| name.display())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `("name", Pipe, ...)`: the name (a string literal, first, optional) and the pipes.
+fn name_and_pipes(attr: &Attribute, kind: Attr) -> syn::Result<(Option<LitStr>, Vec<Expr>)> {
+    let kind = kind.name();
+    let items = attr
+        .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .map_err(|_| {
+            syn::Error::new_spanned(
+                attr,
+                format!("expected `#[{kind}]`, `#[{kind}(\"name\")]` or `#[{kind}(\"name\", SomePipe, ...)]`"),
+            )
+        })?;
+    let mut items = items.into_iter().peekable();
+    let name = items
+        .next_if(|item| string(item).is_some())
+        .and_then(|item| string(&item).cloned());
+    let pipes: Vec<Expr> = items.collect();
+    if let Some(Expr::Lit(literal)) = pipes.first() {
+        return Err(if name.is_some() {
+            syn::Error::new_spanned(
+                literal,
+                format!("expected a pipe here: `#[{kind}(\"name\", SomePipe)]`"),
+            )
+        } else {
+            syn::Error::new_spanned(
+                attr,
+                format!(
+                    "expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"
+                ),
+            )
+        });
+    }
+    if name.is_none() && pipes.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!(
+                "expected `#[{kind}]` or `#[{kind}(\"name\")]` with the name as a string literal"
+            ),
+        ));
+    }
+    Ok((name, pipes))
+}
+
+/// The span of a route's return type, or of its name when it returns nothing.
+pub(crate) fn output_span(handler: &Handler) -> Span {
+    match &handler.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => handler.ident.span(),
     }
 }

@@ -1,0 +1,203 @@
+//! The typed form of a `#[controller]` block: what [`super::parse`] reads, [`super::validate`]
+//! checks and [`super::expand`] turns into code. Every item keeps the span its errors point at.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Expr, Ident, ItemImpl, LitInt, LitStr, ReturnType, Type};
+
+use crate::{names::Attr, route_path::RoutePath};
+
+/// A controller: the `impl` block and its routes.
+pub(crate) struct Controller {
+    /// The `impl` block as written, with the attributes the macro reads removed.
+    pub(crate) block: ItemImpl,
+    /// The type's name, for logs (`AppController`).
+    pub(crate) name: String,
+    /// The normalised prefix (`/cats`, or empty).
+    pub(crate) prefix: RoutePath,
+    /// `#[controller("cats", version = "1")]`: the versions of routes that name none.
+    pub(crate) versions: Vec<LitStr>,
+    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]` on the `impl` block.
+    pub(crate) enhancers: Vec<Enhancer>,
+    pub(crate) routes: Vec<Route>,
+}
+
+/// An HTTP method, as NestJS's `RequestMethod`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Patch,
+    Options,
+    Head,
+    All,
+}
+
+impl Method {
+    /// The variant of `RequestMethod`, and the name routes are logged with.
+    pub(crate) const TABLE: [(Self, &'static str, &'static str); 8] = [
+        (Self::Get, "Get", "GET"),
+        (Self::Post, "Post", "POST"),
+        (Self::Put, "Put", "PUT"),
+        (Self::Delete, "Delete", "DELETE"),
+        (Self::Patch, "Patch", "PATCH"),
+        (Self::Options, "Options", "OPTIONS"),
+        (Self::Head, "Head", "HEAD"),
+        (Self::All, "All", "ALL"),
+    ];
+
+    /// `GET`, `POST`, …
+    pub(crate) fn as_str(self) -> &'static str {
+        Self::TABLE
+            .iter()
+            .find(|(method, _, _)| *method == self)
+            .map_or("", |(_, _, name)| name)
+    }
+
+    /// The `RequestMethod` variant's name: `Get`, `Post`, …
+    pub(crate) fn variant(self) -> &'static str {
+        Self::TABLE
+            .iter()
+            .find(|(method, _, _)| *method == self)
+            .map_or("", |(_, variant, _)| variant)
+    }
+
+    /// The method a route attribute declares (`#[sse]` defaults to `GET`).
+    pub(crate) fn of_attr(attr: Attr) -> Self {
+        match attr {
+            Attr::Post => Self::Post,
+            Attr::Put => Self::Put,
+            Attr::Delete => Self::Delete,
+            Attr::Patch => Self::Patch,
+            Attr::Options => Self::Options,
+            Attr::Head => Self::Head,
+            Attr::All => Self::All,
+            _ => Self::Get,
+        }
+    }
+}
+
+/// A guard, interceptor or filter type.
+pub(crate) struct Enhancer {
+    pub(crate) kind: EnhancerKind,
+    pub(crate) ty: syn::Path,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EnhancerKind {
+    Guard,
+    Interceptor,
+    Filter,
+}
+
+/// One route method.
+pub(crate) struct Route {
+    /// The method's position among the block's items, counted from 1: its errors are reported
+    /// in that order.
+    pub(crate) section: usize,
+    /// The whole route attribute, for errors about the route as a whole.
+    pub(crate) attr_tokens: TokenStream,
+    pub(crate) method: Method,
+    pub(crate) path: RoutePath,
+    /// `Some` for an `#[sse]` route: the settings it overrides.
+    pub(crate) sse: Option<SseSettings>,
+    pub(crate) handler: Handler,
+    pub(crate) args: Vec<Arg>,
+    /// False when an argument's attribute could not be read (its checks would only repeat
+    /// that error).
+    pub(crate) args_complete: bool,
+    /// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]` and the enhancers, in the order
+    /// written.
+    pub(crate) options: Vec<RouteOption>,
+    /// `#[roles(...)]` and `#[set_metadata(...)]`, in the order written.
+    pub(crate) metadata: Vec<Metadata>,
+}
+
+/// The method a route calls.
+pub(crate) struct Handler {
+    pub(crate) ident: Ident,
+    pub(crate) is_async: bool,
+    pub(crate) output: ReturnType,
+    pub(crate) receiver: Receiver,
+    /// The method's generic parameters, if it has any.
+    pub(crate) generics: Option<syn::Generics>,
+}
+
+/// The handler's first argument.
+pub(crate) enum Receiver {
+    /// `&self`.
+    Shared,
+    /// `self`, `&mut self`, `self: Box<Self>`, …: the tokens, for the error.
+    Other(TokenStream),
+    /// No receiver.
+    Missing,
+}
+
+/// A route option, turned into one `RouteDefinition` builder call.
+pub(crate) enum RouteOption {
+    /// `#[http_code(204)]`.
+    HttpCode(LitInt),
+    /// `#[header("Cache-Control", "none")]`.
+    Header { name: LitStr, value: LitStr },
+    /// `#[redirect("url")]` or `#[redirect("url", 301)]`.
+    Redirect { url: LitStr, status: Option<LitInt> },
+    /// `#[version("1", "2")]`.
+    Versions(Vec<LitStr>),
+    /// `#[use_guards(A)]`, `#[use_interceptors(B)]`, `#[use_filters(C)]`: one per type.
+    Enhancer(Enhancer),
+}
+
+/// `#[roles("admin")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.
+pub(crate) struct Metadata {
+    pub(crate) key: String,
+    pub(crate) values: Vec<String>,
+}
+
+/// The event-stream settings an `#[sse(...)]` attribute overrides (durations in milliseconds).
+#[derive(Default)]
+pub(crate) struct SseSettings {
+    /// `keep_alive = "5s"` (`Some(Some(5000))`) or `keep_alive = false` (`Some(None)`).
+    pub(crate) keep_alive: Option<Option<u64>>,
+    pub(crate) retry: Option<u64>,
+    pub(crate) max_lifetime: Option<u64>,
+    pub(crate) shutdown_event: Option<LitStr>,
+    pub(crate) continue_ids: Option<bool>,
+}
+
+/// A handler argument and where its value comes from.
+pub(crate) struct Arg {
+    pub(crate) ty: Type,
+    pub(crate) source: ArgSource,
+    /// `#[param("id", ParseIntPipe)]`: the pipes, in order.
+    pub(crate) pipes: Vec<Expr>,
+    /// The attribute, for errors about it (empty for [`ArgSource::Extract`]).
+    pub(crate) attr_tokens: TokenStream,
+    /// The name literal, or else the type: where errors about this argument point.
+    pub(crate) span: Span,
+}
+
+pub(crate) enum ArgSource {
+    /// `#[param("name")]`: a path parameter.
+    Param(LitStr),
+    /// No attribute: the type reads itself from the request (`FromRequest`).
+    Extract,
+    /// `#[body]`: the JSON body.
+    Body,
+    /// `#[query("name")]`: one query parameter.
+    Query(String),
+    /// `#[query]`: the whole query string, into a `Deserialize` type.
+    QueryAll,
+    /// `#[headers("name")]`: one header (lower-case name).
+    Header(String),
+    /// `#[headers]`: every header, as a `HeaderMap`.
+    HeadersAll,
+    /// `#[ip]`: the client's IP address.
+    Ip,
+    /// `#[param]`: every path parameter, into a map or struct.
+    ParamsAll,
+    /// `#[body("field")]`: one field of the JSON body.
+    BodyField(String),
+    /// `#[req]`: the request head.
+    Req,
+}
