@@ -124,7 +124,7 @@ pub struct ServerStats {
     /// Event streams running (from their handler's start to their end).
     pub open_streams: usize,
     /// Responses ended since the server started because their client accepted no byte within
-    /// [`ServerLimits::send_timeout`](super::ServerLimits::send_timeout) (HTTP/1.1 connections
+    /// [`ServerLimits::send_timeout`](crate::app::ServerLimits::send_timeout) (HTTP/1.1 connections
     /// closed, HTTP/2 streams reset).
     pub dropped: usize,
 }
