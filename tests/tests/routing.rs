@@ -242,10 +242,6 @@ async fn json_bodies_are_read_and_checked() {
     assert_eq!(created.status, 201, "POST answers 201, as NestJS");
     assert_eq!(created.text(), r#"{"name":"Tom","age":3}"#);
 
-    let malformed = client.request(post("/cats", r#"{"name":"#)).await.unwrap();
-    assert_eq!(malformed.status, 400);
-    assert_eq!(malformed.json().unwrap()["error"], "Bad Request");
-
     let missing = client
         .request(post("/cats", r#"{"name":"Tom"}"#))
         .await
@@ -265,10 +261,7 @@ async fn json_bodies_are_read_and_checked() {
         empty.text()
     );
 
-    let huge = format!(r#"{{"name":"{}","age":1}}"#, "x".repeat(2 * 1024 * 1024));
-    let too_large = client.request(post("/cats", &huge)).await.unwrap();
-    assert_eq!(too_large.status, 413);
-    assert_eq!(too_large.json().unwrap()["statusCode"], 413);
+    // Malformed JSON and bodies over the limit are in hostile_input.rs.
 }
 
 #[test]
