@@ -315,6 +315,29 @@ async fn a_client_that_reads_slower_than_the_stream_but_steadily_is_kept() {
 }
 
 #[tokio::test]
+async fn an_http2_reader_slower_than_the_stream_but_steady_is_kept() {
+    // The send timeout counts from the last frame of the response hyper took, once the client
+    // made room for it: a reader that opens its window by 16 KiB every 100 ms keeps an
+    // always-ready stream of 64 KiB events going well past the 2 s timeout.
+    let server = start(short().send_timeout(Duration::from_secs(2))).await;
+    let (send, _driver) = h2_client(&server, &h2::client::Builder::new()).await;
+    let mut send = send.ready().await.unwrap();
+    let (response, _) = send.send_request(get("/firehose"), true).unwrap();
+    let mut body = response.await.unwrap().into_body();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let chunk = tokio::time::timeout(Duration::from_secs(2), body.data())
+            .await
+            .expect("data keeps coming")
+            .expect("the stream stays open")
+            .unwrap();
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    assert_eq!(server.stats().dropped, 0);
+}
+
+#[tokio::test]
 async fn an_http2_stream_with_a_zero_window_is_reset() {
     let server = start(short()).await;
     let mut builder = h2::client::Builder::new();

@@ -169,6 +169,31 @@ async fn past_max_connections_per_ip_new_connections_are_closed() {
 }
 
 #[tokio::test]
+async fn a_connection_refused_by_the_per_ip_cap_sheds_no_other() {
+    // At max_connections with a silent socket that could be shed, a connection refused by its
+    // address's cap must not cost the silent one its place.
+    let limits = ServerLimits::default()
+        .max_connections(Some(2))
+        .max_connections_per_ip(Some(2));
+    let server = start(limits).await;
+    let mut first = TcpStream::connect(server.local_addr()).await.unwrap();
+    let _second = TcpStream::connect(server.local_addr()).await.unwrap();
+    wait_for(|| server.stats().open_connections == 2).await;
+    let mut third = TcpStream::connect(server.local_addr()).await.unwrap();
+    closed_within(&mut third)
+        .await
+        .expect("the third connection is refused");
+    let mut buf = [0; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), first.read(&mut buf))
+            .await
+            .is_err(),
+        "the first connection is still open"
+    );
+    assert_eq!(server.stats().open_connections, 2);
+}
+
+#[tokio::test]
 async fn too_many_headers_are_431() {
     let request = |count: usize| {
         let headers: String = (0..count)

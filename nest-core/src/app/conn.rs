@@ -219,11 +219,11 @@ impl http_body::Body for ServerBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let polled = Pin::new(&mut self.body).poll_frame(cx);
         if let Some(progress) = &self.progress {
-            progress.set(if polled.is_pending() {
-                WAITING_FOR_BODY
+            if polled.is_pending() {
+                progress.set(WAITING_FOR_BODY);
             } else {
-                WAITING_FOR_CLIENT
-            });
+                progress.took_frame();
+            }
         }
         polled
     }
@@ -411,15 +411,6 @@ pub(super) enum Admission {
     Full,
 }
 
-/// Whether a new connection can be admitted.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Room {
-    Free,
-    /// Only by shedding a connection that has not sent a request head.
-    BySheddingOne,
-    Full,
-}
-
 impl Registry {
     pub(super) fn new(limits: ServerLimits, counts: Arc<Counts>) -> Self {
         Self {
@@ -431,19 +422,14 @@ impl Registry {
         }
     }
 
-    /// Whether `max_connections` leaves room for one more connection.
-    pub(super) fn room(&self) -> Room {
+    /// Whether `max_connections` leaves room for one more connection, or a connection that has
+    /// not sent a request head can be shed for it.
+    pub(super) fn has_room(&self) -> bool {
         let Some(max) = self.limits.max_connections else {
-            return Room::Free;
+            return true;
         };
         let mut inner = lock(&self.inner);
-        if inner.admitted < max {
-            Room::Free
-        } else if inner.oldest_fresh().is_some() {
-            Room::BySheddingOne
-        } else {
-            Room::Full
-        }
+        inner.admitted < max || inner.oldest_fresh().is_some()
     }
 
     /// Waits until a connection closes.
@@ -455,6 +441,13 @@ impl Registry {
     /// head if `max_connections` is reached.
     pub(super) fn admit(self: &Arc<Self>, peer: IpAddr) -> Admission {
         let mut inner = lock(&self.inner);
+        // The address's cap first: a refused connection must not cost another one its place.
+        if let Some(max) = self.limits.max_connections_per_ip {
+            if inner.per_ip.get(&peer).is_some_and(|open| *open >= max) {
+                tracing::debug!(target: "NestApplication", "connection from {peer} refused: max_connections_per_ip ({max}) reached");
+                return Admission::Refused;
+            }
+        }
         if self
             .limits
             .max_connections
@@ -463,18 +456,10 @@ impl Registry {
         {
             return Admission::Full;
         }
-        let ip = match self.limits.max_connections_per_ip {
-            Some(max) => {
-                let open = inner.per_ip.entry(peer).or_default();
-                if *open >= max {
-                    tracing::debug!(target: "NestApplication", "connection from {peer} refused: max_connections_per_ip ({max}) reached");
-                    return Admission::Refused;
-                }
-                *open += 1;
-                Some(peer)
-            }
-            None => None,
-        };
+        let ip = self.limits.max_connections_per_ip.map(|_| {
+            *inner.per_ip.entry(peer).or_default() += 1;
+            peer
+        });
         let state = Arc::new(ConnState::new(self.epoch, millis_since(self.epoch)));
         inner.admitted += 1;
         let slot = match inner.free.pop() {
@@ -524,8 +509,8 @@ impl Registry {
         .clamp(Duration::from_millis(5), Duration::from_secs(1))
     }
 
-    /// Checks every connection's deadlines until the registry is only held here (the server
-    /// stopped).
+    /// Checks every connection's deadlines, every [`tick`](Self::tick), until `stop` is
+    /// cancelled (the server stopped).
     pub(super) async fn sweep(self: Arc<Self>, stop: CancellationToken) {
         let mut interval = tokio::time::interval(self.tick());
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -650,13 +635,20 @@ impl Drop for Ticket {
     }
 }
 
-/// Where an HTTP/2 stream's response stands, for its send timeout.
+/// Where an HTTP/2 stream's response stands, for its send timeout: what it waits for, and how
+/// many frames of it hyper has taken (each one is progress).
 #[derive(Debug)]
-pub(super) struct StreamProgress(AtomicU8);
+pub(super) struct StreamProgress {
+    state: AtomicU8,
+    frames: AtomicU64,
+}
 
 impl Default for StreamProgress {
     fn default() -> Self {
-        Self(AtomicU8::new(HANDLING))
+        Self {
+            state: AtomicU8::new(HANDLING),
+            frames: AtomicU64::new(0),
+        }
     }
 }
 
@@ -670,11 +662,21 @@ const WAITING_FOR_BODY: u8 = 2;
 
 impl StreamProgress {
     fn set(&self, state: u8) {
-        self.0.store(state, Ordering::Relaxed);
+        self.state.store(state, Ordering::Relaxed);
+    }
+
+    /// hyper took a frame of the response.
+    fn took_frame(&self) {
+        self.frames.fetch_add(1, Ordering::Relaxed);
+        self.set(WAITING_FOR_CLIENT);
+    }
+
+    fn frames(&self) -> u64 {
+        self.frames.load(Ordering::Relaxed)
     }
 
     fn waiting_for_client(&self) -> bool {
-        self.0.load(Ordering::Relaxed) == WAITING_FOR_CLIENT
+        self.state.load(Ordering::Relaxed) == WAITING_FOR_CLIENT
     }
 }
 
@@ -735,6 +737,7 @@ async fn watch_stream<F: Future<Output = ()>>(stream: F, executor: StreamExecuto
     let mut closed = pin!(close.cancelled());
     let mut timer: Option<Pin<Box<Sleep>>> = None;
     let mut stalled_since: Option<Instant> = None;
+    let mut frames = 0;
     poll_fn(|cx| {
         if closed.as_mut().poll(cx).is_ready() || executor.state.killed() {
             tracing::debug!(target: "NestApplication", "HTTP/2 stream reset by the server");
@@ -743,9 +746,14 @@ async fn watch_stream<F: Future<Output = ()>>(stream: F, executor: StreamExecuto
         if stream.as_mut().poll(cx).is_ready() {
             return Poll::Ready(());
         }
-        if !progress.waiting_for_client() {
+        // A frame taken since the last poll is progress, even if the stream waits again.
+        let taken = progress.frames();
+        if !progress.waiting_for_client() || taken != frames {
+            frames = taken;
             stalled_since = None;
-            return Poll::Pending;
+            if !progress.waiting_for_client() {
+                return Poll::Pending;
+            }
         }
         let now = Instant::now();
         let since = *stalled_since.get_or_insert(now);

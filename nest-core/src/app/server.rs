@@ -28,7 +28,7 @@ use tokio::{
 };
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use super::conn::{Admission, ConnState, Io, Registry, Room, ServerBody, StreamExecutor, Ticket};
+use super::conn::{Admission, ConnState, Io, Registry, ServerBody, StreamExecutor, Ticket};
 use crate::context::AppContext;
 use crate::{
     di::Container,
@@ -314,12 +314,12 @@ async fn read_preface(stream: &mut TcpStream) -> io::Result<Detected> {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
         len += count;
-        let bytes = Bytes::copy_from_slice(&read[..len]);
+        let bytes = || Bytes::copy_from_slice(&read[..len]);
         if !H2_PREFACE.starts_with(&read[..len]) {
-            return Ok(Detected::Http1(bytes));
+            return Ok(Detected::Http1(bytes()));
         }
         if len == H2_PREFACE.len() {
-            return Ok(Detected::Http2(bytes));
+            return Ok(Detected::Http2(bytes()));
         }
     }
 }
@@ -584,7 +584,7 @@ impl Server {
         tracing::info!(target: "NestApplication", "Nest application successfully started");
         'accept: loop {
             // At `max_connections`, wait for room unless a connection can be shed.
-            while registry.room() == Room::Full {
+            while !registry.has_room() {
                 tokio::select! {
                     () = registry.freed() => {}
                     Some(_) = connections.join_next(), if !connections.is_empty() => {}
