@@ -14,9 +14,11 @@ use nest_core::{Controller, NestApplication, RunningApp};
 
 mod follower;
 mod redis_server;
+mod rooms;
 
 pub use follower::{Follower, Received, assert_exactly_once, wait_for_all};
 pub use redis_server::RedisServer;
+pub use rooms::RoomsController;
 
 /// A TCP port that is free now, below Linux's ephemeral range (32768–60999), for a server
 /// started in another process (an example binary, `redis-server`, chromedriver). A port the OS

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use nest_core::prelude::*;
-use nest_core::sse::{Hub, HubError, HubFrame, HubId, HubOptions, Subscription};
+use nest_core::sse::{Hub, HubFrame, HubId, HubOptions, Subscription};
 use nest_core::testing::TestClient;
 use proptest::prelude::*;
 
@@ -313,39 +313,12 @@ async fn clients_that_never_read_are_dropped_while_fast_ones_keep_up() {
     }
 }
 
-/// Rooms named by the URL, as in the chat example.
-#[derive(Clone)]
-struct RoomsController {
-    hub: Hub<String>,
-}
-
-#[controller("rooms")]
-impl RoomsController {
-    #[sse(":room", keep_alive = "100ms")]
-    fn events(
-        &self,
-        #[param("room")] room: String,
-        last: LastEventId<HubId>,
-    ) -> Result<Subscription, HubError> {
-        self.hub.topic(&room).try_subscribe(last.0)
-    }
-
-    #[post(":room/:text")]
-    async fn say(
-        &self,
-        #[param("room")] room: String,
-        #[param("text")] text: String,
-    ) -> Result<String, HttpException> {
-        Ok(self.hub.topic(&room).publish(text).await?.to_string())
-    }
-}
-
 #[tokio::test]
 async fn a_new_room_past_max_topics_is_a_503_with_one_warning() {
     let logs = nest_tests::CapturedLogs::default();
     let _logging = tracing::subscriber::set_default(logs.subscriber());
     let hub: Hub<String> = Hub::with_options(HubOptions::default().max_topics(2));
-    let server = nest_tests::serve(RoomsController { hub: hub.clone() }).await;
+    let server = nest_tests::serve(nest_tests::RoomsController { hub: hub.clone() }).await;
     let client = TestClient::new(server.local_addr());
     let mut red = client.sse("/rooms/red").await.unwrap();
     let blue = client.sse("/rooms/blue").await.unwrap();

@@ -552,33 +552,6 @@ async fn an_id_from_the_future_starts_from_now() {
     assert!(event.data.starts_with("after "), "{event:?}");
 }
 
-/// Rooms named by the URL, as in the chat example.
-#[derive(Clone)]
-struct RoomsController {
-    hub: Hub<String>,
-}
-
-#[controller("rooms")]
-impl RoomsController {
-    #[sse(":room", keep_alive = "100ms")]
-    fn events(
-        &self,
-        #[param("room")] room: String,
-        last: LastEventId<HubId>,
-    ) -> Result<Subscription, HubError> {
-        self.hub.topic(&room).try_subscribe(last.0)
-    }
-
-    #[post(":room/:text")]
-    async fn say(
-        &self,
-        #[param("room")] room: String,
-        #[param("text")] text: String,
-    ) -> Result<String, HttpException> {
-        Ok(self.hub.topic(&room).publish(text).await?.to_string())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rooms_nobody_follows_are_no_longer_read_and_a_new_subscriber_resumes_from_redis() {
     let redis = RedisServer::start();
@@ -587,7 +560,7 @@ async fn rooms_nobody_follows_are_no_longer_read_and_a_new_subscriber_resumes_fr
         .key_prefix("test")
         .read_grace(Duration::from_millis(300));
     let hub: Hub<String> = Hub::with_options(HubOptions::default().redis(options));
-    let app = nest_tests::serve(RoomsController { hub: hub.clone() }).await;
+    let app = nest_tests::serve(nest_tests::RoomsController { hub: hub.clone() }).await;
     let client = TestClient::new(app.local_addr());
     let post = async |text: &str| -> String {
         let request = nest_tests::request_with_body(
