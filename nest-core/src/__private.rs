@@ -3,8 +3,8 @@
 
 pub use crate::app::ModuleBuilder;
 pub use crate::app::module::{
-    ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaTokenKey,
-    ViaTypeKey,
+    ViaDefault, ViaDefaultController, ViaInjectable, ViaInjectableController, ViaNestModule,
+    ViaPlainModule, ViaTokenKey, ViaTypeKey,
 };
 pub use crate::controller::{Controller, ControllerInstance, ControllerRoutes, RouteDefinition};
 pub use crate::di::pick::Pick;

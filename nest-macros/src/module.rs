@@ -156,7 +156,16 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             })
         });
         let global = global.then(|| quote!(__nest_module.global();));
-        quote!(#(#imports)* #(#providers)* #(#exports)* #(#controllers)* #global)
+        // A module that implements `NestModule` binds middleware (`configure(consumer)`).
+        let (via_nest_module, via_plain_module) = (paths::via_nest_module(), paths::via_plain_module());
+        let middleware = quote!({
+            #[allow(unused_imports)]
+            use #via_nest_module as _;
+            #[allow(unused_imports)]
+            use #via_plain_module as _;
+            (&&#pick::<Self>::new()).__nest_middleware(__nest_module);
+        });
+        quote!(#(#imports)* #(#providers)* #(#exports)* #(#controllers)* #global #middleware)
     });
     let (body, error) = match configure {
         Ok(body) => (body, TokenStream::new()),

@@ -66,6 +66,8 @@ runtime_paths! {
     via_default_controller => ViaDefaultController;
     via_injectable_controller => ViaInjectableController;
     via_default => ViaDefault;
+    via_nest_module => ViaNestModule;
+    via_plain_module => ViaPlainModule;
     via_injectable => ViaInjectable;
     via_token_key => ViaTokenKey;
     via_type_key => ViaTypeKey;

@@ -3,7 +3,11 @@
 
 use std::{any::TypeId, fmt, sync::Arc};
 
-use super::{Module, NestApplication, module::ModuleBuilder};
+use super::{
+    Module, NestApplication,
+    consumer::{self, MiddlewareConsumer},
+    module::ModuleBuilder,
+};
 use crate::{
     controller::{Controller, ControllerInstance, ControllerRoutes},
     di::{
@@ -35,7 +39,12 @@ pub struct AppBuilder {
     pending: Vec<PendingController>,
     /// Providers that replace others wherever they are provided (tests).
     overrides: Vec<(TypeId, Provider)>,
+    /// The `NestModule::configure` of each module that binds middleware.
+    middleware: Vec<(TypeId, Configure)>,
 }
+
+/// A module's `NestModule::configure`.
+type Configure = fn(&mut MiddlewareConsumer);
 
 /// A controller of a module, before the injector builds it.
 pub(super) struct PendingController {
@@ -153,6 +162,12 @@ impl AppBuilder {
         self.overrides.push((key, provider));
     }
 
+    pub(super) fn add_middleware(&mut self, module: TypeId, configure: Configure) {
+        if !self.middleware.iter().any(|(known, _)| *known == module) {
+            self.middleware.push((module, configure));
+        }
+    }
+
     pub(super) fn pending_controller(&mut self, controller: PendingController) {
         self.pending.push(controller);
     }
@@ -258,7 +273,29 @@ impl AppBuilder {
             global,
             false,
         )?;
-        Ok(NestApplication::new(routes, container))
+        // NestJS runs the middleware of global modules first, then by the modules' distance
+        // from the root module, each module's bindings in the order `configure` made them.
+        let distances = distances(&container, root);
+        let mut bound = std::mem::take(&mut self.middleware);
+        bound.sort_by_key(|(module, _)| {
+            let global = container
+                .modules
+                .get(module)
+                .is_some_and(|node| node.global);
+            (
+                !global,
+                distances.get(module).copied().unwrap_or(usize::MAX),
+            )
+        });
+        let mut middleware = Vec::new();
+        for (module, configure) in bound {
+            let mut consumer = MiddlewareConsumer::default();
+            configure(&mut consumer);
+            middleware.extend(consumer::build(&container, module, consumer.into_configs()).await?);
+        }
+        let mut app = NestApplication::new(routes, container);
+        app.middleware = middleware;
+        Ok(app)
     }
 }
 
@@ -283,4 +320,24 @@ fn per_request_controller(
             build(&mut resolver).map_err(HttpException::internal)
         })
     }))
+}
+
+/// How many imports away from `root` each module is (the root is 0).
+fn distances(container: &Container, root: TypeId) -> std::collections::HashMap<TypeId, usize> {
+    let mut distances = std::collections::HashMap::from([(root, 0)]);
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(module) = queue.pop_front() {
+        let distance = distances[&module];
+        for import in container
+            .modules
+            .get(&module)
+            .map_or(&[][..], |node| &node.imports)
+        {
+            if !distances.contains_key(import) {
+                distances.insert(*import, distance + 1);
+                queue.push_back(*import);
+            }
+        }
+    }
+    distances
 }

@@ -3,6 +3,7 @@
 
 mod builder;
 mod conn;
+mod consumer;
 mod limits;
 mod middleware;
 pub(crate) mod module;
@@ -15,6 +16,7 @@ pub use crate::context::ServerStats;
 
 pub use crate::error::StartupError;
 pub use builder::AppBuilder;
+pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteInfo, Routes};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{Module, ModuleBuilder};
@@ -127,6 +129,8 @@ pub struct NestApplication {
     body_limit: usize,
     limits: ServerLimits,
     layers: Vec<middleware::StoredLayer>,
+    /// The middleware modules bind (`NestModule::configure`), built.
+    middleware: Vec<consumer::BuiltConfig>,
     global_guards: Vec<Arc<dyn CanActivate>>,
     global_interceptors: Vec<Arc<dyn NestInterceptor>>,
     global_filters: Vec<Arc<dyn ExceptionFilter>>,
@@ -171,6 +175,7 @@ impl NestApplication {
             body_limit: crate::context::BODY_LIMIT,
             limits: ServerLimits::default(),
             layers: Vec::new(),
+            middleware: Vec::new(),
             global_guards: Vec::new(),
             global_interceptors: Vec::new(),
             global_filters: Vec::new(),
@@ -507,13 +512,30 @@ impl NestApplication {
             },
             counts: Arc::default(),
         });
-        let layered = (!self.layers.is_empty()).then(|| {
+        let served: Vec<_> = router
+            .routes()
+            .map(|route| {
+                let controller = route.name.split("::").next().unwrap_or_default().to_owned();
+                (route.method, route.path.clone(), controller)
+            })
+            .collect();
+        let chain = consumer::MiddlewareChain::mount(
+            &self.middleware,
+            &served,
+            self.global_prefix.as_ref(),
+            self.global_filters.clone(),
+        )?;
+        let chain = (!chain.is_empty()).then(|| Arc::new(chain));
+        let layered = (!self.layers.is_empty() || chain.is_some()).then(|| {
             let base = {
                 let router = Arc::clone(&router);
                 let context = Arc::clone(&context);
                 tower::service_fn(move |request: http::Request<hyper::body::Incoming>| {
                     let (parts, body) = request.into_parts();
-                    let response = router.dispatch(parts, body, &context);
+                    let response = match &chain {
+                        Some(chain) => consumer::run(chain, &router, &context, parts, body),
+                        None => router.dispatch(parts, Some(body), &context),
+                    };
                     async move { Ok::<_, std::convert::Infallible>(response.await) }
                 })
             };

@@ -3,7 +3,7 @@
 
 use std::{any::TypeId, sync::Arc};
 
-use super::{AppBuilder, builder::PendingController};
+use super::{AppBuilder, builder::PendingController, consumer::NestModule};
 use crate::{
     controller::Controller,
     di::{FactoryFn, Injectable, Pick, Provider, Token, provider::short_name},
@@ -167,6 +167,30 @@ impl ModuleBuilder<'_> {
                 .insert(TypeId::of::<T>(), hooks);
         }
     }
+}
+
+/// Registers the middleware bindings of a module that implements `NestModule`.
+#[doc(hidden)]
+pub trait ViaNestModule {
+    /// Registers `configure`.
+    fn __nest_middleware(self, module: &mut ModuleBuilder<'_>);
+}
+
+impl<T: NestModule> ViaNestModule for &&Pick<T> {
+    fn __nest_middleware(self, module: &mut ModuleBuilder<'_>) {
+        module.app.add_middleware(module.id, T::configure);
+    }
+}
+
+/// A module without middleware.
+#[doc(hidden)]
+pub trait ViaPlainModule {
+    /// Nothing to register.
+    fn __nest_middleware(self, module: &mut ModuleBuilder<'_>);
+}
+
+impl<T> ViaPlainModule for &Pick<T> {
+    fn __nest_middleware(self, _: &mut ModuleBuilder<'_>) {}
 }
 
 /// Registers an `Injectable` provider or controller.

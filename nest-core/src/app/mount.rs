@@ -50,7 +50,12 @@ impl GlobalPrefix {
         self
     }
 
-    fn applies_to(&self, method: RequestMethod, path: &str) -> bool {
+    /// The prefix as a path (`/api`), empty for none.
+    pub(crate) fn path(&self) -> &str {
+        if self.prefix == "/" { "" } else { &self.prefix }
+    }
+
+    pub(crate) fn applies_to(&self, method: RequestMethod, path: &str) -> bool {
         !self.exclude.iter().any(|(excluded_method, excluded)| {
             excluded == path && excluded_method.is_none_or(|excluded| excluded == method)
         })

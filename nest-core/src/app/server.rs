@@ -411,7 +411,7 @@ fn service(
             }
             None => {
                 let (parts, body) = request.into_parts();
-                router.dispatch(parts, body, &context)
+                router.dispatch(parts, Some(body), &context)
             }
         };
         async move {

@@ -231,3 +231,57 @@ where
         rest.freeze()
     })
 }
+
+/// A value a middleware attached to the request (NestJS's `req.user = user` read back with
+/// `@Req() req` as `req.user`): the handler's argument `Extension(user): Extension<User>` is a
+/// clone of it, and the request is answered with a 500 when no middleware attached one;
+/// `Option<Extension<User>>` is `None` then.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::{Extension, HttpException, Request, Response};
+/// use nest_core::pipeline::Next;
+///
+/// #[derive(Clone)]
+/// struct User(String);
+///
+/// async fn auth(mut req: Request, next: Next) -> Result<Response, HttpException> {
+///     req.extensions_mut().insert(User("ada".into()));
+///     Ok(next.run(req).await)
+/// }
+///
+/// #[derive(Default)]
+/// struct ProfileController;
+///
+/// #[controller("profile")]
+/// impl ProfileController {
+///     #[get]
+///     fn me(&self, Extension(user): Extension<User>) -> String {
+///         user.0
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extension<T>(pub T);
+
+impl<T: Clone + Send + Sync + 'static> FromRequest for Extension<T> {
+    fn from_request(request: &Request) -> Result<Self, HttpException> {
+        request
+            .extensions()
+            .get::<T>()
+            .cloned()
+            .map(Extension)
+            .ok_or_else(|| {
+                HttpException::internal(format!(
+                    "no {} attached to the request: no middleware bound to this route inserted one",
+                    std::any::type_name::<T>()
+                ))
+            })
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> FromRequest for Option<Extension<T>> {
+    fn from_request(request: &Request) -> Result<Self, HttpException> {
+        Ok(request.extensions().get::<T>().cloned().map(Extension))
+    }
+}

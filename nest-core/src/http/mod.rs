@@ -8,7 +8,7 @@
 
 mod exception;
 mod extract;
-mod framing;
+pub(crate) mod framing;
 pub(crate) mod request;
 pub(crate) mod respond;
 mod response;
@@ -27,7 +27,7 @@ pub use exception::{
     UnsupportedMediaTypeException,
 };
 pub(crate) use exception::{Thrown, close_connection};
-pub use extract::{FromInput, FromRequest, LastEventId};
+pub use extract::{Extension, FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};

@@ -131,6 +131,16 @@ impl Request {
         &self.context
     }
 
+    /// Replaces the path parameters (a middleware's are those of the path it is mounted at).
+    pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {
+        self.params = params;
+    }
+
+    /// The head and the body (if still there), to route the request again.
+    pub(crate) fn into_parts(self) -> (Parts, Option<hyper::body::Incoming>) {
+        (self.parts, self.body)
+    }
+
     /// The value of the path parameter `name` (`:name` in the route path), percent-decoded.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
@@ -169,7 +179,9 @@ impl Request {
         &self.parts.extensions
     }
 
-    pub(crate) fn extensions_mut(&mut self) -> &mut http::Extensions {
+    /// Values attached to the request, to add one: a middleware attaches what the handler reads
+    /// (NestJS's `req.user = ...`), as [`Extension`](crate::Extension).
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
         &mut self.parts.extensions
     }
 }

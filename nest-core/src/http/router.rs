@@ -187,7 +187,7 @@ impl Router {
     pub(crate) fn dispatch(
         &self,
         parts: http::request::Parts,
-        body: hyper::body::Incoming,
+        body: Option<hyper::body::Incoming>,
         context: &Arc<AppContext>,
     ) -> BoxFuture {
         // Answered as Node answers it, before routing: no exception filter sees it.
@@ -202,7 +202,7 @@ impl Router {
                 return self.unrouted(&parts, error.into_response());
             }
         };
-        (route.handler)(Request::new(parts, params, Arc::clone(context), Some(body)))
+        (route.handler)(Request::new(parts, params, Arc::clone(context), body))
     }
 
     /// The route for `method` and `path`, with its parameters percent-decoded.

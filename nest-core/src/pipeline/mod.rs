@@ -28,6 +28,7 @@ mod enhancer;
 mod filters;
 mod guards;
 mod interceptors;
+pub(crate) mod middleware;
 mod pipes;
 
 pub use crate::http::ExceptionType;
@@ -39,6 +40,7 @@ pub use guards::{CanActivate, ExecutionContext, GuardFuture, Reflector};
 pub(crate) use guards::{Enhancers, Global, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
 pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
+pub use middleware::{MiddlewareFuture, NestMiddleware, Next};
 #[cfg(feature = "validation")]
 pub use pipes::ValidationPipe;
 #[doc(hidden)]

@@ -1,0 +1,812 @@
+//! NestJS's `MiddlewareConsumer`: a module's `configure(consumer)` binds middleware to routes
+//! (`apply(..).exclude(..).for_routes(..)`), and the application runs them, before routing, for
+//! the requests whose path and method they are bound to, as Express runs NestJS's middleware.
+
+use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
+
+use crate::{
+    context::AppContext,
+    controller::Controller,
+    di::{Dependency, Injectable, Resolver, provider::short_name},
+    error::StartupError,
+    http::{
+        HttpException, Request, Response,
+        request::percent_decode,
+        router::{RequestMethod, Router, join_path},
+    },
+    pipeline::{
+        ArgumentsHost, ExceptionFilter, apply_filters,
+        middleware::{FnMiddleware, NestMiddleware, Next, SharedMiddleware},
+    },
+};
+
+use super::mount::GlobalPrefix;
+
+/// A module that binds middleware, as NestJS's `NestModule` (`configure(consumer)`); `#[module]`
+/// finds the implementation and runs it when the application is built.
+///
+/// ```
+/// use nest_core::prelude::*;
+/// use nest_core::app::{MiddlewareConsumer, NestModule};
+/// use nest_core::{HttpException, Request, RequestMethod, Response};
+/// use nest_core::pipeline::Next;
+///
+/// async fn logger(req: Request, next: Next) -> Result<Response, HttpException> {
+///     println!("{} {}", req.method(), req.uri());
+///     Ok(next.run(req).await)
+/// }
+/// # #[derive(Default)] struct CatsController;
+/// # #[controller("cats")] impl CatsController { #[get] fn all(&self) -> &'static str { "[]" } }
+///
+/// #[module(controllers = [CatsController])]
+/// struct AppModule;
+///
+/// impl NestModule for AppModule {
+///     fn configure(consumer: &mut MiddlewareConsumer) {
+///         consumer
+///             .apply_fn(logger)
+///             .exclude(("cats", RequestMethod::Post))
+///             .for_routes(RouteInfo::controller::<CatsController>());
+///     }
+/// }
+/// # use nest_core::app::RouteInfo;
+/// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+/// # let _ = app;
+/// ```
+pub trait NestModule: 'static {
+    /// Binds the module's middleware (NestJS's `configure(consumer: MiddlewareConsumer)`).
+    fn configure(consumer: &mut MiddlewareConsumer);
+}
+
+/// The middleware bindings of a module, as NestJS's `MiddlewareConsumer`.
+///
+/// ```
+/// use nest_core::app::MiddlewareConsumer;
+/// use nest_core::{HttpException, Request, Response, pipeline::Next};
+///
+/// async fn a(req: Request, next: Next) -> Result<Response, HttpException> { Ok(next.run(req).await) }
+/// async fn b(req: Request, next: Next) -> Result<Response, HttpException> { Ok(next.run(req).await) }
+///
+/// fn configure(consumer: &mut MiddlewareConsumer) {
+///     consumer.apply_fn(a).apply_fn(b).for_routes(["cats", "dogs/:id"]);
+///     consumer.apply_fn(a).for_routes("*");
+/// }
+/// ```
+#[derive(Default)]
+pub struct MiddlewareConsumer {
+    configs: Vec<MiddlewareConfig>,
+}
+
+impl std::fmt::Debug for MiddlewareConsumer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MiddlewareConsumer")
+            .field("configs", &self.configs.len())
+            .finish()
+    }
+}
+
+impl MiddlewareConsumer {
+    /// Starts a binding with middleware `M`, built by the injector in this module (NestJS's
+    /// `consumer.apply(LoggerMiddleware)`).
+    pub fn apply<M: NestMiddleware + Injectable>(&mut self) -> MiddlewareConfigProxy<'_> {
+        let mut proxy = self.start();
+        proxy.apply::<M>();
+        proxy
+    }
+
+    /// Starts a binding with a functional middleware (NestJS's `consumer.apply(logger)`).
+    pub fn apply_fn<F, Fut>(&mut self, middleware: F) -> MiddlewareConfigProxy<'_>
+    where
+        F: Fn(Request, Next) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response, HttpException>> + Send + 'static,
+    {
+        let mut proxy = self.start();
+        proxy.apply_fn(middleware);
+        proxy
+    }
+
+    fn start(&mut self) -> MiddlewareConfigProxy<'_> {
+        MiddlewareConfigProxy {
+            consumer: self,
+            config: Some(MiddlewareConfig::default()),
+        }
+    }
+
+    pub(crate) fn into_configs(self) -> Vec<MiddlewareConfig> {
+        self.configs
+    }
+}
+
+/// One `apply(..)` being written: more middleware, exclusions, then the routes
+/// ([`for_routes`](Self::for_routes) ends it, as in NestJS).
+#[must_use = "a middleware binding does nothing until `for_routes` is called"]
+pub struct MiddlewareConfigProxy<'a> {
+    consumer: &'a mut MiddlewareConsumer,
+    config: Option<MiddlewareConfig>,
+}
+
+impl std::fmt::Debug for MiddlewareConfigProxy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MiddlewareConfigProxy")
+    }
+}
+
+impl MiddlewareConfigProxy<'_> {
+    fn config(&mut self) -> &mut MiddlewareConfig {
+        self.config.get_or_insert_with(MiddlewareConfig::default)
+    }
+
+    /// Adds middleware `M` (built by the injector), run after the ones before it
+    /// (NestJS's `apply(A, B)`).
+    pub fn apply<M: NestMiddleware + Injectable>(&mut self) -> &mut Self {
+        self.config().middleware.push(MiddlewareSource::Class {
+            name: M::NAME,
+            dependencies: M::dependencies(),
+            build: |resolver| {
+                M::inject(resolver).map(|middleware| Arc::new(middleware) as SharedMiddleware)
+            },
+        });
+        self
+    }
+
+    /// Adds a functional middleware, run after the ones before it.
+    pub fn apply_fn<F, Fut>(&mut self, middleware: F) -> &mut Self
+    where
+        F: Fn(Request, Next) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response, HttpException>> + Send + 'static,
+    {
+        self.config().middleware.push(MiddlewareSource::Instance(
+            short_name::<F>(),
+            Arc::new(FnMiddleware(middleware)),
+        ));
+        self
+    }
+
+    /// Routes the middleware skips (NestJS's `exclude(...)`): a path (every method), a
+    /// `(path, method)` pair, a [`RouteInfo`], or a list of them.
+    pub fn exclude(&mut self, routes: impl Routes) -> &mut Self {
+        let excluded = routes.into_route_infos();
+        self.config().exclude.extend(excluded);
+        self
+    }
+
+    /// The routes the middleware runs for (NestJS's `forRoutes(...)`), which ends the binding:
+    /// a path (`"cats"`, `"cats/:id"`, `"*"`; every method, and the paths below it), a
+    /// `(path, method)` pair (that method, that path only), a controller
+    /// ([`RouteInfo::controller`]: each of its routes), or a list of them.
+    pub fn for_routes(&mut self, routes: impl Routes) -> &mut MiddlewareConsumer {
+        let mut config = self.config.take().unwrap_or_default();
+        config.for_routes.extend(routes.into_route_infos());
+        self.consumer.configs.push(config);
+        &mut *self.consumer
+    }
+}
+
+/// A route a middleware is bound to, or excluded from, as NestJS's `RouteInfo`: a path with a
+/// method (every method for a bare path), or every route of a controller.
+///
+/// ```
+/// use nest_core::app::RouteInfo;
+/// use nest_core::RequestMethod;
+///
+/// let any: RouteInfo = "cats".into();
+/// let get: RouteInfo = ("cats/:id", RequestMethod::Get).into();
+/// let also_get = RouteInfo::new("cats/:id", RequestMethod::Get);
+/// assert_eq!(get, also_get);
+/// assert_ne!(any, get);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    target: Target,
+    method: RequestMethod,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Path(String),
+    Controller(TypeId, &'static str),
+}
+
+impl RouteInfo {
+    /// `{ path, method }`.
+    pub fn new(path: &str, method: RequestMethod) -> Self {
+        Self {
+            target: Target::Path(path.to_owned()),
+            method,
+        }
+    }
+
+    /// Every route of controller `C` (NestJS's `forRoutes(CatsController)`), at the paths it is
+    /// served at (global prefix and versions included).
+    pub fn controller<C: Controller>() -> Self {
+        Self {
+            target: Target::Controller(TypeId::of::<C>(), short_name::<C>()),
+            method: RequestMethod::All,
+        }
+    }
+}
+
+impl From<&str> for RouteInfo {
+    fn from(path: &str) -> Self {
+        Self::new(path, RequestMethod::All)
+    }
+}
+
+impl From<String> for RouteInfo {
+    fn from(path: String) -> Self {
+        Self::new(&path, RequestMethod::All)
+    }
+}
+
+impl From<(&str, RequestMethod)> for RouteInfo {
+    fn from((path, method): (&str, RequestMethod)) -> Self {
+        Self::new(path, method)
+    }
+}
+
+/// What [`MiddlewareConfigProxy::for_routes`] and [`exclude`](MiddlewareConfigProxy::exclude)
+/// take: one route or a list of them.
+///
+/// ```
+/// use nest_core::app::{RouteInfo, Routes};
+/// use nest_core::RequestMethod;
+/// assert_eq!("cats".into_route_infos().len(), 1);
+/// assert_eq!(["cats", "dogs"].into_route_infos().len(), 2);
+/// assert_eq!(vec![RouteInfo::from("a"), ("b", RequestMethod::Get).into()].into_route_infos().len(), 2);
+/// ```
+pub trait Routes {
+    /// The routes.
+    fn into_route_infos(self) -> Vec<RouteInfo>;
+}
+
+impl Routes for &str {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        vec![self.into()]
+    }
+}
+
+impl Routes for String {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        vec![self.into()]
+    }
+}
+
+impl Routes for RouteInfo {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        vec![self]
+    }
+}
+
+impl Routes for (&str, RequestMethod) {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        vec![self.into()]
+    }
+}
+
+impl<T: Into<RouteInfo>, const N: usize> Routes for [T; N] {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<T: Into<RouteInfo>> Routes for Vec<T> {
+    fn into_route_infos(self) -> Vec<RouteInfo> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+/// One `apply(..).exclude(..).for_routes(..)`.
+#[derive(Default)]
+pub(crate) struct MiddlewareConfig {
+    middleware: Vec<MiddlewareSource>,
+    exclude: Vec<RouteInfo>,
+    for_routes: Vec<RouteInfo>,
+}
+
+/// A middleware as bound: a type the injector builds, or a function.
+enum MiddlewareSource {
+    Class {
+        name: &'static str,
+        dependencies: Vec<Dependency>,
+        build: fn(&mut Resolver) -> Result<SharedMiddleware, StartupError>,
+    },
+    Instance(&'static str, SharedMiddleware),
+}
+
+/// A binding with its middleware built.
+#[derive(Clone)]
+pub(crate) struct BuiltConfig {
+    middleware: Vec<(&'static str, SharedMiddleware)>,
+    exclude: Vec<RouteInfo>,
+    for_routes: Vec<RouteInfo>,
+}
+
+impl std::fmt::Debug for BuiltConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuiltConfig")
+            .field(
+                "middleware",
+                &self
+                    .middleware
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("exclude", &self.exclude)
+            .field("for_routes", &self.for_routes)
+            .finish()
+    }
+}
+
+/// Builds the middleware of `configs` (bound in `module`) with the injector: a middleware type's
+/// dependencies come from that module, as a NestJS middleware class's.
+pub(crate) async fn build(
+    container: &crate::di::Container,
+    module: TypeId,
+    configs: Vec<MiddlewareConfig>,
+) -> Result<Vec<BuiltConfig>, StartupError> {
+    let mut built = Vec::with_capacity(configs.len());
+    for config in configs {
+        let mut middleware = Vec::with_capacity(config.middleware.len());
+        for source in config.middleware {
+            match source {
+                MiddlewareSource::Instance(name, instance) => middleware.push((name, instance)),
+                MiddlewareSource::Class {
+                    name,
+                    dependencies,
+                    build,
+                } => {
+                    let per_request =
+                        container.check(module, name, &dependencies, &mut vec![name])?;
+                    if per_request {
+                        return Err(StartupError::new(format!(
+                            "middleware {name} depends on a request-scoped provider; a middleware is built once, at start-up: read the request in `use` instead"
+                        )));
+                    }
+                    let mut resolver = container.resolve(module, name, &dependencies, None).await?;
+                    middleware.push((name, build(&mut resolver)?));
+                }
+            }
+        }
+        built.push(BuiltConfig {
+            middleware,
+            exclude: config.exclude,
+            for_routes: config.for_routes,
+        });
+    }
+    Ok(built)
+}
+
+/// The middleware of an application, in the order they run, with the paths they run for.
+pub(crate) struct MiddlewareChain {
+    entries: Vec<Entry>,
+    filters: Vec<Arc<dyn ExceptionFilter>>,
+}
+
+struct Entry {
+    name: &'static str,
+    middleware: SharedMiddleware,
+    /// Where it runs; the first that matches gives the request's parameters.
+    mounts: Arc<[Mount]>,
+    /// Where it does not.
+    exclude: Arc<[Mount]>,
+}
+
+/// A path a middleware is mounted at, as Express mounts it: `use()` (every method, the path
+/// and the paths below it) or a method's route (that path only).
+#[derive(Debug, Clone)]
+struct Mount {
+    method: RequestMethod,
+    pattern: MountPattern,
+    /// Express's `use()`: the paths below the pattern match too.
+    prefix: bool,
+}
+
+impl MiddlewareChain {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Places the bindings on the routes as served: paths get the global prefix (unless it
+    /// excludes them), controllers give the paths of their routes.
+    pub(crate) fn mount(
+        configs: &[BuiltConfig],
+        served: &[(RequestMethod, String, String)],
+        prefix: Option<&GlobalPrefix>,
+        filters: Vec<Arc<dyn ExceptionFilter>>,
+    ) -> Result<Self, StartupError> {
+        let mut entries = Vec::new();
+        for config in configs {
+            let mounts: Arc<[Mount]> = config
+                .for_routes
+                .iter()
+                .map(|route| mounts_of(route, served, prefix, false))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            let exclude: Arc<[Mount]> = config
+                .exclude
+                .iter()
+                .map(|route| mounts_of(route, served, prefix, true))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            for (name, middleware) in &config.middleware {
+                entries.push(Entry {
+                    name,
+                    middleware: Arc::clone(middleware),
+                    mounts: Arc::clone(&mounts),
+                    exclude: Arc::clone(&exclude),
+                });
+            }
+        }
+        Ok(Self { entries, filters })
+    }
+
+    /// Runs the middleware bound to `request`'s path from the `index`th on, then `end` (the
+    /// router).
+    pub(crate) fn run(
+        self: Arc<Self>,
+        index: usize,
+        mut request: Request,
+        end: Arc<dyn Fn(Request) -> BoxFuture + Send + Sync>,
+    ) -> BoxFuture {
+        let found = self.entries[index..]
+            .iter()
+            .enumerate()
+            .find_map(|(offset, entry)| {
+                entry
+                    .params_for(request.method(), request.uri().path())
+                    .map(|params| (index + offset, params))
+            });
+        let Some((at, params)) = found else {
+            return end(request);
+        };
+        request.set_params(params);
+        let chain = Arc::clone(&self);
+        let next = Next::new(move |request| chain.run(at + 1, request, end));
+        Box::pin(async move {
+            let entry = &self.entries[at];
+            let head = (!self.filters.is_empty()).then(|| request.head());
+            let middleware = Arc::clone(&entry.middleware);
+            let name = entry.name;
+            let response = crate::panic::catch(name, async move {
+                match middleware.r#use(request, next).await {
+                    Ok(response) => response,
+                    Err(exception) => exception.into_response(),
+                }
+            })
+            .await;
+            match &head {
+                Some(head) if !response.status().is_success() => apply_filters(
+                    &self.filters,
+                    response,
+                    &ArgumentsHost {
+                        request: head,
+                        controller: "",
+                        handler: name,
+                    },
+                ),
+                _ => response,
+            }
+        })
+    }
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// Serves one request: the middleware bound to its path, then the router.
+pub(crate) fn run(
+    chain: &Arc<MiddlewareChain>,
+    router: &Arc<Router>,
+    context: &Arc<AppContext>,
+    parts: http::request::Parts,
+    body: hyper::body::Incoming,
+) -> BoxFuture {
+    // Malformed requests are refused before any middleware sees them, as Node's parser does.
+    if let Some(refused) = crate::http::framing::check(&parts) {
+        return Box::pin(std::future::ready(refused));
+    }
+    let request = Request::new(parts, Vec::new(), Arc::clone(context), Some(body));
+    let (router, context) = (Arc::clone(router), Arc::clone(context));
+    let end: Arc<dyn Fn(Request) -> BoxFuture + Send + Sync> = Arc::new(move |request| {
+        let (parts, body) = request.into_parts();
+        router.dispatch(parts, body, &context)
+    });
+    Arc::clone(chain).run(0, request, end)
+}
+
+impl Entry {
+    /// The parameters of the first mount `method path` matches, unless an exclusion matches.
+    fn params_for(&self, method: &http::Method, path: &str) -> Option<Vec<(String, String)>> {
+        let params = self
+            .mounts
+            .iter()
+            .find_map(|mount| mount.matches(method, path))?;
+        if self
+            .exclude
+            .iter()
+            .any(|mount| mount.matches(method, path).is_some())
+        {
+            return None;
+        }
+        Some(params)
+    }
+}
+
+impl Mount {
+    fn matches(&self, method: &http::Method, path: &str) -> Option<Vec<(String, String)>> {
+        if !self.method.matches(method) {
+            return None;
+        }
+        self.pattern.matches(path, self.prefix)
+    }
+}
+
+/// Whether NestJS reads `path` as a wildcard for every route (`*`, `(.*)`, `{*path}`, `/*x`).
+fn is_wildcard(path: &str) -> bool {
+    let path = path.trim_start_matches('/');
+    path == "*" || path == "*/" || path == "(.*)" || path.starts_with('{') || path.starts_with('*')
+}
+
+/// The mounts of one route of `for_routes` or `exclude`.
+fn mounts_of(
+    route: &RouteInfo,
+    served: &[(RequestMethod, String, String)],
+    prefix: Option<&GlobalPrefix>,
+    exclusion: bool,
+) -> Result<Vec<Mount>, StartupError> {
+    let parse = |path: &str| {
+        MountPattern::parse(path)
+            .map_err(|error| StartupError::new(format!("middleware route `{path}`: {error}")))
+    };
+    match &route.target {
+        Target::Controller(_, name) => {
+            let mounts: Vec<Mount> = served
+                .iter()
+                .filter(|(_, _, controller)| controller == name)
+                .map(|(method, path, _)| {
+                    Ok(Mount {
+                        method: *method,
+                        pattern: parse(path)?,
+                        prefix: false,
+                    })
+                })
+                .collect::<Result<_, StartupError>>()?;
+            if mounts.is_empty() {
+                return Err(StartupError::new(format!(
+                    "middleware bound to {name}, which is not a controller of the application"
+                )));
+            }
+            Ok(mounts)
+        }
+        Target::Path(path) => {
+            let global = prefix.map_or("", |prefix| prefix.path());
+            // Express's `use()` for every method: the path and the paths below it.
+            let prefix_match = route.method == RequestMethod::All && !exclusion;
+            if is_wildcard(path) {
+                if exclusion {
+                    return Ok(vec![Mount {
+                        method: route.method,
+                        pattern: parse(&join_path(global, "{*path}"))?,
+                        prefix: false,
+                    }]);
+                }
+                let mut mounts = vec![Mount {
+                    method: route.method,
+                    pattern: parse(&join_path(global, "{*path}"))?,
+                    prefix: false,
+                }];
+                // The routes the global prefix leaves out.
+                if let Some(prefix) = prefix.filter(|prefix| !prefix.path().is_empty()) {
+                    for (method, path, _) in served {
+                        if !path.starts_with(prefix.path())
+                            || path
+                                .as_bytes()
+                                .get(prefix.path().len())
+                                .is_some_and(|b| *b != b'/')
+                        {
+                            mounts.push(Mount {
+                                method: *method,
+                                pattern: parse(path)?,
+                                prefix: false,
+                            });
+                        }
+                    }
+                }
+                return Ok(mounts);
+            }
+            let full = match prefix {
+                Some(prefix) if prefix.applies_to(route.method, &join_path(path, "")) => {
+                    join_path(global, path)
+                }
+                _ => join_path(path, ""),
+            };
+            Ok(vec![Mount {
+                method: route.method,
+                pattern: parse(&full)?,
+                prefix: prefix_match,
+            }])
+        }
+    }
+}
+
+/// A mount path, matched as Express matches it: case-insensitively, with or without a trailing
+/// slash; `:name` is one segment, `:name?` and `{/:name}` an optional one, `*name`, `{*name}`,
+/// `*` and `(.*)` the rest of the path (its value is that text, `/` included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MountPattern {
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param { name: String, optional: bool },
+    Rest { name: String, optional: bool },
+}
+
+impl MountPattern {
+    pub(crate) fn parse(path: &str) -> Result<Self, String> {
+        // `cats{/:id}` is the optional segment `{:id}`.
+        let path = path.replace("{/", "/{");
+        let mut segments = Vec::new();
+        let valid = |name: &str| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        for raw in path.split('/').filter(|segment| !segment.is_empty()) {
+            let (inner, braced) = match raw.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(inner) => (inner, true),
+                None => (raw, false),
+            };
+            let segment = if inner == "*" || inner == "(.*)" {
+                Segment::Rest {
+                    name: "path".to_owned(),
+                    optional: true,
+                }
+            } else if let Some(name) = inner.strip_prefix('*') {
+                if !valid(name) {
+                    return Err(format!("invalid wildcard `{raw}`"));
+                }
+                Segment::Rest {
+                    name: name.to_owned(),
+                    optional: braced,
+                }
+            } else if let Some(name) = inner.strip_prefix(':') {
+                let (name, question) = match name.strip_suffix('?') {
+                    Some(name) => (name, true),
+                    None => (name, false),
+                };
+                if !valid(name) {
+                    return Err(format!("invalid parameter `{raw}`"));
+                }
+                Segment::Param {
+                    name: name.to_owned(),
+                    optional: braced || question,
+                }
+            } else if braced || raw.contains(['{', '}', '*', '(', ')']) {
+                return Err(format!("unsupported segment `{raw}`"));
+            } else {
+                Segment::Literal(raw.to_ascii_lowercase())
+            };
+            segments.push(segment);
+        }
+        Ok(Self { segments })
+    }
+
+    /// The parameters when `path` matches (the whole path, or with `prefix` a start of it that
+    /// ends at a `/`).
+    pub(crate) fn matches(&self, path: &str, prefix: bool) -> Option<Vec<(String, String)>> {
+        let mut parts: Vec<&str> = path.split('/').skip(1).collect();
+        // Express's non-strict routing: one trailing slash is ignored (but a wildcard's value
+        // keeps it).
+        let trailing = parts.len() > 1 && parts.last() == Some(&"");
+        if trailing {
+            parts.pop();
+        }
+        if parts == [""] {
+            parts.clear();
+        }
+        let mut params = Vec::new();
+        let found = matches_from(&self.segments, &parts, prefix, &mut params);
+        if trailing
+            && matches!(self.segments.last(), Some(Segment::Rest { .. }))
+            && let Some((name, value)) = params.last_mut()
+            && self
+                .segments
+                .iter()
+                .any(|segment| matches!(segment, Segment::Rest { name: rest, .. } if rest == name))
+        {
+            value.push('/');
+        }
+        found.then_some(params)
+    }
+}
+
+fn matches_from(
+    segments: &[Segment],
+    parts: &[&str],
+    prefix: bool,
+    params: &mut Vec<(String, String)>,
+) -> bool {
+    let Some((segment, rest)) = segments.split_first() else {
+        return parts.is_empty() || prefix;
+    };
+    match segment {
+        Segment::Literal(text) => match parts.split_first() {
+            Some((part, others)) if part.eq_ignore_ascii_case(text) => {
+                matches_from(rest, others, prefix, params)
+            }
+            _ => false,
+        },
+        Segment::Param { name, optional } => {
+            if let Some((part, others)) = parts.split_first()
+                && !part.is_empty()
+                && let Some(value) = percent_decode(part)
+            {
+                let mark = params.len();
+                params.push((name.clone(), value));
+                if matches_from(rest, others, prefix, params) {
+                    return true;
+                }
+                params.truncate(mark);
+            }
+            *optional && matches_from(rest, parts, prefix, params)
+        }
+        Segment::Rest { name, optional } => {
+            if parts.is_empty() {
+                return *optional && matches_from(rest, parts, prefix, params);
+            }
+            // The rest of the path (nothing may follow a wildcard in a mount path but the end).
+            let joined = parts.join("/");
+            let Some(value) = percent_decode(&joined) else {
+                return false;
+            };
+            params.push((name.clone(), value));
+            rest.is_empty()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MountPattern;
+
+    fn params(pattern: &str, path: &str, prefix: bool) -> Option<Vec<(String, String)>> {
+        MountPattern::parse(pattern).unwrap().matches(path, prefix)
+    }
+
+    #[test]
+    fn paths_match_as_express_mounts_them() {
+        assert_eq!(params("/cats", "/cats", false), Some(vec![]));
+        assert_eq!(params("/cats", "/CATS/", false), Some(vec![]));
+        assert_eq!(params("/cats", "/cats/1", false), None);
+        assert_eq!(params("/cats", "/cats/1", true), Some(vec![]));
+        assert_eq!(params("/cats", "/catsx", true), None);
+        assert_eq!(
+            params("/cats/:id", "/cats/a%20b", false),
+            Some(vec![("id".into(), "a b".into())])
+        );
+        assert_eq!(params("/cats/:id", "/cats", false), None);
+        assert_eq!(params("/cats/:id?", "/cats", false), Some(vec![]));
+        assert_eq!(
+            params("/cats{/:id}", "/cats/7", false),
+            Some(vec![("id".into(), "7".into())])
+        );
+        assert_eq!(
+            params("/{*path}", "/a/b", false),
+            Some(vec![("path".into(), "a/b".into())])
+        );
+        assert_eq!(params("/{*path}", "/", false), Some(vec![]));
+        assert_eq!(params("/files/*rest", "/files", false), None);
+        assert_eq!(
+            params("/files/*rest", "/files/x/y", false),
+            Some(vec![("rest".into(), "x/y".into())])
+        );
+        assert_eq!(params("/", "/anything", true), Some(vec![]));
+        assert!(MountPattern::parse("/a/:").is_err());
+        assert!(MountPattern::parse("/a/(x)").is_err());
+    }
+}
