@@ -12,6 +12,7 @@
 //! | `src/cats/cats.service.ts` | `cats/service.rs` |
 //! | `src/cats/dto/create-cat.dto.ts`, `interfaces/cat.interface.ts` | `cats/dto.rs` |
 //! | `src/common/guards/roles.guard.ts` | `common/roles_guard.rs` |
+//! | `src/common/middleware/logger.middleware.ts` | `common/logger_middleware.rs` |
 //! | `src/common/filters/http-exception.filter.ts` | `common/http_exception_filter.rs` |
 //! | `src/core/interceptors/*.ts` | `common/interceptors.rs` |
 //! | `test/cats/cats.e2e-spec.ts` | `e2e.rs` |

@@ -623,3 +623,21 @@ async fn binding_a_controller_the_application_does_not_have_is_a_startup_error()
     let error = app.bind("127.0.0.1:0").await.unwrap_err();
     assert!(error.to_string().contains("DogsController"), "{error}");
 }
+
+/// `app.use_middleware(f)` (NestJS's `app.use(f)`) runs for every request, outside the global
+/// prefix too, before the middleware modules bind.
+#[tokio::test]
+async fn use_middleware_runs_for_every_request_first() {
+    let mut app = NestFactory::create::<AppModule>().await.unwrap();
+    app.set_global_prefix("api").use_middleware(mark("app"));
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let client = TestClient::new(server.local_addr());
+    let outside = client.get("/elsewhere").await.unwrap();
+    assert_eq!(outside.status, 404);
+    assert_eq!(outside.header("x-mw-app"), Some("{}"));
+    let cats = client.get("/api/cats").await.unwrap();
+    assert_eq!(
+        cats.json().unwrap(),
+        json!({ "route": "cats", "trail": ["app", "star", "cats"] })
+    );
+}

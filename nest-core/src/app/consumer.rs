@@ -338,6 +338,19 @@ impl std::fmt::Debug for BuiltConfig {
     }
 }
 
+/// A functional middleware for every request (`NestApplication::use_middleware`).
+pub(crate) fn global<F, Fut>(middleware: F) -> BuiltConfig
+where
+    F: Fn(Request, Next) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, HttpException>> + Send + 'static,
+{
+    BuiltConfig {
+        middleware: vec![(short_name::<F>(), Arc::new(FnMiddleware(middleware)))],
+        exclude: Vec::new(),
+        for_routes: Vec::new(),
+    }
+}
+
 /// Builds the middleware of `configs` (bound in `module`) with the injector: a middleware type's
 /// dependencies come from that module, as a NestJS middleware class's.
 pub(crate) async fn build(
@@ -408,14 +421,32 @@ impl MiddlewareChain {
     }
 
     /// Places the bindings on the routes as served: paths get the global prefix (unless it
-    /// excludes them), controllers give the paths of their routes.
+    /// excludes them), controllers give the paths of their routes. `global` middleware run
+    /// first, for every request.
     pub(crate) fn mount(
+        global: &[BuiltConfig],
         configs: &[BuiltConfig],
         served: &[(RequestMethod, String, String)],
         prefix: Option<&GlobalPrefix>,
         filters: Vec<Arc<dyn ExceptionFilter>>,
     ) -> Result<Self, StartupError> {
-        let mut entries = Vec::new();
+        let everywhere: Arc<[Mount]> = Arc::new([Mount {
+            method: RequestMethod::All,
+            pattern: MountPattern {
+                segments: Vec::new(),
+            },
+            prefix: true,
+        }]);
+        let mut entries: Vec<Entry> = global
+            .iter()
+            .flat_map(|config| &config.middleware)
+            .map(|(name, middleware)| Entry {
+                name,
+                middleware: Arc::clone(middleware),
+                mounts: Arc::clone(&everywhere),
+                exclude: Arc::new([]),
+            })
+            .collect();
         for config in configs {
             let mounts: Arc<[Mount]> = config
                 .for_routes

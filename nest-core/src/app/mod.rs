@@ -131,6 +131,8 @@ pub struct NestApplication {
     layers: Vec<middleware::StoredLayer>,
     /// The middleware modules bind (`NestModule::configure`), built.
     middleware: Vec<consumer::BuiltConfig>,
+    /// `use_middleware`: run for every request.
+    global_middleware: Vec<consumer::BuiltConfig>,
     global_guards: Vec<Arc<dyn CanActivate>>,
     global_interceptors: Vec<Arc<dyn NestInterceptor>>,
     global_filters: Vec<Arc<dyn ExceptionFilter>>,
@@ -176,6 +178,7 @@ impl NestApplication {
             limits: ServerLimits::default(),
             layers: Vec::new(),
             middleware: Vec::new(),
+            global_middleware: Vec::new(),
             global_guards: Vec::new(),
             global_interceptors: Vec::new(),
             global_filters: Vec::new(),
@@ -357,6 +360,32 @@ impl NestApplication {
         self
     }
 
+    /// Runs a functional middleware for every request (NestJS's global `app.use(logger)`),
+    /// before the middleware modules bind in `configure(consumer)` and after the tower layers
+    /// of [`use_layer`](Self::use_layer); middleware added first run first.
+    ///
+    /// ```
+    /// use nest_core::{HttpException, NestApplication, Request, Response, pipeline::Next};
+    ///
+    /// async fn logger(req: Request, next: Next) -> Result<Response, HttpException> {
+    ///     println!("Request... {}", req.uri());
+    ///     Ok(next.run(req).await)
+    /// }
+    ///
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_middleware(logger);
+    /// ```
+    pub fn use_middleware<F, Fut>(&mut self, middleware: F) -> &mut Self
+    where
+        F: Fn(crate::http::Request, crate::pipeline::Next) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<crate::http::Response, crate::http::HttpException>>
+            + Send
+            + 'static,
+    {
+        self.global_middleware.push(consumer::global(middleware));
+        self
+    }
+
     /// Wraps the whole application in a tower [`Layer`](tower::Layer), as NestJS's
     /// `app.use(middleware)`: tower-http's compression, timeouts, request ids, tracing, or your
     /// own. Layers added first run first (outermost). They see every request, event streams
@@ -520,6 +549,7 @@ impl NestApplication {
             })
             .collect();
         let chain = consumer::MiddlewareChain::mount(
+            &self.global_middleware,
             &self.middleware,
             &served,
             self.global_prefix.as_ref(),
