@@ -355,7 +355,7 @@ where
 /// dependencies come from that module, as a NestJS middleware class's.
 pub(crate) async fn build(
     container: &crate::di::Container,
-    module: TypeId,
+    module: crate::di::ModuleId,
     configs: Vec<MiddlewareConfig>,
 ) -> Result<Vec<BuiltConfig>, StartupError> {
     let mut built = Vec::with_capacity(configs.len());

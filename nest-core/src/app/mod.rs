@@ -19,7 +19,7 @@ pub use builder::AppBuilder;
 pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteInfo, Routes};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
-pub use module::{Module, ModuleBuilder};
+pub use module::{DynamicModule, Module, ModuleBuilder};
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]

@@ -35,7 +35,7 @@ mod inject;
 pub(crate) mod pick;
 pub(crate) mod provider;
 
-pub(crate) use container::{Container, ModuleNode, RequestScope};
+pub(crate) use container::{Container, ModuleId, ModuleNode, RequestScope};
 pub use inject::{Dependency, Inject, InjectField, Injectable, Resolver, Scope, Token};
 pub(crate) use pick::Pick;
 pub(crate) use provider::Provider;
