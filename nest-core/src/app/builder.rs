@@ -14,7 +14,7 @@ use crate::{
         Container, Dependency, Injectable, ModuleId, ModuleNode, Provider, RequestScope, Resolver,
         provider::{AnyArc, BoxFuture},
     },
-    http::{HttpException, Request},
+    http::{HttpException, Request, router::join_path},
 };
 use crate::{error::StartupError, pipeline::Reflector};
 
@@ -41,6 +41,8 @@ pub struct AppBuilder {
     overrides: Vec<(TypeId, Provider)>,
     /// The `NestModule::configure` of each module that binds middleware.
     middleware: Vec<(ModuleId, Configure)>,
+    /// `RouterModule::register`: the path of each module's controllers, by module type.
+    module_paths: std::collections::HashMap<TypeId, String>,
 }
 
 /// A module's `NestModule::configure`.
@@ -192,6 +194,19 @@ impl AppBuilder {
         self.overrides.push((key, provider));
     }
 
+    /// Serves the controllers of module `module` under `path` (`RouterModule`).
+    pub(super) fn set_module_path(&mut self, module: TypeId, name: &'static str, path: &str) {
+        if let Some(known) = self.module_paths.get(&module)
+            && known != path
+        {
+            tracing::warn!(
+                target: "RouterModule",
+                "{name} is registered at both {known} and {path}; its controllers are served at {path}"
+            );
+        }
+        self.module_paths.insert(module, path.to_owned());
+    }
+
     pub(super) fn add_middleware(&mut self, module: ModuleId, configure: Configure) {
         if !self.middleware.iter().any(|(known, _)| *known == module) {
             self.middleware.push((module, configure));
@@ -283,7 +298,12 @@ impl AppBuilder {
         );
         let mut routes = Vec::new();
         for (module, controller) in built {
+            let module_path = self.module_paths.get(&module.module);
             for mut route in controller.into_routes() {
+                if let Some(path) = module_path {
+                    route.route.path = join_path(path, &route.route.path);
+                    route.controller_path = join_path(path, &route.controller_path);
+                }
                 route.enhancers.check(&container, module)?;
                 route.enhancers.build(&container, module).await?;
                 routes.push(route);

@@ -4,6 +4,7 @@
 mod builder;
 mod conn;
 mod consumer;
+mod router_module;
 mod limits;
 mod middleware;
 pub(crate) mod module;
@@ -16,6 +17,7 @@ pub use crate::context::ServerStats;
 
 pub use crate::error::StartupError;
 pub use builder::AppBuilder;
+pub use router_module::{RouteTree, RouterModule};
 pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteInfo, Routes};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
