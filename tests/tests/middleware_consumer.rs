@@ -641,3 +641,70 @@ async fn use_middleware_runs_for_every_request_first() {
         json!({ "route": "cats", "trail": ["app", "star", "cats"] })
     );
 }
+
+/// A middleware that depends on a request-scoped provider is built for each request, and the
+/// request's handler gets the same instance (NestJS shares the request's context id).
+static CONTEXTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct ContextId(usize);
+
+impl Default for ContextId {
+    fn default() -> Self {
+        Self(CONTEXTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[derive(Injectable)]
+#[injectable(scope = "request")]
+struct RequestContext {
+    id: ContextId,
+    notes: Mutex<Vec<&'static str>>,
+}
+
+#[derive(Injectable)]
+struct ContextMiddleware {
+    context: Arc<RequestContext>,
+}
+
+impl NestMiddleware for ContextMiddleware {
+    fn r#use<'a>(&'a self, req: Request, next: Next) -> MiddlewareFuture<'a> {
+        Box::pin(async move {
+            self.context.notes.lock().unwrap().push("middleware");
+            Ok(next.run(req).await)
+        })
+    }
+}
+
+#[derive(Injectable)]
+struct ContextController {
+    context: Arc<RequestContext>,
+}
+
+#[controller("context")]
+impl ContextController {
+    #[get]
+    fn get(&self) -> serde_json::Value {
+        json!({ "id": self.context.id.0, "notes": *self.context.notes.lock().unwrap() })
+    }
+}
+
+#[module(controllers = [ContextController], providers = [RequestContext])]
+struct ContextModule;
+
+impl NestModule for ContextModule {
+    fn configure(consumer: &mut MiddlewareConsumer) {
+        consumer.apply::<ContextMiddleware>().for_routes("context");
+    }
+}
+
+#[tokio::test]
+async fn a_request_scoped_middleware_shares_the_requests_providers_with_the_handler() {
+    let app = NestFactory::create::<ContextModule>().await.unwrap();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let client = TestClient::new(server.local_addr());
+    let first = client.get("/context").await.unwrap().json().unwrap();
+    let second = client.get("/context").await.unwrap().json().unwrap();
+    assert_eq!(first["notes"], json!(["middleware"]), "{first}");
+    assert_eq!(second["notes"], json!(["middleware"]), "{second}");
+    assert_ne!(first["id"], second["id"]);
+}

@@ -65,7 +65,8 @@ struct AppModule;
 #[tokio::test]
 async fn modules_are_served_under_their_paths_after_the_prefix_and_version() {
     let mut app = NestFactory::create::<AppModule>().await.unwrap();
-    app.set_global_prefix("api").enable_versioning(Versioning::uri());
+    app.set_global_prefix("api")
+        .enable_versioning(Versioning::uri());
     let server = app.bind("127.0.0.1:0").await.unwrap();
     let client = TestClient::new(server.local_addr());
     for (path, status, body) in [

@@ -361,7 +361,12 @@ fn per_request_controller(
     Built::PerRequest(Arc::new(move |request: &Request| {
         let container = Arc::clone(&container);
         let dependencies = Arc::clone(&dependencies);
-        let scope = RequestScope::new(request.head());
+        // A request-scoped middleware may have built this request's instances already.
+        let scope = request
+            .extensions()
+            .get::<Arc<RequestScope>>()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(RequestScope::new(request.head())));
         Box::pin(async move {
             let mut resolver = container
                 .resolve(module, name, &dependencies, Some(&scope))

@@ -7,7 +7,9 @@ use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
 use crate::{
     context::AppContext,
     controller::Controller,
-    di::{Dependency, Injectable, Resolver, provider::short_name},
+    di::{
+        Container, Dependency, Injectable, ModuleId, RequestScope, Resolver, provider::short_name,
+    },
     error::StartupError,
     http::{
         HttpException, Request, Response,
@@ -16,7 +18,7 @@ use crate::{
     },
     pipeline::{
         ArgumentsHost, ExceptionFilter, apply_filters,
-        middleware::{FnMiddleware, NestMiddleware, Next, SharedMiddleware},
+        middleware::{FnMiddleware, MiddlewareFuture, NestMiddleware, Next, SharedMiddleware},
     },
 };
 
@@ -352,10 +354,12 @@ where
 }
 
 /// Builds the middleware of `configs` (bound in `module`) with the injector: a middleware type's
-/// dependencies come from that module, as a NestJS middleware class's.
+/// dependencies come from that module, as a NestJS middleware class's. One that depends on a
+/// request-scoped provider is built for each request, in the request's scope (which the
+/// handler's request-scoped providers share).
 pub(crate) async fn build(
-    container: &crate::di::Container,
-    module: crate::di::ModuleId,
+    container: &Arc<Container>,
+    module: ModuleId,
     configs: Vec<MiddlewareConfig>,
 ) -> Result<Vec<BuiltConfig>, StartupError> {
     let mut built = Vec::with_capacity(configs.len());
@@ -372,9 +376,15 @@ pub(crate) async fn build(
                     let per_request =
                         container.check(module, name, &dependencies, &mut vec![name])?;
                     if per_request {
-                        return Err(StartupError::new(format!(
-                            "middleware {name} depends on a request-scoped provider; a middleware is built once, at start-up: read the request in `use` instead"
-                        )));
+                        let per_request = PerRequest {
+                            container: Arc::clone(container),
+                            module,
+                            name,
+                            dependencies: dependencies.into(),
+                            build,
+                        };
+                        middleware.push((name, Arc::new(per_request)));
+                        continue;
                     }
                     let mut resolver = container.resolve(module, name, &dependencies, None).await?;
                     middleware.push((name, build(&mut resolver)?));
@@ -388,6 +398,37 @@ pub(crate) async fn build(
         });
     }
     Ok(built)
+}
+
+/// A middleware type built for each request, as it depends on a request-scoped provider.
+struct PerRequest {
+    container: Arc<Container>,
+    module: ModuleId,
+    name: &'static str,
+    dependencies: Arc<[Dependency]>,
+    build: fn(&mut Resolver) -> Result<SharedMiddleware, StartupError>,
+}
+
+impl NestMiddleware for PerRequest {
+    fn r#use<'a>(&'a self, mut req: Request, next: Next) -> MiddlewareFuture<'a> {
+        Box::pin(async move {
+            let scope = match req.extensions().get::<Arc<RequestScope>>() {
+                Some(scope) => Arc::clone(scope),
+                None => {
+                    let scope = Arc::new(RequestScope::new(req.head()));
+                    req.extensions_mut().insert(Arc::clone(&scope));
+                    scope
+                }
+            };
+            let mut resolver = self
+                .container
+                .resolve(self.module, self.name, &self.dependencies, Some(&scope))
+                .await
+                .map_err(HttpException::internal)?;
+            let middleware = (self.build)(&mut resolver).map_err(HttpException::internal)?;
+            middleware.r#use(req, next).await
+        })
+    }
 }
 
 /// The middleware of an application, in the order they run, with the paths they run for.

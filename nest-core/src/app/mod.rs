@@ -4,11 +4,11 @@
 mod builder;
 mod conn;
 mod consumer;
-mod router_module;
 mod limits;
 mod middleware;
 pub(crate) mod module;
 mod mount;
+mod router_module;
 mod server;
 #[cfg(feature = "tls")]
 mod tls;
@@ -17,12 +17,12 @@ pub use crate::context::ServerStats;
 
 pub use crate::error::StartupError;
 pub use builder::AppBuilder;
-pub use router_module::{RouteTree, RouterModule};
 pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteInfo, Routes};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{DynamicModule, Module, ModuleBuilder};
 pub use mount::{GlobalPrefix, Versioning};
+pub use router_module::{RouteTree, RouterModule};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
