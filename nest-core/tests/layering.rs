@@ -22,7 +22,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("errors", &["error", "sse::hub::error"]),
     ("request context", &["context"]),
-    ("HTTP", &["http", "panic", "sse::body"]),
+    (
+        "HTTP",
+        &["http", "http::path_pattern", "panic", "sse::body"],
+    ),
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),
