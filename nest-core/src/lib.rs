@@ -82,6 +82,7 @@ pub mod testing;
 #[doc(inline)]
 pub use app::{
     AppBuilder, Module, ModuleBuilder, NestApplication, NestFactory, RunningApp, StartupError,
+    VERSION_NEUTRAL,
 };
 #[doc(inline)]
 pub use controller::Controller;

@@ -29,7 +29,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),
-    ("routing", &["http::router", "controller", "app::mount"]),
+    (
+        "routing",
+        &[
+            "http::router",
+            "controller",
+            "app::mount",
+            "app::versioning",
+        ],
+    ),
     (
         "server",
         &[

@@ -20,8 +20,6 @@
 //! with nothing between them (`:a:b`), two parameters of one name, more than [`MAX_PARAMS`]
 //! parameters.
 
-#![allow(dead_code)] // Until the router and the middleware consumer use all of it.
-
 use std::fmt;
 
 use regex::Regex;
@@ -59,6 +57,9 @@ pub(crate) struct PathPattern {
     params: Vec<(String, ParamKind)>,
     /// The lowercase text every matching path starts with (for a cheap pre-check).
     literal_prefix: String,
+    /// The path with parameter names erased, lowercase, without a trailing `/`: two patterns
+    /// of one shape match the same paths.
+    shape: String,
 }
 
 impl fmt::Debug for PathPattern {
@@ -75,6 +76,17 @@ impl PathPattern {
         } else {
             format!("/{path}")
         };
+        Self::parse_source(source)
+    }
+
+    /// Parses a host pattern (`:account.example.com`, NestJS's `@Controller({ host })`),
+    /// matched as Express matches it against `req.hostname`: case-insensitive, a parameter
+    /// takes any characters but `/` (dots included, the longest match first).
+    pub(crate) fn parse_host(host: &str) -> Result<Self, String> {
+        Self::parse_source(host.to_owned())
+    }
+
+    fn parse_source(source: String) -> Result<Self, String> {
         let tokens = Parser::new(&source).parse()?;
         let mut params = Vec::new();
         collect_params(&tokens, &mut params);
@@ -97,6 +109,11 @@ impl PathPattern {
             }
         }
         literal_prefix.make_ascii_lowercase();
+        let mut shape = String::new();
+        write_shape(&tokens, &mut shape);
+        if shape.len() > 1 && shape.ends_with('/') && !shape.ends_with("\\/") {
+            shape.pop();
+        }
         if params.is_empty() && tokens.iter().all(|token| matches!(token, Token::Text(_))) {
             let mut path = literal_prefix.clone();
             if path.len() > 1 && path.ends_with('/') {
@@ -108,6 +125,7 @@ impl PathPattern {
                 regex: None,
                 params,
                 literal_prefix,
+                shape,
             });
         }
         // Express's defaults: case-insensitive, one optional trailing slash.
@@ -122,15 +140,24 @@ impl PathPattern {
             regex: Some(regex),
             params,
             literal_prefix,
+            shape,
         })
     }
 
     /// The path as written (with a leading `/`).
+    #[allow(dead_code, reason = "for the middleware consumer's routes")]
     pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
 
+    /// The path with parameter names erased (`/cats/:` for `/cats/:id`), lowercase: two
+    /// patterns of one shape match the same paths.
+    pub(crate) fn shape(&self) -> &str {
+        &self.shape
+    }
+
     /// Whether the path has no parameter, wildcard or optional part.
+    #[allow(dead_code, reason = "for the middleware consumer's routes")]
     pub(crate) fn is_static(&self) -> bool {
         self.static_path.is_some()
     }
@@ -153,24 +180,6 @@ impl PathPattern {
         } else {
             std::borrow::Cow::Borrowed(trimmed)
         }
-    }
-
-    /// The parameters the path declares, in order, with their kind.
-    pub(crate) fn params(&self) -> &[(String, ParamKind)] {
-        &self.params
-    }
-
-    /// Whether the path declares the parameter `name`.
-    pub(crate) fn has_param(&self, name: &str) -> bool {
-        self.params.iter().any(|(param, _)| param == name)
-    }
-
-    /// The kind of the parameter `name`, if the path declares it.
-    pub(crate) fn param_kind(&self, name: &str) -> Option<ParamKind> {
-        self.params
-            .iter()
-            .find(|(param, _)| param == name)
-            .map(|(_, kind)| *kind)
     }
 
     /// Matches a request path (its raw, percent-encoded form); the parameters it sets, raw,
@@ -198,6 +207,28 @@ impl PathPattern {
                 })
                 .collect(),
         )
+    }
+}
+
+fn write_shape(tokens: &[Token], out: &mut String) {
+    for token in tokens {
+        match token {
+            Token::Text(text) => {
+                for c in text.chars() {
+                    if matches!(c, ':' | '*' | '{' | '}' | '\\') {
+                        out.push('\\');
+                    }
+                    out.push(c.to_ascii_lowercase());
+                }
+            }
+            Token::Param(_) => out.push(':'),
+            Token::Wildcard(_) => out.push('*'),
+            Token::Optional(inner) => {
+                out.push('{');
+                write_shape(inner, out);
+                out.push('}');
+            }
+        }
     }
 }
 
@@ -566,9 +597,7 @@ mod tests {
         assert_eq!(params("/*", "/"), pairs(&[]));
         assert!(PathPattern::parse("/a/*/b/*").is_err());
         let pattern = PathPattern::parse("/files/*rest").unwrap();
-        assert_eq!(pattern.param_kind("rest"), Some(ParamKind::Wildcard));
-        assert!(pattern.has_param("rest"));
-        assert!(!pattern.has_param("path"));
+        assert_eq!(pattern.params, [("rest".to_owned(), ParamKind::Wildcard)]);
     }
 
     #[test]
@@ -609,6 +638,32 @@ mod tests {
         assert!(error.contains("at most 16"), "{error}");
         let sixteen: String = (0..16).map(|i| format!("/:p{i}")).collect();
         assert!(PathPattern::parse(&sixteen).is_ok());
+    }
+
+    #[test]
+    fn shapes_erase_names() {
+        let shape = |path| PathPattern::parse(path).unwrap().shape().to_owned();
+        assert_eq!(shape("/cats/:id"), shape("/CATS/:name"));
+        assert_ne!(shape("/cats/:id"), shape("/cats/*id"));
+        assert_ne!(shape("/cats/:id"), shape("/cats/\\:id"));
+        assert_eq!(shape("/cats{/:id}"), "/cats{/:}");
+    }
+
+    #[test]
+    fn hosts() {
+        let host = PathPattern::parse_host(":account.example.com").unwrap();
+        assert_eq!(
+            host.matches("acme.example.com"),
+            pairs(&[("account", "acme")])
+        );
+        assert_eq!(
+            host.matches("a.b.EXAMPLE.com"),
+            pairs(&[("account", "a.b")])
+        );
+        assert_eq!(host.matches("example.com"), None);
+        let fixed = PathPattern::parse_host("api.example.com").unwrap();
+        assert_eq!(fixed.matches("API.example.com"), pairs(&[]));
+        assert_eq!(fixed.matches("www.example.com"), None);
     }
 
     #[test]
