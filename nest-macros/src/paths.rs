@@ -51,6 +51,10 @@ runtime_paths! {
     body_field => body_field;
     ip => ip;
     req => req;
+    host_param => host_param;
+    raw_host_param => raw_host_param;
+    host_params_all => host_params_all;
+    version_neutral => VERSION_NEUTRAL;
     from_request => FromRequest;
     // Guards, interceptors and filters.
     pick => Pick;
