@@ -159,6 +159,3 @@ pub fn host_params_all<T: crate::http::FromInput>(request: &Request) -> Result<T
         .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
     T::check(raw)
 }
-
-/// `version = VERSION_NEUTRAL` in `#[controller]` and `#[version]`.
-pub use crate::app::versioning::VERSION_NEUTRAL;

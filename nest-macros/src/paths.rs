@@ -54,7 +54,6 @@ runtime_paths! {
     host_param => host_param;
     raw_host_param => raw_host_param;
     host_params_all => host_params_all;
-    version_neutral => VERSION_NEUTRAL;
     from_request => FromRequest;
     // Guards, interceptors and filters.
     pick => Pick;

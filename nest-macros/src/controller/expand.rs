@@ -93,7 +93,7 @@ fn versions(versions: &Versions) -> TokenStream {
             let value = lit.value();
             quote!(#value)
         }
-        VersionItem::Neutral(span) => paths::at(*span, paths::version_neutral()),
+        VersionItem::Neutral(path) => quote!(#path),
     });
     if versions.list {
         quote!(.version_list(&[#(#items),*]))
@@ -139,7 +139,7 @@ fn options(route: &Route) -> TokenStream {
                 .items
                 .extend(versions.items.iter().map(|item| match item {
                     VersionItem::Version(lit) => VersionItem::Version(lit.clone()),
-                    VersionItem::Neutral(span) => VersionItem::Neutral(*span),
+                    VersionItem::Neutral(path) => VersionItem::Neutral(path.clone()),
                 }));
             all_versions.list |= versions.list;
         }

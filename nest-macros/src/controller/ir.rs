@@ -202,8 +202,9 @@ impl Versions {
 pub(crate) enum VersionItem {
     /// `"1"`.
     Version(LitStr),
-    /// `VERSION_NEUTRAL` (any path ending so), with its span.
-    Neutral(Span),
+    /// `VERSION_NEUTRAL` (any path ending so), as written: generated code names it so, and
+    /// the user's import of it is used.
+    Neutral(syn::Path),
 }
 
 pub(crate) enum ArgSource {

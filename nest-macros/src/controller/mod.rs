@@ -163,9 +163,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(
-                ". version_list (& [\"1\" , :: nest_core :: __private :: VERSION_NEUTRAL])"
-            ),
+            out.contains(". version_list (& [\"1\" , VERSION_NEUTRAL])"),
             "{out}"
         );
         assert!(out.contains(". version_list (& [\"2\" , \"3\"])"), "{out}");

@@ -193,7 +193,7 @@ fn version_value(value: &Expr, example: &str) -> syn::Result<Versions> {
                 .last()
                 .is_some_and(|segment| segment.ident == VERSION_NEUTRAL)
         {
-            return Ok(VersionItem::Neutral(path.span()));
+            return Ok(VersionItem::Neutral(path.path.clone()));
         }
         Err(syn::Error::new_spanned(item, &message))
     };
