@@ -19,20 +19,20 @@ pub fn match_path(patterns: &[String], path: &str) -> Result<Matched, String> {
     let mut router = Router::default();
     for (index, pattern) in patterns.iter().enumerate() {
         router
-            .add(Route {
-                method: crate::http::router::RequestMethod::Get,
-                path: crate::http::router::join_path(pattern, ""),
-                name: index.to_string(),
-                handler: std::sync::Arc::new(|_| {
+            .add(Route::new(
+                crate::http::router::RequestMethod::Get,
+                crate::http::router::join_path(pattern, ""),
+                index.to_string(),
+                std::sync::Arc::new(|_| {
                     Box::pin(std::future::ready(crate::Response::new(
                         crate::Body::empty(),
                     )))
                 }),
-            })
+            ))
             .map_err(|conflict| conflict.to_string())?;
     }
-    Ok(match router.find(&http::Method::GET, path) {
-        Lookup::Route(route, params) => {
+    Ok(match router.find(&http::Method::GET, path, None) {
+        Lookup::Route(route, params, _) => {
             Matched::Route(route.name.parse().unwrap_or(usize::MAX), params)
         }
         Lookup::NotFound => Matched::NotFound,

@@ -114,9 +114,13 @@ pub fn ip<T: FromParam>(request: &Request) -> Result<T, HttpException> {
     }
 }
 
-/// Reads and converts the path parameter `name` (present, since the route declares it).
+/// Reads and converts the path parameter `name` (absent only when it sits in an optional part
+/// of the path that the request did not have: `None` for an `Option`).
 pub fn param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
-    T::from_param(request.param(name).unwrap_or_default())
+    match request.param(name) {
+        Some(value) => T::from_param(value),
+        None => T::from_missing(name),
+    }
 }
 
 /// The path parameter `name` as text, for pipes.
@@ -132,4 +136,26 @@ pub fn raw_query(request: &Request, name: &str) -> Result<Option<String>, HttpEx
 /// The header `name` as text, for pipes.
 pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
     header::<Option<String>>(request, name)
+}
+
+/// Reads and converts the host parameter `name`, for `#[host_param("name")]`.
+pub fn host_param<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpException> {
+    match request.host_param(name) {
+        Some(value) => T::from_param(value),
+        None => T::from_missing(name),
+    }
+}
+
+/// The host parameter `name` as text, for pipes.
+pub fn raw_host_param(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
+    Ok(request.host_param(name).map(str::to_owned))
+}
+
+/// Every host parameter, into a map or a `Deserialize` struct, for `#[host_param]`.
+pub fn host_params_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+    let encoded = serde_urlencoded::to_string(request.host_params())
+        .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
+    let raw = serde_urlencoded::from_str(&encoded)
+        .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
+    T::check(raw)
 }

@@ -6,6 +6,7 @@ use std::{future::Future, sync::Arc};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::{
+    app::versioning::RouteVersion,
     http::{
         HttpException, Request, Response,
         router::{self, RequestMethod, join_path},
@@ -102,8 +103,10 @@ pub struct ControllerRoutes {
     pub(crate) name: &'static str,
     pub(crate) prefix: &'static str,
     pub(crate) routes: Vec<RouteDefinition>,
-    /// `#[controller("cats", version = "1")]`: the versions of routes that name none.
-    versions: &'static [&'static str],
+    /// `#[controller("cats", version = "1")]`: the version(s) of routes that name none.
+    version: Option<RouteVersion>,
+    /// `#[controller("cats", host = ":account.example.com")]`: the hosts its routes answer.
+    hosts: &'static [&'static str],
     /// `#[use_guards(...)]` on the controller: run before every route's own guards.
     guards: Vec<Enhancer<dyn CanActivate>>,
     /// `#[use_interceptors(...)]` on the controller.
@@ -119,7 +122,8 @@ impl ControllerRoutes {
             name,
             prefix,
             routes,
-            versions: &[],
+            version: None,
+            hosts: &[],
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
@@ -147,10 +151,24 @@ impl ControllerRoutes {
         self
     }
 
-    /// `#[controller(..., version = "1")]`.
+    /// `#[controller(..., version = "1")]` (several: `version = "1", version = "2"`).
     #[must_use]
     pub fn versions(mut self, versions: &'static [&'static str]) -> Self {
-        self.versions = versions;
+        self.version = RouteVersion::new(versions, false);
+        self
+    }
+
+    /// `#[controller(..., version = ["1", "2"])]`.
+    #[must_use]
+    pub fn version_list(mut self, versions: &'static [&'static str]) -> Self {
+        self.version = RouteVersion::new(versions, true);
+        self
+    }
+
+    /// `#[controller(..., host = ":account.example.com")]` (or a list of hosts).
+    #[must_use]
+    pub fn hosts(mut self, hosts: &'static [&'static str]) -> Self {
+        self.hosts = hosts;
         self
     }
 
@@ -159,7 +177,8 @@ impl ControllerRoutes {
             name,
             prefix,
             routes,
-            versions,
+            version,
+            hosts,
             guards,
             interceptors,
             filters,
@@ -167,11 +186,8 @@ impl ControllerRoutes {
         routes.into_iter().map(move |route| MappedRoute {
             controller: name,
             controller_path: join_path(prefix, ""),
-            versions: if route.versions.is_empty() {
-                versions
-            } else {
-                route.versions
-            },
+            controller_version: version.clone(),
+            version: route.version.or_else(|| version.clone()),
             enhancers: Enhancers {
                 guards: guards.iter().cloned().chain(route.guards).collect(),
                 interceptors: interceptors
@@ -185,10 +201,13 @@ impl ControllerRoutes {
                 metadata: route.metadata,
             },
             route: router::Route {
-                method: route.method,
-                path: join_path(prefix, route.path),
-                name: format!("{name}::{}", route.handler_name),
-                handler: route.meta.wrap(route.handler),
+                hosts,
+                ..router::Route::new(
+                    route.method,
+                    join_path(prefix, route.path),
+                    format!("{name}::{}", route.handler_name),
+                    route.meta.wrap(route.handler),
+                )
             },
         })
     }
@@ -202,8 +221,8 @@ pub struct RouteDefinition {
     handler_name: &'static str,
     handler: router::Handler,
     meta: RouteMeta,
-    /// `#[version("1")]`: the API versions this route serves (URI versioning).
-    versions: &'static [&'static str],
+    /// `#[version("1")]`: the API version(s) this route serves.
+    version: Option<RouteVersion>,
     /// `#[use_guards(...)]` on the route.
     guards: Vec<Enhancer<dyn CanActivate>>,
     /// `#[use_interceptors(...)]` on the route.
@@ -220,7 +239,11 @@ pub(crate) struct MappedRoute {
     pub(crate) controller: &'static str,
     /// The controller's own path, for the `RoutesResolver` log line.
     pub(crate) controller_path: String,
-    pub(crate) versions: &'static [&'static str],
+    /// The controller's own version(s) (for the `RoutesResolver` log line).
+    pub(crate) controller_version: Option<RouteVersion>,
+    /// The route's version(s): its own, else its controller's (the default version is added
+    /// when mounting).
+    pub(crate) version: Option<RouteVersion>,
     /// The controller's and the route's guards, interceptors and filters (global ones are
     /// added when mounting).
     pub(crate) enhancers: Enhancers,
@@ -335,7 +358,7 @@ impl RouteDefinition {
             handler_name,
             handler,
             meta: RouteMeta::default(),
-            versions: &[],
+            version: None,
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
@@ -376,7 +399,7 @@ impl RouteDefinition {
                 sse: true,
                 ..RouteMeta::default()
             },
-            versions: &[],
+            version: None,
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
@@ -415,10 +438,18 @@ impl RouteDefinition {
         self
     }
 
-    /// `#[version("1")]`: the API versions this route serves.
+    /// `#[version("1")]`: the API version(s) this route serves (several: `#[version("1",
+    /// "2")]` or `#[version]` repeated).
     #[must_use]
     pub fn versions(mut self, versions: &'static [&'static str]) -> Self {
-        self.versions = versions;
+        self.version = RouteVersion::new(versions, false);
+        self
+    }
+
+    /// `#[version(["1", "2"])]`: a list of versions.
+    #[must_use]
+    pub fn version_list(mut self, versions: &'static [&'static str]) -> Self {
+        self.version = RouteVersion::new(versions, true);
         self
     }
 

@@ -84,6 +84,7 @@ pub use app::DynamicModule;
 #[doc(inline)]
 pub use app::{
     AppBuilder, Module, ModuleBuilder, NestApplication, NestFactory, RunningApp, StartupError,
+    VERSION_NEUTRAL,
 };
 #[doc(inline)]
 pub use controller::Controller;

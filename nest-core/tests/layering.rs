@@ -22,11 +22,22 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("errors", &["error", "sse::hub::error"]),
     ("request context", &["context"]),
-    ("HTTP", &["http", "panic", "sse::body"]),
+    (
+        "HTTP",
+        &["http", "http::path_pattern", "panic", "sse::body"],
+    ),
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),
-    ("routing", &["http::router", "controller", "app::mount"]),
+    (
+        "routing",
+        &[
+            "http::router",
+            "controller",
+            "app::mount",
+            "app::versioning",
+        ],
+    ),
     (
         "server",
         &[

@@ -90,6 +90,7 @@ name_table! {
         Roles = "roles",
         SetMetadata = "set_metadata",
         Injectable = "injectable",
+        HostParam = "host_param",
     }
 }
 
@@ -121,13 +122,14 @@ impl Attr {
     ];
 
     /// The attributes that say where an argument's value comes from.
-    pub(crate) const ARGUMENTS: [Self; 6] = [
+    pub(crate) const ARGUMENTS: [Self; 7] = [
         Self::Param,
         Self::Query,
         Self::Body,
         Self::Headers,
         Self::Ip,
         Self::Req,
+        Self::HostParam,
     ];
 
     pub(crate) fn kind(self) -> AttrKind {
@@ -168,8 +170,12 @@ name_table! {
     /// The options of `#[controller("prefix", ...)]`.
     enum ControllerOption {
         Version = "version",
+        Host = "host",
     }
 }
+
+/// The name of NestJS's `VERSION_NEUTRAL`, as `version = VERSION_NEUTRAL` writes it.
+pub(crate) const VERSION_NEUTRAL: &str = "VERSION_NEUTRAL";
 
 name_table! {
     /// The options of `#[sse("path", ...)]`.

@@ -51,6 +51,9 @@ runtime_paths! {
     body_field => body_field;
     ip => ip;
     req => req;
+    host_param => host_param;
+    raw_host_param => raw_host_param;
+    host_params_all => host_params_all;
     from_request => FromRequest;
     // Guards, interceptors and filters.
     pick => Pick;

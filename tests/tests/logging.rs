@@ -30,11 +30,6 @@ impl LoggedCatsController {
         "cats"
     }
 
-    #[get(":id")]
-    fn find_one(&self, #[param("id")] id: String) -> String {
-        id
-    }
-
     #[all("any")]
     fn any(&self) {}
 
@@ -46,6 +41,12 @@ impl LoggedCatsController {
     #[sse("events")]
     fn events(&self) -> impl Stream<Item = Result<&'static str, io::Error>> {
         stream::iter([Ok("one"), Err(io::Error::other("secret boom 7f3a"))])
+    }
+
+    // Last: as in Express, the first route that matches serves the request.
+    #[get(":id")]
+    fn find_one(&self, #[param("id")] id: String) -> String {
+        id
     }
 }
 
@@ -76,10 +77,10 @@ async fn routes_are_logged_as_nest_maps_them() {
     for line in [
         "RoutesResolver: LoggedCatsController {/logged-cats}:",
         "RouterExplorer: Mapped {/logged-cats, GET} route",
-        "RouterExplorer: Mapped {/logged-cats/:id, GET} route",
         "RouterExplorer: Mapped {/logged-cats/any, ALL} route",
-        "RouterExplorer: Mapped {/logged-cats/events, GET} route",
         "RouterExplorer: Mapped {/logged-cats/boom, GET} route",
+        "RouterExplorer: Mapped {/logged-cats/events, GET} route",
+        "RouterExplorer: Mapped {/logged-cats/:id, GET} route",
         "RoutesResolver: LoggedRootController {/}:",
         "RouterExplorer: Mapped {/logged-sse, GET} route",
     ] {

@@ -68,20 +68,51 @@ proptest! {
     }
 }
 
-/// Found by the `router` fuzz target: braces in a literal segment were read by matchit as a
-/// parameter, so `/{W}|}` matched a route without parameters and handed it one.
+/// Braces are NestJS 11+'s optional parts (`{\0W}` matches `/` and `/\0W`), escaped braces
+/// are text, and a brace never hands a route a parameter it does not declare (found by the
+/// `router` fuzz target when braces went to matchit as they were).
 #[test]
-fn braces_in_a_literal_segment_are_text() {
+fn braces_are_optional_parts_and_escaped_braces_text() {
     let patterns = vec!["{\0W}".to_owned()];
     assert_eq!(
-        match_path(&patterns, "/{\0W}").unwrap(),
+        match_path(&patterns, "/\0W").unwrap(),
         Matched::Route(0, Vec::new())
     );
+    assert_eq!(
+        match_path(&patterns, "/").unwrap(),
+        Matched::Route(0, Vec::new())
+    );
+    assert_eq!(match_path(&patterns, "/{\0W}").unwrap(), Matched::NotFound);
     assert_eq!(
         match_path(&patterns, "/{W\u{1}}|}").unwrap(),
         Matched::NotFound
     );
+    let escaped = vec!["\\{W\\}".to_owned()];
+    assert_eq!(
+        match_path(&escaped, "/{W}").unwrap(),
+        Matched::Route(0, Vec::new())
+    );
     assert!(match_path(&[":{x}".to_owned()], "/a").is_err());
+}
+
+/// Express's order: the first route that matches serves the request, a parameter declared
+/// before a static path included; a static path declared first keeps its requests.
+#[test]
+fn the_first_matching_route_wins() {
+    let routes = ["/cats/:id", "/cats/new"].map(str::to_owned).to_vec();
+    assert_eq!(
+        match_path(&routes, "/cats/new").unwrap(),
+        Matched::Route(0, vec![("id".to_owned(), "new".to_owned())])
+    );
+    let routes = ["/cats/new", "/cats/:id"].map(str::to_owned).to_vec();
+    assert_eq!(
+        match_path(&routes, "/cats/NEW/").unwrap(),
+        Matched::Route(0, Vec::new())
+    );
+    assert_eq!(
+        match_path(&routes, "/cats/7").unwrap(),
+        Matched::Route(1, vec![("id".to_owned(), "7".to_owned())])
+    );
 }
 
 /// Found by the `router` fuzz target: matchit panics on a route with more than 26 parameters;

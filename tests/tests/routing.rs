@@ -1,5 +1,7 @@
 //! Routes as NestJS maps them: prefixes and paths joined with normalised slashes, `:name`
-//! parameters, NestJS's 404 body, modules, and conflicts found at start-up.
+//! parameters, NestJS's 404 body, modules, and conflicts found at start-up. (Optional parts,
+//! wildcards, hosts, versions and registration order, against bytes captured from NestJS, are
+//! in routing_parity.rs.)
 
 use nest_core::prelude::*;
 use nest_core::{RunningApp, testing::TestClient};
@@ -12,11 +14,6 @@ impl CatsController {
     #[get]
     fn find_all(&self) -> Json<Vec<&'static str>> {
         Json(vec!["Tom", "Kitty"])
-    }
-
-    #[get("//:id/")]
-    fn find_one(&self, #[param("id")] id: String) -> String {
-        format!("cat {id}")
     }
 
     #[get("owners/:owner/cats/:n")]
@@ -62,6 +59,13 @@ impl CatsController {
                 age,
             })
             .collect())
+    }
+
+    // After `missing` and `first`: as in Express, the first route that matches serves the
+    // request (see routing_parity.rs).
+    #[get("//:id/")]
+    fn find_one(&self, #[param("id")] id: String) -> String {
+        format!("cat {id}")
     }
 }
 

@@ -12,6 +12,7 @@ mod router_module;
 mod server;
 #[cfg(feature = "tls")]
 mod tls;
+pub(crate) mod versioning;
 
 pub use crate::context::ServerStats;
 
@@ -21,11 +22,12 @@ pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteI
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{DynamicModule, Module, ModuleBuilder};
-pub use mount::{GlobalPrefix, Versioning};
+pub use mount::GlobalPrefix;
 pub use router_module::{RouteTree, RouterModule};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
+pub use versioning::{VERSION_NEUTRAL, Versioning};
 
 use std::{
     io,
@@ -330,8 +332,11 @@ impl NestApplication {
         self
     }
 
-    /// Turns on URI versioning: routes with `#[version("1")]` are served at `/v1/...`
-    /// (after the global prefix). NestJS's `app.enableVersioning({ type: VersioningType.URI })`.
+    /// Turns on versioning, NestJS's `app.enableVersioning({ type, ... })`: with
+    /// [`Versioning::uri`], routes with `#[version("1")]` are served at `/v1/...` (after the
+    /// global prefix); with [`Versioning::header`], [`Versioning::media_type`] and
+    /// [`Versioning::custom`] they keep their path and serve the requests that carry one of
+    /// their versions.
     ///
     /// ```
     /// # use nest_core::prelude::*;

@@ -1,10 +1,11 @@
 //! Mounting: the routes as the application serves them, with the global prefix
-//! (`app.set_global_prefix("api")`) and URI versioning (`app.enable_versioning(...)`) applied,
-//! logged as NestJS logs them.
+//! (`app.set_global_prefix("api")`) and versioning (`app.enable_versioning(...)`, see
+//! [`super::versioning`]) applied, logged as NestJS logs them.
 
 use std::sync::Arc;
 
 use crate::{
+    app::versioning::{VERSION_NEUTRAL, Versioning},
     controller::MappedRoute,
     http::router::{self, RequestMethod, Router, join_path},
     pipeline::{
@@ -69,45 +70,9 @@ impl From<&str> for GlobalPrefix {
     }
 }
 
-/// NestJS's `enableVersioning({ type: VersioningType.URI, defaultVersion, prefix })`: a route
-/// with `#[version("1")]` (or in a controller with `version = "1"`) is served at `/v1/...`.
-///
-/// ```
-/// use nest_core::app::Versioning;
-/// let versioning = Versioning::uri().default_version("1");
-/// # let _ = versioning;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Versioning {
-    prefix: String,
-    default_version: Option<String>,
-}
-
-impl Versioning {
-    /// URI versioning with the `v` prefix and no default version.
-    pub fn uri() -> Self {
-        Self {
-            prefix: "v".to_owned(),
-            default_version: None,
-        }
-    }
-
-    /// The version of routes that name none (NestJS `defaultVersion`).
-    #[must_use]
-    pub fn default_version(mut self, version: &str) -> Self {
-        self.default_version = Some(version.to_owned());
-        self
-    }
-
-    /// The text before the version number (`v` by default; NestJS `prefix`).
-    #[must_use]
-    pub fn prefix(mut self, prefix: &str) -> Self {
-        prefix.clone_into(&mut self.prefix);
-        self
-    }
-}
-
-/// Builds the router for `routes`, logging each controller and route when `log` is set.
+/// Builds the router for `routes`, in their order (NestJS's: modules, then each module's
+/// controllers, then each controller's methods), logging each controller and route when `log`
+/// is set.
 pub(super) fn mount(
     routes: &[MappedRoute],
     prefix: Option<&GlobalPrefix>,
@@ -117,47 +82,84 @@ pub(super) fn mount(
 ) -> Result<Router, StartupError> {
     let mut router = Router::default();
     router.filters = global.filters.to_vec();
+    router.versioning = versioning
+        .filter(|versioning| versioning.uri_prefix().is_none())
+        .cloned();
     let mut controller = "";
     for mapped in routes {
+        // The controller's version is its own, else the default one (NestJS's
+        // `getVersionMetadata`); a route's is its own, else its controller's.
+        let controller_version = versioning.and_then(|versioning| {
+            mapped
+                .controller_version
+                .as_ref()
+                .or_else(|| versioning.default())
+        });
+        let version = versioning.and_then(|_| mapped.version.as_ref().or(controller_version));
         if log && mapped.controller != controller {
             controller = mapped.controller;
-            tracing::info!(target: "RoutesResolver", "{controller} {{{}}}:", mapped.controller_path);
+            let path = prefix.map_or_else(
+                || mapped.controller_path.clone(),
+                |prefix| join_path(&prefix.prefix, &mapped.controller_path),
+            );
+            match controller_version {
+                Some(version) => tracing::info!(
+                    target: "RoutesResolver",
+                    "{controller} {{{path}}} (version: {}):",
+                    version.display()
+                ),
+                None => tracing::info!(target: "RoutesResolver", "{controller} {{{path}}}:"),
+            }
         }
         let route = &guarded(mapped, global);
         let global = prefix
             .filter(|prefix| prefix.applies_to(route.method, &route.path))
             .map_or("", |prefix| prefix.prefix.as_str());
-        let versions: Vec<Option<&str>> = match versioning {
-            Some(_) if !mapped.versions.is_empty() => mapped
-                .versions
+        // URI versioning: one path per version (none for VERSION_NEUTRAL); the other types
+        // keep the path and filter requests by their version.
+        let paths: Vec<String> = match (version, versioning.and_then(Versioning::uri_prefix)) {
+            (Some(version), Some(uri_prefix)) => version
+                .all()
                 .iter()
-                .map(|version| Some(*version))
+                .map(|version| {
+                    if version == VERSION_NEUTRAL {
+                        join_path(global, &route.path)
+                    } else {
+                        join_path(
+                            global,
+                            &join_path(&format!("{uri_prefix}{version}"), &route.path),
+                        )
+                    }
+                })
                 .collect(),
-            Some(versioning) => vec![versioning.default_version.as_deref()],
-            None => vec![None],
+            _ => vec![join_path(global, &route.path)],
         };
-        for version in versions {
-            let path = match (version, versioning) {
-                (Some(version), Some(versioning)) => join_path(
-                    global,
-                    &join_path(&format!("{}{version}", versioning.prefix), &route.path),
-                ),
-                _ => join_path(global, &route.path),
-            };
+        let filter = match versioning {
+            Some(versioning) if versioning.uri_prefix().is_none() => version.cloned(),
+            _ => None,
+        };
+        for path in paths {
             let mut mounted = route.clone();
             mounted.path = path;
-            let line = match version {
-                Some(version) => format!(
-                    "Mapped {{{}, {}}} (version: {version}) route",
-                    mounted.path, mounted.method
-                ),
-                None => format!("Mapped {{{}, {}}} route", mounted.path, mounted.method),
-            };
+            mounted.version.clone_from(&filter);
             router
                 .add(mounted)
                 .map_err(|conflict| StartupError::new(conflict.to_string()))?;
-            if log {
-                tracing::info!(target: "RouterExplorer", "{line}");
+        }
+        if log {
+            let path = join_path(global, &route.path);
+            match version {
+                Some(version) => tracing::info!(
+                    target: "RouterExplorer",
+                    "Mapped {{{path}, {}}} (version: {}) route",
+                    route.method,
+                    version.display()
+                ),
+                None => tracing::info!(
+                    target: "RouterExplorer",
+                    "Mapped {{{path}, {}}} route",
+                    route.method
+                ),
             }
         }
     }

@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 pub(crate) mod framing;
+pub(crate) mod path_pattern;
 pub(crate) mod request;
 pub(crate) mod respond;
 mod response;

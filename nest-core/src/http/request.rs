@@ -68,6 +68,11 @@ pub struct RequestHead {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RemoteAddr(pub(crate) std::net::SocketAddr);
 
+/// The parameters of the host pattern the request matched (`#[host_param]`), raw as NestJS
+/// gives them; attached by the router.
+#[derive(Debug, Clone)]
+pub(crate) struct HostParams(pub(crate) Vec<(String, String)>);
+
 impl Request {
     /// A request from its head and its path parameters (already percent-decoded), outside any
     /// running application (default settings).
@@ -88,6 +93,29 @@ impl Request {
             body,
             read_body: None,
         }
+    }
+
+    /// The parameter `name` of the controller's host pattern (`#[host_param("account")]`,
+    /// NestJS's `@HostParam('account')`), as the `Host` header has it (not percent-decoded).
+    ///
+    /// ```
+    /// use nest_core::Request;
+    /// let request = Request::from_parts(http::Request::get("/").body(()).unwrap().into_parts().0, vec![]);
+    /// assert_eq!(request.host_param("account"), None);
+    /// ```
+    pub fn host_param(&self, name: &str) -> Option<&str> {
+        self.host_params()
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every parameter of the controller's host pattern, in order (`#[host_param]`).
+    pub fn host_params(&self) -> &[(String, String)] {
+        self.parts
+            .extensions
+            .get::<HostParams>()
+            .map_or(&[], |params| params.0.as_slice())
     }
 
     /// The client's IP address (`#[ip]`, NestJS's `@Ip()`), if the server knows it.

@@ -1,16 +1,20 @@
-//! The router: NestJS paths (`/cats/:id`, `/files/*path`) matched with `matchit`, then by
-//! method; anything unmatched gets NestJS's 404.
+//! The router: NestJS paths (`/cats/:id`, `/files/*path`, see [`PathPattern`]) matched in
+//! registration order as Express matches them, then by method, host and version; anything
+//! unmatched gets NestJS's 404.
 
-use std::{fmt, future::Future, pin::Pin, sync::Arc};
+use std::{collections::HashMap, fmt, future::Future, pin::Pin, sync::Arc};
 
 use http::Method;
 
-use crate::context::AppContext;
-
-use super::{
-    exception::{BadRequestException, HttpException},
-    request::{Request, percent_decode},
-    response::Response,
+use crate::{
+    app::versioning::{RouteVersion, Versioning},
+    context::AppContext,
+    http::{
+        exception::{BadRequestException, HttpException},
+        path_pattern::PathPattern,
+        request::{HostParams, Request, percent_decode},
+        response::Response,
+    },
 };
 
 /// The HTTP method a route answers, named as NestJS's `RequestMethod` enum.
@@ -70,15 +74,6 @@ impl RequestMethod {
             Self::Head => method == Method::HEAD,
         }
     }
-
-    /// How specific the method is: an exact method beats a `GET` serving `HEAD`, which beats `ALL`.
-    fn rank(self, method: &Method) -> u8 {
-        match self {
-            Self::All => 0,
-            Self::Get if method == Method::HEAD => 1,
-            _ => 2,
-        }
-    }
 }
 
 impl fmt::Display for RequestMethod {
@@ -99,11 +94,32 @@ pub(crate) struct Route {
     /// `Controller::method`, for logs and errors.
     pub(crate) name: String,
     pub(crate) handler: Handler,
+    /// `#[controller(host = ...)]`: the hosts the route answers (any when empty).
+    pub(crate) hosts: &'static [&'static str],
+    /// The versions a request must carry (header, media type and custom versioning; `None`:
+    /// any request).
+    pub(crate) version: Option<RouteVersion>,
 }
 
-struct Endpoint {
-    path: String,
-    routes: Vec<Route>,
+impl Route {
+    /// A route answering any host and version.
+    pub(crate) fn new(method: RequestMethod, path: String, name: String, handler: Handler) -> Self {
+        Self {
+            method,
+            path,
+            name,
+            handler,
+            hosts: &[],
+            version: None,
+        }
+    }
+}
+
+/// A route as the router keeps it: parsed.
+struct Entry {
+    route: Route,
+    pattern: PathPattern,
+    hosts: Vec<PathPattern>,
 }
 
 /// An error found while building the routes: two routes that cannot both be matched.
@@ -120,10 +136,18 @@ impl fmt::Display for RouteConflict {
 
 impl std::error::Error for RouteConflict {}
 
+/// The routes in registration order, matched as Express matches them: the first route whose
+/// path, method, host and version fit serves the request. Static paths are found through an
+/// index (their positions in the order), the others by trying each in order.
 #[derive(Default)]
 pub(crate) struct Router {
-    tree: matchit::Router<usize>,
-    endpoints: Vec<Endpoint>,
+    entries: Vec<Entry>,
+    /// Lowercase static path → the entries with that path, in order.
+    statics: HashMap<String, Vec<usize>>,
+    /// The entries with a non-static path, in order.
+    dynamic: Vec<usize>,
+    /// Header, media type or custom versioning: how a request's version is read.
+    pub(crate) versioning: Option<Versioning>,
     /// The global exception filters, for requests no route takes.
     pub(crate) filters: Vec<Arc<dyn crate::pipeline::ExceptionFilter>>,
 }
@@ -131,62 +155,64 @@ pub(crate) struct Router {
 impl fmt::Debug for Router {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.endpoints.iter().flat_map(|endpoint| {
-                endpoint
-                    .routes
+            .entries(
+                self.entries
                     .iter()
-                    .map(move |route| format!("{} {}", route.method, endpoint.path))
-            }))
+                    .map(|entry| format!("{} {}", entry.route.method, entry.route.path)),
+            )
             .finish()
     }
 }
 
 impl Router {
-    /// Adds a route; an identical method and path, or paths `matchit` cannot tell apart, are an
-    /// error that names both handlers.
+    /// Adds a route after the others. A path that does not parse, or a route that can never
+    /// be reached because an earlier one has the same method, path (parameter names aside),
+    /// hosts and versions, is an error that names both handlers.
     pub(crate) fn add(&mut self, route: Route) -> Result<(), RouteConflict> {
-        let pattern = matchit_pattern(&route.path).map_err(|error| RouteConflict {
+        let invalid = |route: &Route, error: String| RouteConflict {
             message: format!(
                 "route {{{}, {}}} of {}: {error}",
                 route.path, route.method, route.name
             ),
-        })?;
-        if let Ok(found) = self.tree.at(&pattern) {
-            let endpoint = &mut self.endpoints[*found.value];
-            if endpoint.path == route.path {
-                if let Some(existing) = endpoint.routes.iter().find(|r| r.method == route.method) {
-                    return Err(RouteConflict {
-                        message: format!(
-                            "duplicate route {{{}, {}}}: mapped by both {} and {}",
-                            route.path, route.method, existing.name, route.name
-                        ),
-                    });
-                }
-                endpoint.routes.push(route);
-                return Ok(());
-            }
-        }
-        match self.tree.insert(pattern, self.endpoints.len()) {
-            Ok(()) => {
-                self.endpoints.push(Endpoint {
-                    path: route.path.clone(),
-                    routes: vec![route],
-                });
-                Ok(())
-            }
-            Err(error) => Err(RouteConflict {
+        };
+        let pattern = PathPattern::parse(&route.path).map_err(|error| invalid(&route, error))?;
+        let hosts = route
+            .hosts
+            .iter()
+            .map(|host| PathPattern::parse_host(host))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| invalid(&route, format!("host: {error}")))?;
+        let shape = pattern.shape();
+        if let Some(existing) = self.entries.iter().find(|entry| {
+            entry.route.method == route.method
+                && entry.pattern.shape() == shape
+                && entry.route.hosts == route.hosts
+                && entry.route.version == route.version
+        }) {
+            return Err(RouteConflict {
                 message: format!(
-                    "route {{{}, {}}} of {} conflicts with another route: {error}",
-                    route.path, route.method, route.name
+                    "duplicate route {{{}, {}}}: mapped by both {} and {}",
+                    route.path, route.method, existing.route.name, route.name
                 ),
-            }),
+            });
         }
+        let index = self.entries.len();
+        match pattern.static_path() {
+            Some(path) => self.statics.entry(path.to_owned()).or_default().push(index),
+            None => self.dynamic.push(index),
+        }
+        self.entries.push(Entry {
+            route,
+            pattern,
+            hosts,
+        });
+        Ok(())
     }
 
     /// Finds the handler for a request and runs it.
     pub(crate) fn dispatch(
         &self,
-        parts: http::request::Parts,
+        mut parts: http::request::Parts,
         body: Option<hyper::body::Incoming>,
         context: &Arc<AppContext>,
     ) -> BoxFuture {
@@ -194,44 +220,82 @@ impl Router {
         if let Some(refused) = super::framing::check(&parts) {
             return Box::pin(std::future::ready(refused));
         }
-        let (route, params) = match self.find(&parts.method, parts.uri.path()) {
-            Lookup::Route(route, params) => (route, params),
-            Lookup::NotFound => return self.unrouted(&parts, not_found(&parts)),
-            Lookup::BadParam(raw) => {
-                let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
-                return self.unrouted(&parts, error.into_response());
-            }
-        };
+        let (route, params, host_params) =
+            match self.find(&parts.method, parts.uri.path(), Some(&parts)) {
+                Lookup::Route(route, params, host_params) => (route, params, host_params),
+                Lookup::NotFound => return self.unrouted(&parts, not_found(&parts)),
+                Lookup::BadParam(raw) => {
+                    let error = BadRequestException::new(format!("Failed to decode param '{raw}'"));
+                    return self.unrouted(&parts, error.into_response());
+                }
+            };
+        if !host_params.is_empty() {
+            parts.extensions.insert(HostParams(host_params));
+        }
         (route.handler)(Request::new(parts, params, Arc::clone(context), body))
     }
 
-    /// The route for `method` and `path`, with its parameters percent-decoded.
-    pub(crate) fn find(&self, method: &Method, path: &str) -> Lookup<'_> {
-        // Express's non-strict routing: `/cats/` is `/cats`.
-        let lookup = match path.strip_suffix('/') {
-            Some(trimmed) if !trimmed.is_empty() => trimmed,
-            _ => path,
-        };
-        let Ok(found) = self.tree.at(lookup) else {
-            return Lookup::NotFound;
-        };
-        let endpoint = &self.endpoints[*found.value];
-        let Some(route) = endpoint
-            .routes
-            .iter()
-            .filter(|route| route.method.matches(method))
-            .max_by_key(|route| route.method.rank(method))
-        else {
-            return Lookup::NotFound;
-        };
-        let mut params = Vec::with_capacity(found.params.len());
-        for (name, raw) in found.params.iter() {
-            let Some(value) = percent_decode(raw) else {
-                return Lookup::BadParam(raw.to_owned());
+    /// The first route, in registration order, for `method` and `path` (and for the host
+    /// and versions of `parts`, when given), with its parameters percent-decoded and its host
+    /// parameters (raw, as NestJS gives them).
+    pub(crate) fn find(
+        &self,
+        method: &Method,
+        path: &str,
+        parts: Option<&http::request::Parts>,
+    ) -> Lookup<'_> {
+        let statics: &[usize] = self
+            .statics
+            .get(PathPattern::static_key(path).as_ref())
+            .map_or(&[], Vec::as_slice);
+        let mut statics = statics.iter().copied().peekable();
+        let mut dynamic = self.dynamic.iter().copied().peekable();
+        let mut extracted = None;
+        let mut hostname = None;
+        loop {
+            // The next candidate in registration order, from either list.
+            let index = match (statics.peek(), dynamic.peek()) {
+                (Some(&s), Some(&d)) if s < d => statics.next(),
+                (Some(_), None) => statics.next(),
+                (_, Some(_)) => dynamic.next(),
+                (None, None) => None,
             };
-            params.push((name.to_owned(), value));
+            let Some(index) = index else {
+                return Lookup::NotFound;
+            };
+            let entry = &self.entries[index];
+            let Some(raw) = entry.pattern.matches(path) else {
+                continue;
+            };
+            // Express decodes a matching route's parameters before it checks the method: a
+            // malformed one is a 400 even when the method is not this route's.
+            let mut params = Vec::with_capacity(raw.len());
+            for (name, value) in raw {
+                let Some(decoded) = percent_decode(&value) else {
+                    return Lookup::BadParam(value);
+                };
+                params.push((name, decoded));
+            }
+            if !entry.route.method.matches(method) {
+                continue;
+            }
+            if let (Some(version), Some(versioning)) = (&entry.route.version, &self.versioning) {
+                let extracted = extracted.get_or_insert_with(|| versioning.extract(parts));
+                if !extracted.accepts(version) {
+                    continue;
+                }
+            }
+            let mut host_params = Vec::new();
+            if !entry.hosts.is_empty() {
+                let hostname = hostname.get_or_insert_with(|| parts.map(request_hostname));
+                let hostname = hostname.as_ref().map_or("", |host| host.as_str());
+                match entry.hosts.iter().find_map(|host| host.matches(hostname)) {
+                    Some(found) => host_params = found,
+                    None => continue,
+                }
+            }
+            return Lookup::Route(&entry.route, params, host_params);
         }
-        Lookup::Route(route, params)
     }
 
     /// The answer to a request no handler takes, through the global exception filters.
@@ -258,18 +322,43 @@ impl Router {
         Box::pin(std::future::ready(response))
     }
 
-    /// Every route as `(method, path, handler name)`, in the order they were added.
+    /// Every route, in the order they were added.
     pub(crate) fn routes(&self) -> impl Iterator<Item = &Route> {
-        self.endpoints
-            .iter()
-            .flat_map(|endpoint| endpoint.routes.iter())
+        self.entries.iter().map(|entry| &entry.route)
+    }
+}
+
+/// The request's host name as Express's `req.hostname`: the `Host` header (else the URI's
+/// authority, as HTTP/2 sends it) without its port.
+fn request_hostname(parts: &http::request::Parts) -> String {
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            parts
+                .uri
+                .authority()
+                .map(|authority| authority.as_str().to_owned())
+        })
+        .unwrap_or_default();
+    // An IPv6 literal keeps its colons: `[::1]:3000` is `[::1]`.
+    let offset = if host.starts_with('[') {
+        host.find(']').map_or(0, |end| end + 1)
+    } else {
+        0
+    };
+    match host[offset..].find(':') {
+        Some(colon) => host[..offset + colon].to_owned(),
+        None => host,
     }
 }
 
 /// What [`Router::find`] found.
 pub(crate) enum Lookup<'a> {
-    /// The route and its decoded parameters.
-    Route(&'a Route, Vec<(String, String)>),
+    /// The route, its decoded parameters and its host parameters.
+    Route(&'a Route, Vec<(String, String)>, Vec<(String, String)>),
     /// No route for this method and path.
     NotFound,
     /// A parameter that does not percent-decode to UTF-8.
@@ -287,59 +376,6 @@ fn not_found(parts: &http::request::Parts) -> Response {
         parts.method
     )))
 }
-
-/// `/cats/:id/*rest` → `/cats/{id}/{*rest}`; a bare `*` becomes `{*path}`.
-fn matchit_pattern(path: &str) -> Result<String, String> {
-    let valid_name = |name: &str| {
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    let mut out = String::with_capacity(path.len() + 4);
-    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
-        out.push('/');
-        if let Some(name) = segment.strip_prefix(':') {
-            if !valid_name(name) {
-                return Err(format!("invalid parameter name `:{name}`"));
-            }
-            out.push('{');
-            out.push_str(name);
-            out.push('}');
-        } else if let Some(name) = segment.strip_prefix('*') {
-            let name = if name.is_empty() { "path" } else { name };
-            if !valid_name(name) {
-                return Err(format!("invalid wildcard name `*{name}`"));
-            }
-            out.push_str("{*");
-            out.push_str(name);
-            out.push('}');
-        } else {
-            // Braces are matchit's parameter syntax: in a literal segment they are text.
-            for c in segment.chars() {
-                match c {
-                    '{' => out.push_str("{{"),
-                    '}' => out.push_str("}}"),
-                    c => out.push(c),
-                }
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    // matchit panics past 26 parameters in one route (found by the `router` fuzz target).
-    let params = path
-        .split('/')
-        .filter(|segment| segment.starts_with(':') || segment.starts_with('*'))
-        .count();
-    if params > MAX_PARAMS {
-        return Err(format!(
-            "{params} parameters; a route has at most {MAX_PARAMS}"
-        ));
-    }
-    Ok(out)
-}
-
-/// The most parameters one route may declare.
-const MAX_PARAMS: usize = 16;
 
 /// Joins a controller prefix and a route path the NestJS way: one leading slash, no empty
 /// segments, no trailing slash; an empty path is the prefix itself.
@@ -368,22 +404,5 @@ mod tests {
         assert_eq!(join_path("/cats/", ""), "/cats");
         assert_eq!(join_path("", ""), "/");
         assert_eq!(join_path("//a//", "/b/"), "/a/b");
-    }
-
-    use super::*;
-
-    #[test]
-    fn matchit_patterns() {
-        let pattern = |path| matchit_pattern(path).unwrap();
-        assert_eq!(pattern("/"), "/");
-        assert_eq!(pattern("/cats/:id"), "/cats/{id}");
-        assert_eq!(pattern("/files/*"), "/files/{*path}");
-        assert_eq!(pattern("/files/*rest"), "/files/{*rest}");
-        // Found by the `router` fuzz target: braces in a literal were read as a parameter.
-        assert_eq!(pattern("/a{b}"), "/a{{b}}");
-        assert!(matchit_pattern("/:{x}").is_err());
-        assert!(matchit_pattern("/:").is_err());
-        let many: String = (0..30).map(|i| format!("/:p{i}")).collect();
-        assert!(matchit_pattern(&many).is_err());
     }
 }

@@ -9,7 +9,7 @@ use syn::{ItemImpl, spanned::Spanned};
 use super::{
     ir::{
         Arg, ArgSource, Controller, Enhancer, EnhancerKind, Metadata, Method, Route, RouteOption,
-        SseSettings,
+        SseSettings, VersionItem, Versions,
     },
     parse::output_span,
 };
@@ -20,7 +20,13 @@ pub(crate) fn controller(controller: &Controller) -> TokenStream {
     let self_ty = &block.self_ty;
     let name = &controller.name;
     let prefix = &controller.prefix.normalized;
-    let versions = &controller.versions;
+    let versions = versions(&controller.versions);
+    let hosts = controller.hosts.iter().map(|(lit, _)| lit);
+    let hosts = if controller.hosts.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(.hosts(&[#(#hosts),*]))
+    };
     let enhancers = controller.enhancers.iter().map(enhancer);
     let routes = controller.routes.iter().map(route);
     let (controller_trait, instance, routes_type) = (
@@ -38,7 +44,8 @@ pub(crate) fn controller(controller: &Controller) -> TokenStream {
                     __nest_instance: #instance<Self>,
                 ) -> #routes_type {
                     #routes_type::new(#name, #prefix, ::std::vec![#(#routes),*])
-                        .versions(&[#(#versions),*])
+                        #versions
+                        #hosts
                         #(#enhancers)*
                 }
             }
@@ -75,6 +82,26 @@ pub(crate) fn fallback(block: &ItemImpl, error: &syn::Error) -> TokenStream {
     quote!(#error #block #stub)
 }
 
+/// `.versions(&[...])` (one version, or several repeated) or `.version_list(&[...])`
+/// (written as a list); nothing without versions.
+fn versions(versions: &Versions) -> TokenStream {
+    if versions.items.is_empty() {
+        return TokenStream::new();
+    }
+    let items = versions.items.iter().map(|item| match item {
+        VersionItem::Version(lit) => {
+            let value = lit.value();
+            quote!(#value)
+        }
+        VersionItem::Neutral(path) => quote!(#path),
+    });
+    if versions.list {
+        quote!(.version_list(&[#(#items),*]))
+    } else {
+        quote!(.versions(&[#(#items),*]))
+    }
+}
+
 /// `.guard(...)`, `.interceptor(...)` or `.filter(...)`, built by the injector in the
 /// controller's module (`Injectable` types get their dependencies, others `Default`; errors
 /// point at the type's name).
@@ -104,6 +131,21 @@ fn enhancer(enhancer: &Enhancer) -> TokenStream {
 /// metadata.
 fn options(route: &Route) -> TokenStream {
     let mut calls = TokenStream::new();
+    // Repeated `#[version]` attributes make one list.
+    let mut all_versions = Versions::default();
+    for option in &route.options {
+        if let RouteOption::Versions(versions) = option {
+            all_versions
+                .items
+                .extend(versions.items.iter().map(|item| match item {
+                    VersionItem::Version(lit) => VersionItem::Version(lit.clone()),
+                    VersionItem::Neutral(path) => VersionItem::Neutral(path.clone()),
+                }));
+            all_versions.list |= versions.list;
+        }
+    }
+    all_versions.list |= all_versions.items.len() > 1;
+    calls.extend(versions(&all_versions));
     for option in &route.options {
         calls.extend(match option {
             RouteOption::HttpCode(code) => {
@@ -118,10 +160,7 @@ fn options(route: &Route) -> TokenStream {
                     .unwrap_or(302);
                 quote!(.redirect(#url, #code))
             }
-            RouteOption::Versions(versions) => {
-                let versions = versions.iter().map(syn::LitStr::value);
-                quote!(.versions(&[#(#versions),*]))
-            }
+            RouteOption::Versions(_) => TokenStream::new(),
             RouteOption::Enhancer(item) => enhancer(item),
         });
     }
@@ -180,6 +219,15 @@ fn piped(arg: &Arg, read: TokenStream) -> TokenStream {
                 "param",
                 quote!(::core::option::Option::Some(#name)),
                 quote!(#raw_param(&__nest_request, #name)),
+            )
+        }
+        ArgSource::HostParam(name) => {
+            let (name, raw_host_param) = (name.value(), paths::raw_host_param());
+            (
+                // NestJS's pipes see `@HostParam()` as `custom`.
+                "custom",
+                quote!(::core::option::Option::Some(#name)),
+                quote!(#raw_host_param(&__nest_request, #name)),
             )
         }
         ArgSource::Query(name) => {
@@ -260,6 +308,14 @@ fn read(arg: &Arg) -> TokenStream {
         ArgSource::ParamsAll => {
             let params_all = paths::params_all();
             quote_spanned!(ty.span()=> #params_all::<#ty>(&__nest_request))
+        }
+        ArgSource::HostParam(name) => {
+            let (name, host_param) = (name.value(), paths::host_param());
+            quote_spanned!(ty.span()=> #host_param::<#ty>(&__nest_request, #name))
+        }
+        ArgSource::HostParamsAll => {
+            let host_params_all = paths::host_params_all();
+            quote_spanned!(ty.span()=> #host_params_all::<#ty>(&__nest_request))
         }
         ArgSource::BodyField(field) => {
             let body_field = paths::body_field();

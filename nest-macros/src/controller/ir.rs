@@ -15,7 +15,10 @@ pub(crate) struct Controller {
     /// The normalised prefix (`/cats`, or empty).
     pub(crate) prefix: RoutePath,
     /// `#[controller("cats", version = "1")]`: the versions of routes that name none.
-    pub(crate) versions: Vec<LitStr>,
+    pub(crate) versions: Versions,
+    /// `#[controller("cats", host = ":account.example.com")]`: the hosts, with their parsed
+    /// forms (for `#[host_param]`).
+    pub(crate) hosts: Vec<(LitStr, RoutePath)>,
     /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]` on the `impl` block.
     pub(crate) enhancers: Vec<Enhancer>,
     pub(crate) routes: Vec<Route>,
@@ -104,9 +107,6 @@ pub(crate) struct Route {
     pub(crate) sse: Option<SseSettings>,
     pub(crate) handler: Handler,
     pub(crate) args: Vec<Arg>,
-    /// False when an argument's attribute could not be read (its checks would only repeat
-    /// that error).
-    pub(crate) args_complete: bool,
     /// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]` and the enhancers, in the order
     /// written.
     pub(crate) options: Vec<RouteOption>,
@@ -142,8 +142,8 @@ pub(crate) enum RouteOption {
     Header { name: LitStr, value: LitStr },
     /// `#[redirect("url")]` or `#[redirect("url", 301)]`.
     Redirect { url: LitStr, status: Option<LitInt> },
-    /// `#[version("1", "2")]`.
-    Versions(Vec<LitStr>),
+    /// `#[version("1", "2")]`, `#[version(["1", "2"])]`, `#[version(VERSION_NEUTRAL)]`.
+    Versions(Versions),
     /// `#[use_guards(A)]`, `#[use_interceptors(B)]`, `#[use_filters(C)]`: one per type.
     Enhancer(Enhancer),
 }
@@ -177,9 +177,43 @@ pub(crate) struct Arg {
     pub(crate) span: Span,
 }
 
+/// Versions as written: `"1"`, `"1", "2"`, `["1", "2"]`, `VERSION_NEUTRAL`.
+#[derive(Default)]
+pub(crate) struct Versions {
+    pub(crate) items: Vec<VersionItem>,
+    /// Written as a list (`[...]`): NestJS tells `VERSION_NEUTRAL` alone from a list with it.
+    pub(crate) list: bool,
+}
+
+impl Versions {
+    /// The versions as text (`VERSION_NEUTRAL` as its name), for comparisons.
+    pub(crate) fn values(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|item| match item {
+                VersionItem::Version(lit) => lit.value(),
+                VersionItem::Neutral(_) => "VERSION_NEUTRAL".to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// One version.
+pub(crate) enum VersionItem {
+    /// `"1"`.
+    Version(LitStr),
+    /// `VERSION_NEUTRAL` (any path ending so), as written: generated code names it so, and
+    /// the user's import of it is used.
+    Neutral(syn::Path),
+}
+
 pub(crate) enum ArgSource {
     /// `#[param("name")]`: a path parameter.
     Param(LitStr),
+    /// `#[host_param("name")]`: a parameter of the controller's host.
+    HostParam(LitStr),
+    /// `#[host_param]`: every host parameter, into a map or struct.
+    HostParamsAll,
     /// No attribute: the type reads itself from the request (`FromRequest`).
     Extract,
     /// `#[body]`: the JSON body.

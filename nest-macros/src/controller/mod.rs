@@ -89,7 +89,7 @@ mod tests {
                     fn a(&mut self) {}
                     #[post]
                     #[http_code("204")]
-                    fn b(&self, #[body] x: String, #[body] y: String) {}
+                    fn b(&self, #[body] x: String, #[body] y: String, #[param("nope")] z: String) {}
                 }
             },
         );
@@ -97,9 +97,9 @@ mod tests {
         assert!(messages[0].starts_with("invalid version"));
         assert!(messages[1].starts_with("a route handler takes `&self`"));
         assert!(messages[2].starts_with("a status code is between"));
-        assert!(messages[3].starts_with("the route path has `:id`"));
-        assert!(messages[4].starts_with("expected `#[http_code(204)]`"));
-        assert!(messages[5].starts_with("two `#[body]` arguments"));
+        assert!(messages[3].starts_with("expected `#[http_code(204)]`"));
+        assert!(messages[4].starts_with("two `#[body]` arguments"));
+        assert!(messages[5].starts_with("`#[param(\"nope\")]` names no parameter"));
     }
 
     #[test]
@@ -135,5 +135,53 @@ mod tests {
         assert!(out.contains(":: nest_core :: __private :: RouteDefinition :: http"));
         assert!(out.contains(". http_code (204u16)"));
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn prefix_parameters_hosts_and_version_lists() {
+        let out = expand(
+            &quote!(
+                ":server/rooms",
+                host = ":account.example.com",
+                version = ["1", VERSION_NEUTRAL]
+            ),
+            &quote! {
+                impl C {
+                    #[get(":room")]
+                    #[version("2")]
+                    #[version("3")]
+                    fn a(&self, #[param("server")] s: String, #[host_param("account")] a: String) {}
+                    #[get("unread/:x")]
+                    fn b(&self) {}
+                }
+            },
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains(". hosts (& [\":account.example.com\"])"),
+            "{out}"
+        );
+        assert!(
+            out.contains(". version_list (& [\"1\" , VERSION_NEUTRAL])"),
+            "{out}"
+        );
+        assert!(out.contains(". version_list (& [\"2\" , \"3\"])"), "{out}");
+        assert!(
+            out.contains(":: nest_core :: __private :: host_param ::"),
+            "{out}"
+        );
+        let messages = errors(
+            quote!("cats", version = [1]),
+            quote! {
+                impl C {
+                    #[get]
+                    fn a(&self, #[host_param("account")] a: String) {}
+                }
+            },
+        );
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("expected a version string"));
+        assert!(messages[1].contains("the controller has none"));
     }
 }

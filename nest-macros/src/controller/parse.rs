@@ -12,11 +12,11 @@ use syn::{
 
 use super::ir::{
     Arg, ArgSource, Controller, Enhancer, EnhancerKind, Handler, Metadata, Method, Receiver, Route,
-    RouteOption, SseSettings,
+    RouteOption, SseSettings, VersionItem, Versions,
 };
 use crate::{
     errors::Errors,
-    names::{Attr, AttrKind, COMPILER_ATTRIBUTES, ControllerOption, SseOption},
+    names::{Attr, AttrKind, COMPILER_ATTRIBUTES, ControllerOption, SseOption, VERSION_NEUTRAL},
     route_path::{self, RoutePath},
 };
 
@@ -26,7 +26,11 @@ pub(crate) fn controller(
     mut block: ItemImpl,
     errors: &mut Errors,
 ) -> Controller {
-    let (prefix, versions) = controller_args(args, errors);
+    let ControllerArgs {
+        prefix,
+        versions,
+        hosts,
+    } = controller_args(args, errors);
     let mut enhancers = Vec::new();
     block.attrs.retain(|attr| match Attr::of(attr) {
         Some(name @ (Attr::UseGuards | Attr::UseInterceptors | Attr::UseFilters)) => {
@@ -60,6 +64,7 @@ pub(crate) fn controller(
         name,
         prefix,
         versions,
+        hosts,
         enhancers,
         routes,
     }
@@ -89,17 +94,28 @@ fn key_value(expr: &Expr) -> Option<(&Ident, &Expr)> {
     Some((path.path.get_ident()?, &assign.right))
 }
 
-/// `#[controller]`, `#[controller("prefix")]`, `#[controller("prefix", version = "1")]`.
-fn controller_args(args: TokenStream, errors: &mut Errors) -> (RoutePath, Vec<LitStr>) {
-    const EXPECTED: &str = "expected `#[controller]`, `#[controller(\"prefix\")]` or `#[controller(\"prefix\", version = \"1\")]`";
-    let mut versions = Vec::new();
-    let empty = RoutePath::default();
+/// What `#[controller(...)]` says.
+struct ControllerArgs {
+    prefix: RoutePath,
+    versions: Versions,
+    hosts: Vec<(LitStr, RoutePath)>,
+}
+
+/// `#[controller]`, `#[controller("prefix")]`, `#[controller("prefix", version = "1",
+/// host = ":account.example.com")]`.
+fn controller_args(args: TokenStream, errors: &mut Errors) -> ControllerArgs {
+    const EXPECTED: &str = "expected `#[controller]`, `#[controller(\"prefix\")]` or `#[controller(\"prefix\", version = \"1\", host = \"...\")]`";
+    let mut out = ControllerArgs {
+        prefix: RoutePath::default(),
+        versions: Versions::default(),
+        hosts: Vec::new(),
+    };
     let items =
         match syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, args) {
             Ok(items) => items,
             Err(error) => {
                 errors.push(syn::Error::new(error.span(), EXPECTED));
-                return (empty, versions);
+                return out;
             }
         };
     let mut prefix = None;
@@ -108,18 +124,42 @@ fn controller_args(args: TokenStream, errors: &mut Errors) -> (RoutePath, Vec<Li
             prefix = Some(lit.clone());
         } else if let Some((key, value)) = key_value(item) {
             match ControllerOption::from_ident(key) {
-                Some(ControllerOption::Version) => match string(value) {
-                    Some(version) => versions.push(version.clone()),
-                    None => errors.push(syn::Error::new_spanned(
-                        value,
-                        "expected a version string, as in `version = \"1\"`",
-                    )),
-                },
+                Some(ControllerOption::Version) => {
+                    if let Some(versions) = errors.take(version_value(value, "version = ")) {
+                        out.versions.list |= versions.list;
+                        out.versions.items.extend(versions.items);
+                        out.versions.list |= out.versions.items.len() > 1;
+                    }
+                }
+                Some(ControllerOption::Host) => {
+                    let hosts = match value {
+                        Expr::Array(array) => array.elems.iter().collect(),
+                        other => vec![other],
+                    };
+                    for host in hosts {
+                        match string(host) {
+                            Some(lit) => {
+                                if let Some(parsed) =
+                                    errors.take(route_path::parse(lit, "`#[controller]` host"))
+                                {
+                                    out.hosts.push((lit.clone(), parsed));
+                                }
+                            }
+                            None => errors.push(syn::Error::new_spanned(
+                                host,
+                                "expected a host string, as in `host = \":account.example.com\"` or `host = [\"a.example.com\", \"b.example.com\"]`",
+                            )),
+                        }
+                    }
+                }
                 None => errors.push(syn::Error::new_spanned(
                     key,
                     format!(
                         "unknown `#[controller]` option `{key}`; expected {}",
-                        ControllerOption::list(&[ControllerOption::Version])
+                        ControllerOption::list(&[
+                            ControllerOption::Version,
+                            ControllerOption::Host
+                        ])
                     ),
                 )),
             }
@@ -127,21 +167,51 @@ fn controller_args(args: TokenStream, errors: &mut Errors) -> (RoutePath, Vec<Li
             errors.push(syn::Error::new_spanned(item, EXPECTED));
         }
     }
-    let Some(lit) = prefix else {
-        return (empty, versions);
-    };
-    let Some(prefix) = errors.take(route_path::parse(&lit, "`#[controller]`")) else {
-        return (empty, versions);
-    };
-    if !prefix.params.is_empty() || prefix.normalized.contains('*') {
-        // A prefix is static: routes carry the parameters.
-        errors.push(syn::Error::new_spanned(
-            &lit,
-            "a `#[controller]` prefix cannot hold parameters; put them in the route paths",
-        ));
-        return (empty, versions);
+    if let Some(lit) = prefix
+        && let Some(parsed) = errors.take(route_path::parse(&lit, "`#[controller]`"))
+    {
+        out.prefix = parsed;
     }
-    (prefix, versions)
+    out
+}
+
+/// A version value: `"1"`, `VERSION_NEUTRAL` or a list of them in brackets. `example` starts
+/// the message's examples (`version = ` or `#[version(`).
+fn version_value(value: &Expr, example: &str) -> syn::Result<Versions> {
+    let close = if example.starts_with('#') { ")]" } else { "" };
+    let message = format!(
+        "expected a version string, `VERSION_NEUTRAL` or a list of them, as in `{example}\"1\"{close}` or `{example}[\"1\", \"2\"]{close}`"
+    );
+    let one = |item: &Expr| -> syn::Result<VersionItem> {
+        if let Some(lit) = string(item) {
+            return Ok(VersionItem::Version(lit.clone()));
+        }
+        if let Expr::Path(path) = item
+            && path
+                .path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == VERSION_NEUTRAL)
+        {
+            return Ok(VersionItem::Neutral(path.path.clone()));
+        }
+        Err(syn::Error::new_spanned(item, &message))
+    };
+    match value {
+        Expr::Array(array) => {
+            if array.elems.is_empty() {
+                return Err(syn::Error::new_spanned(value, "an empty list of versions"));
+            }
+            Ok(Versions {
+                items: array.elems.iter().map(one).collect::<syn::Result<_>>()?,
+                list: true,
+            })
+        }
+        other => Ok(Versions {
+            items: vec![one(other)?],
+            list: false,
+        }),
+    }
 }
 
 /// The route declared on `function`, if it has a route attribute and every attribute of it can
@@ -195,13 +265,11 @@ fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Opti
     };
     let parsed = route_attr(&attr, name, errors);
     let mut args = Vec::new();
-    let mut args_complete = true;
     for input in function.sig.inputs.iter_mut().skip(1) {
-        if let FnArg::Typed(typed) = input {
-            match argument(typed, errors) {
-                Some(arg) => args.push(arg),
-                None => args_complete = false,
-            }
+        if let FnArg::Typed(typed) = input
+            && let Some(arg) = argument(typed, errors)
+        {
+            args.push(arg);
         }
     }
     let (method, path, sse) = parsed?;
@@ -231,7 +299,6 @@ fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Opti
         sse,
         handler,
         args,
-        args_complete,
         options,
         metadata,
     })
@@ -459,19 +526,26 @@ fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
     use syn::parse::ParseStream;
 
     let option = match name {
-        Attr::Version => RouteOption::Versions(
-            attr.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)
+        Attr::Version => {
+            let items = attr
+                .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
                 .ok()
-                .filter(|versions| !versions.is_empty())
+                .filter(|items| !items.is_empty())
                 .ok_or_else(|| {
                     syn::Error::new_spanned(
                         attr,
-                        "expected `#[version(\"1\")]` or `#[version(\"1\", \"2\")]`",
+                        "expected `#[version(\"1\")]`, `#[version(\"1\", \"2\")]`, `#[version([\"1\", \"2\"])]` or `#[version(VERSION_NEUTRAL)]`",
                     )
-                })?
-                .into_iter()
-                .collect(),
-        ),
+                })?;
+            let mut versions = Versions::default();
+            for item in &items {
+                let parsed = version_value(item, "#[version(")?;
+                versions.list |= parsed.list;
+                versions.items.extend(parsed.items);
+            }
+            versions.list |= versions.items.len() > 1;
+            RouteOption::Versions(versions)
+        }
         Attr::HttpCode => RouteOption::HttpCode(attr.parse_args::<LitInt>().map_err(|_| {
             syn::Error::new_spanned(attr, "expected `#[http_code(204)]` with a status code")
         })?),
@@ -642,6 +716,8 @@ fn argument(typed: &mut PatType, errors: &mut Errors) -> Option<Arg> {
         (Attr::Body, None) => ArgSource::Body,
         (Attr::Body, Some(field)) => ArgSource::BodyField(field.value()),
         (Attr::Ip, None) => ArgSource::Ip,
+        (Attr::HostParam, Some(name)) => ArgSource::HostParam(name),
+        (Attr::HostParam, None) => ArgSource::HostParamsAll,
         (Attr::Req, None) => ArgSource::Req,
         (kind, _) => {
             errors.push(syn::Error::new_spanned(

@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{LitInt, LitStr, ReturnType, Type};
 
-use super::ir::{ArgSource, Controller, Receiver, Route, RouteOption};
+use super::ir::{ArgSource, Controller, Receiver, Route, RouteOption, VersionItem, Versions};
 use crate::{errors::Errors, names::Attr};
 
 pub(crate) fn controller(controller: &Controller, errors: &mut Errors) {
@@ -30,15 +30,21 @@ pub(crate) fn controller(controller: &Controller, errors: &mut Errors) {
             "`#[controller]` must be placed on an `impl` block of a named type",
         ));
     }
-    for version in &controller.versions {
-        check_version(version, errors);
-    }
+    check_versions(&controller.versions, errors);
     for route in &controller.routes {
         errors.section(route.section);
-        self::route(route, errors);
+        self::route(route, controller, errors);
     }
     duplicates(controller, errors);
     errors.section(0);
+}
+
+fn check_versions(versions: &Versions, errors: &mut Errors) {
+    for item in &versions.items {
+        if let VersionItem::Version(lit) = item {
+            check_version(lit, errors);
+        }
+    }
 }
 
 /// A version is what goes after `v` in `/v1/...`: letters, digits, `.`, `-` and `_`.
@@ -69,7 +75,7 @@ const HTTP_CODE_RANGE: &str = "a status code is between 100 and 999";
 /// The message for a `#[redirect]` status out of range.
 const REDIRECT_RANGE: &str = "a redirect status is between 300 and 399";
 
-fn route(route: &Route, errors: &mut Errors) {
+fn route(route: &Route, controller: &Controller, errors: &mut Errors) {
     let handler = &route.handler;
     if let Some(generics) = &handler.generics {
         errors.push(syn::Error::new_spanned(
@@ -130,15 +136,11 @@ fn route(route: &Route, errors: &mut Errors) {
                     ));
                 }
             }
-            RouteOption::Versions(versions) => {
-                for version in versions {
-                    check_version(version, errors);
-                }
-            }
+            RouteOption::Versions(versions) => check_versions(versions, errors),
             RouteOption::Enhancer(_) => {}
         }
     }
-    arguments(route, errors);
+    arguments(route, controller, errors);
 }
 
 fn check_header(name: &LitStr, value: &LitStr, errors: &mut Errors) {
@@ -165,25 +167,36 @@ fn check_header(name: &LitStr, value: &LitStr, errors: &mut Errors) {
     }
 }
 
-/// The arguments: each `#[param("name")]` names a parameter of the path, read once; one
-/// `#[body]`; every path parameter read; pipes only where they apply and without `self`.
-fn arguments(route: &Route, errors: &mut Errors) {
+/// The arguments: each `#[param("name")]` names a parameter of the controller's or the
+/// route's path, read once; each `#[host_param("name")]` one of the controller's hosts; one
+/// `#[body]`; pipes only where they apply and without `self`. (A path parameter no argument
+/// reads is fine, as in NestJS.)
+fn arguments(route: &Route, controller: &Controller, errors: &mut Errors) {
     let mut seen: HashMap<String, Span> = HashMap::new();
     let mut body = false;
-    let mut complete = route.args_complete;
+    let path_params: Vec<&str> = controller
+        .prefix
+        .params
+        .iter()
+        .chain(&route.path.params)
+        .map(|param| param.name.as_str())
+        .collect();
     for arg in &route.args {
         match &arg.source {
             ArgSource::Param(name) => {
                 let value = name.value();
-                if !route.path.params.contains(&value) {
-                    errors.push(unknown_param(name, &route.path.params));
-                    complete = false;
+                if !path_params.contains(&value.as_str()) {
+                    errors.push(unknown_param(name, &path_params));
                 } else if seen.insert(value.clone(), arg.span).is_some() {
                     errors.push(syn::Error::new(
                         arg.span,
                         format!("the path parameter `{value}` is already read by another argument"),
                     ));
                 }
+            }
+            ArgSource::HostParam(name) => host_param(name, controller, errors),
+            ArgSource::HostParamsAll if controller.hosts.is_empty() => {
+                errors.push(no_host(&arg.attr_tokens));
             }
             ArgSource::Body => {
                 if body {
@@ -199,10 +212,13 @@ fn arguments(route: &Route, errors: &mut Errors) {
         if let Some(first) = arg.pipes.first() {
             let pipe = first.to_token_stream().to_string();
             let message = match &arg.source {
-                ArgSource::Param(_) | ArgSource::Query(_) | ArgSource::Header(_) | ArgSource::Body => {
-                    None
-                }
+                ArgSource::Param(_)
+                | ArgSource::HostParam(_)
+                | ArgSource::Query(_)
+                | ArgSource::Header(_)
+                | ArgSource::Body => None,
                 ArgSource::ParamsAll => Some((Attr::Param, "path parameter")),
+                ArgSource::HostParamsAll => Some((Attr::HostParam, "host parameter")),
                 ArgSource::QueryAll => Some((Attr::Query, "query parameter")),
                 ArgSource::HeadersAll => Some((Attr::Headers, "header")),
                 _ => Some((Attr::Body, "")),
@@ -232,23 +248,44 @@ fn arguments(route: &Route, errors: &mut Errors) {
             }
         }
     }
-    let reads_all = route
-        .args
-        .iter()
-        .any(|arg| matches!(arg.source, ArgSource::ParamsAll));
-    // After a mistake in an argument this would only repeat it.
-    if !complete || reads_all {
+}
+
+/// `#[host_param]` in a controller without `host = ...`.
+fn no_host(tokens: &TokenStream) -> syn::Error {
+    syn::Error::new_spanned(
+        tokens,
+        format!(
+            "`#[{}]` reads the controller's host pattern, but the controller has none; add one, as in `#[controller(\"cats\", host = \":account.example.com\")]`",
+            Attr::HostParam.name()
+        ),
+    )
+}
+
+/// `#[host_param("name")]`: the controller has a host with that parameter.
+fn host_param(name: &LitStr, controller: &Controller, errors: &mut Errors) {
+    if controller.hosts.is_empty() {
+        errors.push(no_host(&name.to_token_stream()));
         return;
     }
-    for param in &route.path.params {
-        if !seen.contains_key(param) {
-            errors.push(syn::Error::new_spanned(
-                &route.attr_tokens,
-                format!(
-                    "the route path has `:{param}` but no argument reads it; add `#[param(\"{param}\")] {param}: String`"
-                ),
-            ));
-        }
+    let value = name.value();
+    if !controller.hosts.iter().any(|(_, host)| host.has(&value)) {
+        let known: Vec<String> = controller
+            .hosts
+            .iter()
+            .flat_map(|(_, host)| host.params.iter().map(|param| format!("`:{}`", param.name)))
+            .collect();
+        let known = if known.is_empty() {
+            "the controller's host has no parameters".to_owned()
+        } else {
+            format!("the controller's host has {}", known.join(", "))
+        };
+        errors.push(syn::Error::new_spanned(
+            name,
+            format!(
+                "`#[{}(\"{value}\")]` names no parameter of the controller's host; {known}",
+                Attr::HostParam.name()
+            ),
+        ));
     }
 }
 
@@ -275,7 +312,7 @@ fn self_token(tokens: TokenStream) -> Option<Span> {
 }
 
 /// `#[param("name")]` naming no parameter of the route path.
-fn unknown_param(name: &LitStr, params: &[String]) -> syn::Error {
+fn unknown_param(name: &LitStr, params: &[&str]) -> syn::Error {
     let value = name.value();
     let known = if params.is_empty() {
         "the route path has no parameters".to_owned()
@@ -299,18 +336,18 @@ fn unknown_param(name: &LitStr, params: &[String]) -> syn::Error {
 }
 
 /// The versions a route answers: its own, else the controller's.
-fn versions_of<'a>(route: &'a Route, controller: &'a [LitStr]) -> Vec<String> {
+fn versions_of(route: &Route, controller: &Versions) -> Vec<String> {
     let own: Vec<String> = route
         .options
         .iter()
         .filter_map(|option| match option {
-            RouteOption::Versions(versions) => Some(versions.iter().map(LitStr::value)),
+            RouteOption::Versions(versions) => Some(versions.values()),
             _ => None,
         })
         .flatten()
         .collect();
     if own.is_empty() {
-        controller.iter().map(LitStr::value).collect()
+        controller.values()
     } else {
         own
     }
