@@ -255,7 +255,10 @@ mod exclude {
             .body(http_body_util::Full::new(bytes::Bytes::new()))
             .unwrap();
         let response = client.request(post).await.unwrap();
-        assert_eq!((response.status.as_u16(), response.text().as_str()), (201, RETURN_VALUE));
+        assert_eq!(
+            (response.status.as_u16(), response.text().as_str()),
+            (201, RETURN_VALUE)
+        );
         // should exclude "/overview/:id" endpoint (by param)
         expect(&client, "/overview/1", 200, RETURN_VALUE).await;
         // should exclude "/wildcard/overview" endpoint (by wildcard)
@@ -321,5 +324,82 @@ mod execute_once {
         assert_eq!(NUMBER.load(Ordering::SeqCst), 1);
         expect(&client, "/a/1", 200, "").await;
         assert_eq!(NUMBER.load(Ordering::SeqCst), 2);
+    }
+}
+
+/// `middleware-with-versioning.spec.ts`: a middleware bound to `{ path: '/versioned',
+/// version: '1', method: ALL }` under each versioning type.
+mod with_versioning {
+    use super::*;
+    use nest_core::RequestMethod;
+    use nest_core::app::{VERSION_NEUTRAL, Versioning};
+
+    const VERSIONED_VALUE: &str = "test_versioned";
+
+    #[derive(Default)]
+    struct TestController;
+
+    #[controller]
+    impl TestController {
+        #[version("1")]
+        #[get("versioned")]
+        fn versioned_test(&self) -> &'static str {
+            RETURN_VALUE
+        }
+    }
+
+    #[module(imports = [AppModule], controllers = [TestController])]
+    struct TestModule;
+
+    impl NestModule for TestModule {
+        fn configure(consumer: &mut MiddlewareConsumer) {
+            consumer
+                .apply_fn(send(VERSIONED_VALUE))
+                .for_routes(RouteInfo::new("/versioned", RequestMethod::All).version("1"));
+        }
+    }
+
+    async fn create_app_with_versioning(
+        versioning: Versioning,
+    ) -> (nest_core::RunningApp, TestClient) {
+        let mut app = NestFactory::create::<TestModule>().await.unwrap();
+        app.enable_versioning(versioning);
+        let server = app.bind("127.0.0.1:0").await.unwrap();
+        let client = TestClient::new(server.local_addr());
+        (server, client)
+    }
+
+    #[tokio::test]
+    async fn when_using_uri_versioning() {
+        let (_server, client) =
+            create_app_with_versioning(Versioning::uri().default_version(VERSION_NEUTRAL)).await;
+        expect(&client, "/v1/versioned", 200, VERSIONED_VALUE).await;
+    }
+
+    #[tokio::test]
+    async fn when_using_header_versioning() {
+        let (_server, client) = create_app_with_versioning(Versioning::header("version")).await;
+        let request = nest_tests::get_with_headers("/versioned", &[("version", "1")]);
+        let response = client.request(request).await.unwrap();
+        assert_eq!(
+            (response.status.as_u16(), response.text().as_str()),
+            (200, VERSIONED_VALUE)
+        );
+    }
+
+    #[tokio::test]
+    async fn when_using_media_type_versioning() {
+        let (_server, client) = create_app_with_versioning(
+            Versioning::media_type("v").default_version(VERSION_NEUTRAL),
+        )
+        .await;
+        expect(&client, "/versioned", 200, VERSIONED_VALUE).await;
+    }
+
+    #[tokio::test]
+    async fn when_using_custom_versioning() {
+        let (_server, client) =
+            create_app_with_versioning(Versioning::custom(|_| vec!["1".to_owned()])).await;
+        expect(&client, "/versioned", 200, VERSIONED_VALUE).await;
     }
 }

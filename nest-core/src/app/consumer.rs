@@ -22,7 +22,10 @@ use crate::{
     },
 };
 
-use super::mount::GlobalPrefix;
+use super::{
+    mount::GlobalPrefix,
+    versioning::{VERSION_NEUTRAL, Versioning},
+};
 
 /// A module that binds middleware, as NestJS's `NestModule` (`configure(consumer)`); `#[module]`
 /// finds the implementation and runs it when the application is built.
@@ -201,6 +204,8 @@ impl MiddlewareConfigProxy<'_> {
 pub struct RouteInfo {
     target: Target,
     method: RequestMethod,
+    /// The versions the path is bound under (URI versioning).
+    versions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +220,24 @@ impl RouteInfo {
         Self {
             target: Target::Path(path.to_owned()),
             method,
+            versions: Vec::new(),
         }
+    }
+
+    /// `{ path, method, version }`: with URI versioning, the path under that version
+    /// (`/v1/versioned`); other versioning types leave the path as it is, as NestJS does.
+    /// Call it again for more versions ([`VERSION_NEUTRAL`](crate::app::VERSION_NEUTRAL) for the
+    /// path without a version).
+    ///
+    /// ```
+    /// use nest_core::app::RouteInfo;
+    /// use nest_core::RequestMethod;
+    /// let route = RouteInfo::new("versioned", RequestMethod::All).version("1");
+    /// # let _ = route;
+    /// ```
+    pub fn version(mut self, version: &str) -> Self {
+        self.versions.push(version.to_owned());
+        self
     }
 
     /// Every route of controller `C` (NestJS's `forRoutes(CatsController)`), at the paths it is
@@ -224,6 +246,7 @@ impl RouteInfo {
         Self {
             target: Target::Controller(TypeId::of::<C>(), short_name::<C>()),
             method: RequestMethod::All,
+            versions: Vec::new(),
         }
     }
 }
@@ -469,6 +492,7 @@ impl MiddlewareChain {
         configs: &[BuiltConfig],
         served: &[(RequestMethod, String, String)],
         prefix: Option<&GlobalPrefix>,
+        versioning: Option<&Versioning>,
         filters: Vec<Arc<dyn ExceptionFilter>>,
     ) -> Result<Self, StartupError> {
         let everywhere: Arc<[Mount]> = Arc::new([Mount {
@@ -492,7 +516,7 @@ impl MiddlewareChain {
             let mounts: Arc<[Mount]> = config
                 .for_routes
                 .iter()
-                .map(|route| mounts_of(route, served, prefix, false))
+                .map(|route| mounts_of(route, served, prefix, versioning, false))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .flatten()
@@ -500,7 +524,7 @@ impl MiddlewareChain {
             let exclude: Arc<[Mount]> = config
                 .exclude
                 .iter()
-                .map(|route| mounts_of(route, served, prefix, true))
+                .map(|route| mounts_of(route, served, prefix, versioning, true))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .flatten()
@@ -628,6 +652,7 @@ fn mounts_of(
     route: &RouteInfo,
     served: &[(RequestMethod, String, String)],
     prefix: Option<&GlobalPrefix>,
+    versioning: Option<&Versioning>,
     exclusion: bool,
 ) -> Result<Vec<Mount>, StartupError> {
     let parse = |path: &str| {
@@ -690,17 +715,43 @@ fn mounts_of(
                 }
                 return Ok(mounts);
             }
-            let full = match prefix {
-                Some(prefix) if prefix.applies_to(route.method, &join_path(path, "")) => {
-                    join_path(global, path)
-                }
-                _ => join_path(path, ""),
+            let global = match prefix {
+                Some(prefix) if prefix.applies_to(route.method, &join_path(path, "")) => global,
+                _ => "",
             };
-            Ok(vec![Mount {
-                method: route.method,
-                pattern: parse(&full)?,
-                prefix: prefix_match,
-            }])
+            // With URI versioning, the path under each of its versions (NestJS's
+            // `extractVersionPathFrom`); a path without one is bound where unversioned routes
+            // are served: without a version, and under the default versions.
+            let uri = versioning.and_then(Versioning::uri_prefix);
+            let versions: Vec<&str> = match (uri, route.versions.is_empty()) {
+                (None, _) => vec![""],
+                (Some(_), false) => route.versions.iter().map(String::as_str).collect(),
+                (Some(_), true) => std::iter::once("")
+                    .chain(
+                        versioning
+                            .and_then(Versioning::default)
+                            .map_or(&[][..], |default| default.all())
+                            .iter()
+                            .map(String::as_str),
+                    )
+                    .collect(),
+            };
+            let mut mounts = Vec::with_capacity(versions.len());
+            for version in versions {
+                let version_path = match uri {
+                    Some(uri) if !version.is_empty() && version != VERSION_NEUTRAL => {
+                        format!("{uri}{version}")
+                    }
+                    _ => String::new(),
+                };
+                let full = join_path(&join_path(global, &version_path), path);
+                mounts.push(Mount {
+                    method: route.method,
+                    pattern: parse(&full)?,
+                    prefix: prefix_match,
+                });
+            }
+            Ok(mounts)
         }
     }
 }

@@ -560,6 +560,7 @@ impl NestApplication {
             &self.middleware,
             &served,
             self.global_prefix.as_ref(),
+            self.versioning.as_ref(),
             self.global_filters.clone(),
         )?;
         let chain = (!chain.is_empty()).then(|| Arc::new(chain));
