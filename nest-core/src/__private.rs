@@ -23,6 +23,7 @@ pub mod hooks {
         NoOnModuleDestroy, NoOnModuleInit, ViaBeforeApplicationShutdown, ViaOnApplicationBootstrap,
         ViaOnApplicationShutdown, ViaOnModuleDestroy, ViaOnModuleInit,
     };
+    pub use crate::discovery::{NoProviderMethods, ViaProviderMethods};
 }
 pub use crate::http::respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use crate::http::router::RequestMethod;
@@ -133,3 +134,8 @@ pub fn raw_query(request: &Request, name: &str) -> Result<Option<String>, HttpEx
 pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
     header::<Option<String>>(request, name)
 }
+
+// `#[provider]`: event listeners and scheduled jobs.
+pub use crate::discovery::{MethodOutput, Methods, ProviderMethods};
+pub use crate::event_emitter::{ListenerCall, OnEventOptions, Payload};
+pub use crate::schedule::{CronOptions, job};
