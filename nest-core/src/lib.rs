@@ -357,7 +357,7 @@ pub use nest_macros::Injectable;
 ///     #[on_event("order.created")]
 ///     fn on_created(&self, event: &OrderCreatedEvent) { println!("order {}", event.id); }
 ///
-///     #[on_event("order.shipped", is_async, suppress_errors = false)]
+///     #[on_event("order.shipped", async, suppress_errors = false)]
 ///     async fn on_shipped(&self, event: Arc<OrderCreatedEvent>) -> Result<(), String> {
 ///         Ok(())
 ///     }
@@ -382,7 +382,7 @@ pub use nest_macros::provider;
 
 /// Makes a method of a [`#[provider]`](macro@provider) block a listener of an event, as
 /// NestJS's `@OnEvent('order.created', { async, prependListener, suppressErrors })`:
-/// `#[on_event("order.created")]`, `#[on_event("order.*", prepend_listener, is_async,
+/// `#[on_event("order.created")]`, `#[on_event("order.*", prepend_listener, async,
 /// suppress_errors = false)]`. The method takes `&self` and, optionally, the payload as `&T`
 /// or `Arc<T>` (events whose payload is not a `T` are not passed to it); it may be `async`
 /// and may return a `Result` (its error is logged). See [`event_emitter`].
