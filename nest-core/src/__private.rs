@@ -133,3 +133,6 @@ pub fn raw_query(request: &Request, name: &str) -> Result<Option<String>, HttpEx
 pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpException> {
     header::<Option<String>>(request, name)
 }
+
+/// How `#[derive(Injectable)]` fills the fields it does not inject (see `di::build`).
+pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};

@@ -80,6 +80,10 @@ runtime_paths! {
     dependency => Dependency;
     resolver => Resolver;
     startup_error => StartupError;
+    // The fields `#[derive(Injectable)]` does not inject.
+    build => Build;
+    via_self_default => ViaSelfDefault;
+    via_field_defaults => ViaFieldDefaults;
 }
 
 /// `path` with every token spanned at `span`, so that errors about what it names point there.
