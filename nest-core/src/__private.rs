@@ -139,3 +139,5 @@ pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpE
 pub use crate::discovery::{MethodOutput, Methods, ProviderMethods};
 pub use crate::event_emitter::{ListenerCall, OnEventOptions, Payload};
 pub use crate::schedule::{CronOptions, job};
+/// How `#[derive(Injectable)]` fills the fields it does not inject (see `di::build`).
+pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};

@@ -83,6 +83,8 @@ pub mod sse;
 pub mod testing;
 
 #[doc(inline)]
+pub use app::DynamicModule;
+#[doc(inline)]
 pub use app::{
     AppBuilder, Module, ModuleBuilder, NestApplication, NestFactory, RunningApp, StartupError,
 };

@@ -51,7 +51,7 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         }
     };
     let mut controllers: Vec<Path> = Vec::new();
-    let mut imports: Vec<Path> = Vec::new();
+    let mut imports: Vec<syn::Expr> = Vec::new();
     let mut providers: Vec<ProviderEntry> = Vec::new();
     let mut exports: Vec<Path> = Vec::new();
     let mut global = false;
@@ -92,10 +92,15 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
                     providers.extend(entries);
                     return Ok(());
                 }
+                if option == ModuleOption::Imports {
+                    // A path is a module type; any other expression makes a `DynamicModule`.
+                    let entries = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&inner)?;
+                    imports.extend(entries);
+                    return Ok(());
+                }
                 let paths = Punctuated::<Path, Token![,]>::parse_terminated(&inner)?;
                 match option {
                     ModuleOption::Controllers => controllers.extend(paths),
-                    ModuleOption::Imports => imports.extend(paths),
                     _ => exports.extend(paths),
                 }
                 Ok(())
@@ -105,9 +110,12 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
         errors.take(parsed);
     }
     let configure = errors.into_error().map_or(Ok(()), Err).map(|()| {
-        let imports = imports
-            .iter()
-            .map(|path| quote_spanned!(path.span()=> __nest_module.import::<#path>();));
+        let imports = imports.iter().map(|import| match import {
+            syn::Expr::Path(syn::ExprPath {
+                qself: None, path, ..
+            }) => quote_spanned!(path.span()=> __nest_module.import::<#path>();),
+            dynamic => quote_spanned!(dynamic.span()=> __nest_module.import_dynamic(#dynamic);),
+        });
         // Each provider and controller is registered the way it supports: `Injectable` first,
         // else `Default` (see nest_core::app::module).
         let providers = providers.iter().map(ProviderEntry::register);

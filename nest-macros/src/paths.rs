@@ -89,6 +89,10 @@ runtime_paths! {
     payload => Payload;
     cron_options => CronOptions;
     job => job;
+    // The fields `#[derive(Injectable)]` does not inject.
+    build => Build;
+    via_self_default => ViaSelfDefault;
+    via_field_defaults => ViaFieldDefaults;
 }
 
 /// `path` with every token spanned at `span`, so that errors about what it names point there.

@@ -3,11 +3,14 @@
 
 use std::{any::TypeId, fmt, sync::Arc};
 
-use super::{Module, NestApplication, module::ModuleBuilder};
+use super::{
+    Module, NestApplication,
+    module::{DynamicModule, ModuleBuilder},
+};
 use crate::{
     controller::{Controller, ControllerInstance, ControllerRoutes},
     di::{
-        Container, Dependency, Injectable, ModuleNode, Provider, RequestScope, Resolver,
+        Container, Dependency, Injectable, ModuleId, ModuleNode, Provider, RequestScope, Resolver,
         provider::{AnyArc, BoxFuture},
     },
     http::{HttpException, Request},
@@ -29,7 +32,7 @@ pub struct AppBuilder {
     /// Controllers given as instances.
     controllers: Vec<ControllerRoutes>,
     /// Modules in the order they were added (the root first).
-    modules: Vec<TypeId>,
+    modules: Vec<ModuleId>,
     pub(super) container: Container,
     /// Controllers of modules, built once every module is known.
     pending: Vec<PendingController>,
@@ -39,7 +42,7 @@ pub struct AppBuilder {
 
 /// A controller of a module, before the injector builds it.
 pub(super) struct PendingController {
-    module: TypeId,
+    module: ModuleId,
     name: &'static str,
     id: TypeId,
     dependencies: Vec<Dependency>,
@@ -59,7 +62,7 @@ enum Built {
 
 impl PendingController {
     /// A controller built by the injector.
-    pub(super) fn injected<C: Controller + Injectable>(module: TypeId) -> Self {
+    pub(super) fn injected<C: Controller + Injectable>(module: ModuleId) -> Self {
         Self {
             module,
             name: C::NAME,
@@ -71,7 +74,7 @@ impl PendingController {
     }
 
     /// A controller built with `Default`.
-    pub(super) fn default<C: Controller + Default>(module: TypeId) -> Self {
+    pub(super) fn default<C: Controller + Default>(module: ModuleId) -> Self {
         Self {
             module,
             name: crate::di::provider::short_name::<C>(),
@@ -133,7 +136,7 @@ impl AppBuilder {
     /// Adds module `M` (its imports, providers and controllers). A module imported twice is
     /// added once, as in NestJS.
     pub fn import<M: Module>(&mut self) -> &mut Self {
-        let id = TypeId::of::<M>();
+        let id = ModuleId::of::<M>();
         if !self.modules.contains(&id) {
             self.modules.push(id);
             self.node(id).name = M::NAME;
@@ -142,7 +145,37 @@ impl AppBuilder {
         self
     }
 
-    pub(super) fn node(&mut self, module: TypeId) -> &mut ModuleNode {
+    /// Adds a dynamic module (its imports, providers and controllers); the same value (or a
+    /// clone of it) imported twice is added once.
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, DynamicModule};
+    /// struct Greeting(&'static str);
+    /// #[module]
+    /// struct GreetingModule;
+    /// let app = NestApplication::builder()
+    ///     .import_dynamic(DynamicModule::new::<GreetingModule>().provide_value(Greeting("hi")))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(app.get::<Greeting>().unwrap().0, "hi");
+    /// ```
+    pub fn import_dynamic(&mut self, module: DynamicModule) -> &mut Self {
+        let id = module.id;
+        if !self.modules.contains(&id) {
+            self.modules.push(id);
+            let node = self.node(id);
+            node.name = module.name;
+            node.global |= module.global;
+            let mut builder = ModuleBuilder { app: self, id };
+            (module.declare)(&mut builder);
+            for step in &module.steps {
+                step(&mut builder);
+            }
+        }
+        self
+    }
+
+    pub(super) fn node(&mut self, module: ModuleId) -> &mut ModuleNode {
         self.container.modules.entry(module).or_default()
     }
 
@@ -175,7 +208,7 @@ impl AppBuilder {
     /// versions applied.
     pub async fn build_async(&mut self) -> Result<NestApplication, StartupError> {
         // Controllers added as instances (no module) use an empty module of their own.
-        let loose = TypeId::of::<Self>();
+        let loose = ModuleId::of::<Self>();
         let root = self.modules.first().copied().unwrap_or(loose);
         if self.modules.is_empty() {
             self.node(loose).name = "application";
@@ -265,7 +298,7 @@ impl AppBuilder {
 /// A controller built for each request (it depends on a request-scoped provider).
 fn per_request_controller(
     container: &Arc<Container>,
-    module: TypeId,
+    module: ModuleId,
     pending: &PendingController,
 ) -> Built {
     let container = Arc::clone(container);

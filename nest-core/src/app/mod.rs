@@ -17,7 +17,7 @@ pub use crate::error::StartupError;
 pub use builder::AppBuilder;
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
-pub use module::{Module, ModuleBuilder};
+pub use module::{DynamicModule, Module, ModuleBuilder};
 pub use mount::{GlobalPrefix, Versioning};
 pub use server::RunningApp;
 #[cfg(feature = "tls")]

@@ -1,12 +1,12 @@
 //! [`Module`]: what `#[module]` implements, as NestJS's `@Module()`, and the [`ModuleBuilder`]
 //! its generated code fills.
 
-use std::{any::TypeId, sync::Arc};
+use std::{any::TypeId, fmt, sync::Arc};
 
 use super::{AppBuilder, builder::PendingController};
 use crate::{
     controller::Controller,
-    di::{FactoryFn, Injectable, Pick, Provider, Token, provider::short_name},
+    di::{FactoryFn, Injectable, ModuleId, Pick, Provider, Token, provider::short_name},
     lifecycle::Hooks,
 };
 
@@ -55,14 +55,47 @@ pub trait Module: 'static {
 #[derive(Debug)]
 pub struct ModuleBuilder<'a> {
     pub(super) app: &'a mut AppBuilder,
-    pub(super) id: TypeId,
+    pub(super) id: ModuleId,
 }
 
 impl ModuleBuilder<'_> {
     /// Imports module `M`: its exported providers become available here.
     pub fn import<M: Module>(&mut self) -> &mut Self {
         self.app.import::<M>();
-        self.app.node(self.id).imports.push(TypeId::of::<M>());
+        self.app.node(self.id).imports.push(ModuleId::of::<M>());
+        self
+    }
+
+    /// Imports a dynamic module (NestJS's `imports: [ConfigModule.forRoot({ ... })]`): its
+    /// exported providers become available here. `#[module(imports = [...])]` calls this for
+    /// every entry that is not a plain path.
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, DynamicModule, ModuleBuilder};
+    ///
+    /// struct Greeting(&'static str);
+    ///
+    /// #[module]
+    /// struct GreetingModule;
+    ///
+    /// struct AppModule;
+    /// impl Module for AppModule {
+    ///     const NAME: &'static str = "AppModule";
+    ///     fn configure(module: &mut ModuleBuilder<'_>) {
+    ///         module.import_dynamic(
+    ///             DynamicModule::new::<GreetingModule>()
+    ///                 .provide_value(Greeting("hello"))
+    ///                 .export::<Greeting>(),
+    ///         );
+    ///     }
+    /// }
+    /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+    /// assert_eq!(app.get::<Greeting>().unwrap().0, "hello");
+    /// ```
+    pub fn import_dynamic(&mut self, module: DynamicModule) -> &mut Self {
+        let id = module.id;
+        self.app.import_dynamic(module);
+        self.app.node(self.id).imports.push(id);
         self
     }
 
@@ -72,7 +105,9 @@ impl ModuleBuilder<'_> {
         self
     }
 
-    /// Exports provider `T` (a type or a token) to the modules that import this one.
+    /// Exports provider `T` (a type or a token) to the modules that import this one; when `T`
+    /// is a module this one imports, every provider that module exports is re-exported (NestJS's
+    /// `exports: [CommonModule]`).
     pub fn export<T: 'static>(&mut self) -> &mut Self {
         self.app.node(self.id).exports.push(TypeId::of::<T>());
         self
@@ -80,6 +115,20 @@ impl ModuleBuilder<'_> {
 
     fn provide(&mut self, key: TypeId, provider: Provider) -> &mut Self {
         self.app.node(self.id).providers.insert(key, provider);
+        self
+    }
+
+    /// Provides `T` built by the injector (a `#[derive(Injectable)]` type), as NestJS's
+    /// `providers: [T]`. A type named in `#[module(providers = [...])]` also has its lifecycle
+    /// hooks registered; one given here has none.
+    pub fn provider<T: Injectable>(&mut self) -> &mut Self {
+        self.provide(TypeId::of::<T>(), Provider::injected::<T>())
+    }
+
+    /// Adds controller `C`, built by the injector (a `#[derive(Injectable)]` controller), as
+    /// NestJS's `controllers: [C]`.
+    pub fn controller<C: Controller + Injectable>(&mut self) -> &mut Self {
+        self.__controller_injected::<C>();
         self
     }
 
@@ -166,6 +215,207 @@ impl ModuleBuilder<'_> {
                 .hooks
                 .insert(TypeId::of::<T>(), hooks);
         }
+    }
+}
+
+/// One step of a [`DynamicModule`]'s declarations.
+type Step = Arc<dyn Fn(&mut ModuleBuilder<'_>) + Send + Sync>;
+
+/// A module configured where it is imported, as NestJS's dynamic modules: the
+/// `{ module, global, imports, providers, exports, controllers }` a static method such as
+/// `ConfigModule.forRoot(options)` returns.
+///
+/// [`DynamicModule::new::<M>()`](Self::new) starts from everything `M`'s own `#[module]`
+/// declares, and the builder methods add to it (a provider given here replaces one of the same
+/// key that `M` declares). Import it with `#[module(imports = [M::for_root(options)])]`: an
+/// entry of `imports` that is a path is a static import, any other expression a dynamic one.
+///
+/// Identity: a static import of `M` is one module however often it is imported; each
+/// `DynamicModule` value is a module of its own (two `for_feature` calls give two modules,
+/// each with its own providers and instances), shared by its clones. Errors name it as NestJS
+/// does, by its type (`... available in the ConfigModule context.`).
+///
+/// ```
+/// use nest_core::{prelude::*, DynamicModule};
+///
+/// pub struct DatabaseOptions { pub url: String }
+///
+/// #[derive(Injectable)]
+/// pub struct Database { options: Arc<DatabaseOptions> }
+///
+/// #[module(providers = [Database], exports = [Database])]
+/// pub struct DatabaseModule;
+///
+/// impl DatabaseModule {
+///     pub fn for_root(url: &str) -> DynamicModule {
+///         DynamicModule::new::<Self>()
+///             .global()
+///             .provide_value(DatabaseOptions { url: url.to_owned() })
+///     }
+/// }
+///
+/// #[module(imports = [DatabaseModule::for_root("postgres://localhost/cats")])]
+/// struct AppModule;
+///
+/// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
+/// assert_eq!(app.get::<Database>().unwrap().options.url, "postgres://localhost/cats");
+/// ```
+#[derive(Clone)]
+#[must_use = "a DynamicModule does nothing until it is imported"]
+pub struct DynamicModule {
+    pub(super) id: ModuleId,
+    pub(super) name: &'static str,
+    pub(super) global: bool,
+    /// `M::configure`: what the module's own `#[module]` declares.
+    pub(super) declare: fn(&mut ModuleBuilder<'_>),
+    pub(super) steps: Vec<Step>,
+}
+
+impl fmt::Debug for DynamicModule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DynamicModule")
+            .field("module", &self.name)
+            .field("global", &self.global)
+            .field("declarations", &self.steps.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DynamicModule {
+    /// A new dynamic module of type `M` (NestJS's `{ module: M }`), with everything `M`'s own
+    /// `#[module]` declares.
+    pub fn new<M: Module>() -> Self {
+        Self {
+            id: ModuleId::new_dynamic::<M>(),
+            name: M::NAME,
+            global: false,
+            declare: M::configure,
+            steps: Vec::new(),
+        }
+    }
+
+    /// The module's name (its type's), as errors show it.
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, DynamicModule};
+    /// #[module]
+    /// struct ConfigModule;
+    /// assert_eq!(DynamicModule::new::<ConfigModule>().name(), "ConfigModule");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether it is global.
+    pub fn is_global(&self) -> bool {
+        self.global
+    }
+
+    /// Declares more with a closure over the module's [`ModuleBuilder`], as a hand-written
+    /// [`Module::configure`] does; every other builder method is one such step.
+    ///
+    /// ```
+    /// use nest_core::{prelude::*, DynamicModule, di::SyncFactory};
+    /// struct Port(u16);
+    /// #[module]
+    /// struct ServerModule;
+    /// let module = DynamicModule::new::<ServerModule>().configure(|module| {
+    ///     module.provide_factory::<Port, _>(SyncFactory(|| Port(3000))).export::<Port>();
+    /// });
+    /// # let _ = module;
+    /// ```
+    pub fn configure(
+        mut self,
+        step: impl Fn(&mut ModuleBuilder<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.steps.push(Arc::new(step));
+        self
+    }
+
+    /// Makes it global (NestJS's `global: true`): its exports are available in every module.
+    pub fn global(mut self) -> Self {
+        self.global = true;
+        self
+    }
+
+    /// Sets whether it is global (`global: options.is_global`).
+    pub fn set_global(mut self, global: bool) -> Self {
+        self.global = global;
+        self
+    }
+
+    /// Imports module `N` into it.
+    pub fn import<N: Module>(self) -> Self {
+        self.configure(|module| {
+            module.import::<N>();
+        })
+    }
+
+    /// Imports another dynamic module into it.
+    pub fn import_dynamic(self, imported: DynamicModule) -> Self {
+        self.configure(move |module| {
+            module.import_dynamic(imported.clone());
+        })
+    }
+
+    /// Provides `value` as a `T` (`{ provide: T, useValue: value }`).
+    pub fn provide_value<T: Send + Sync + 'static>(self, value: T) -> Self {
+        self.with_provider(
+            TypeId::of::<T>(),
+            Provider::value(short_name::<T>(), Arc::new(value)),
+        )
+    }
+
+    /// Provides what `factory` makes as a `T`, its arguments injected from this module's
+    /// reach (`{ provide: T, useFactory, inject }`); see [`ModuleBuilder::provide_factory`].
+    pub fn provide_factory<T: Send + Sync + 'static, Args>(
+        self,
+        factory: impl FactoryFn<Args, T>,
+    ) -> Self {
+        self.with_provider(
+            TypeId::of::<T>(),
+            Provider::factory(short_name::<T>(), factory),
+        )
+    }
+
+    /// Provides `value` under token `K`.
+    pub fn provide_token_value<K: Token>(self, value: K::Value) -> Self {
+        self.with_provider(TypeId::of::<K>(), Provider::value(K::NAME, Arc::new(value)))
+    }
+
+    /// Provides what `factory` makes under token `K`.
+    pub fn provide_token_factory<K: Token, Args>(
+        self,
+        factory: impl FactoryFn<Args, K::Value>,
+    ) -> Self {
+        self.with_provider(TypeId::of::<K>(), Provider::factory(K::NAME, factory))
+    }
+
+    /// Provides `T`, built by the injector (see [`ModuleBuilder::provider`]).
+    pub fn provider<T: Injectable>(self) -> Self {
+        self.configure(|module| {
+            module.provider::<T>();
+        })
+    }
+
+    /// Adds controller `C` (see [`ModuleBuilder::controller`]).
+    pub fn controller<C: Controller + Injectable>(self) -> Self {
+        self.configure(|module| {
+            module.controller::<C>();
+        })
+    }
+
+    /// Exports provider `T`, or re-exports module `T` (see [`ModuleBuilder::export`]).
+    pub fn export<T: 'static>(self) -> Self {
+        self.configure(|module| {
+            module.export::<T>();
+        })
+    }
+
+    fn with_provider(self, key: TypeId, provider: Provider) -> Self {
+        self.configure(move |module| {
+            module.provide(key, provider.clone());
+        })
     }
 }
 

@@ -21,13 +21,45 @@ use crate::{
     lock::lock,
 };
 
+/// Which module: a module type imported statically (`imports = [CatsModule]`: one module per
+/// type, however often it is imported), or one instance of a dynamic module
+/// (`imports = [ConfigModule::for_root(options)]`: each `DynamicModule` value is its own
+/// module, shared by its clones).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct ModuleId {
+    /// The module's type.
+    pub(crate) module: TypeId,
+    /// 0 for the static module, else the dynamic instance.
+    pub(crate) instance: u64,
+}
+
+impl ModuleId {
+    /// The static module `M`.
+    pub(crate) fn of<M: 'static>() -> Self {
+        Self {
+            module: TypeId::of::<M>(),
+            instance: 0,
+        }
+    }
+
+    /// A new dynamic instance of module `M`, distinct from every other.
+    pub(crate) fn new_dynamic<M: 'static>() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self {
+            module: TypeId::of::<M>(),
+            instance: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
 /// What the injector knows of one module.
 #[derive(Default, Clone, Debug)]
 pub(crate) struct ModuleNode {
     pub(crate) name: &'static str,
     pub(crate) providers: HashMap<TypeId, Provider>,
+    /// Exported providers (by key) and re-exported imported modules (by module type).
     pub(crate) exports: Vec<TypeId>,
-    pub(crate) imports: Vec<TypeId>,
+    pub(crate) imports: Vec<ModuleId>,
     pub(crate) global: bool,
     /// The lifecycle hooks of its providers and controllers, by type.
     pub(crate) hooks: HashMap<TypeId, Hooks>,
@@ -37,7 +69,7 @@ pub(crate) struct ModuleNode {
 #[derive(Debug)]
 pub(crate) struct RequestScope {
     head: Arc<RequestHead>,
-    instances: Mutex<HashMap<(TypeId, TypeId), AnyArc>>,
+    instances: Mutex<HashMap<(ModuleId, TypeId), AnyArc>>,
 }
 
 impl RequestScope {
@@ -52,16 +84,16 @@ impl RequestScope {
 /// The modules of an application and the instances built so far.
 #[derive(Default, Debug)]
 pub(crate) struct Container {
-    pub(crate) modules: HashMap<TypeId, ModuleNode>,
+    pub(crate) modules: HashMap<ModuleId, ModuleNode>,
     /// Modules in the order their hooks run: imported modules before their importers.
-    order: Vec<TypeId>,
+    order: Vec<ModuleId>,
     /// Whether a provider, with its dependencies, has to be built per request.
-    per_request: Mutex<HashMap<(TypeId, TypeId), bool>>,
-    singletons: RwLock<HashMap<(TypeId, TypeId), AnyArc>>,
+    per_request: Mutex<HashMap<(ModuleId, TypeId), bool>>,
+    singletons: RwLock<HashMap<(ModuleId, TypeId), AnyArc>>,
     /// Singletons and controllers with lifecycle hooks, in the order they were built.
-    hooked: Mutex<Vec<(TypeId, Hooks, AnyArc)>>,
+    hooked: Mutex<Vec<(ModuleId, Hooks, AnyArc)>>,
     /// Guards, interceptors and filters built for a module, by (module, type).
-    enhancers: Mutex<HashMap<(TypeId, TypeId), AnyArc>>,
+    enhancers: Mutex<HashMap<(ModuleId, TypeId), AnyArc>>,
     /// Services every module is given without declaring them, by type.
     everywhere: HashMap<TypeId, fn() -> AnyArc>,
 }
@@ -72,12 +104,12 @@ impl Container {
         self.everywhere.insert(TypeId::of::<T>(), make);
     }
     /// Orders the modules for the hooks; `roots` in the order they were added.
-    pub(crate) fn set_order(&mut self, roots: &[TypeId]) {
+    pub(crate) fn set_order(&mut self, roots: &[ModuleId]) {
         fn visit(
-            modules: &HashMap<TypeId, ModuleNode>,
-            module: TypeId,
-            seen: &mut HashSet<TypeId>,
-            order: &mut Vec<TypeId>,
+            modules: &HashMap<ModuleId, ModuleNode>,
+            module: ModuleId,
+            seen: &mut HashSet<ModuleId>,
+            order: &mut Vec<ModuleId>,
         ) {
             if !seen.insert(module) {
                 return;
@@ -99,12 +131,13 @@ impl Container {
 
     /// The module that provides `wanted` to code in `module`, if any: itself, an import that
     /// exports it (directly or re-exported), or a global module.
-    fn owner_for(&self, module: TypeId, wanted: TypeId) -> Option<TypeId> {
+    fn owner_for(&self, module: ModuleId, wanted: TypeId) -> Option<ModuleId> {
         let node = self.modules.get(&module)?;
         if node.providers.contains_key(&wanted) {
             return Some(module);
         }
-        let exporting = |candidate: &TypeId| self.exported_by(*candidate, wanted, &mut Vec::new());
+        let exporting =
+            |candidate: &ModuleId| self.exported_by(*candidate, wanted, &mut Vec::new());
         node.imports.iter().find_map(exporting).or_else(|| {
             // Every added module is in `order` (set before anything is resolved).
             self.order
@@ -114,31 +147,31 @@ impl Container {
         })
     }
 
-    /// The module that really provides `wanted` when `module` exports it.
+    /// The module that really provides `wanted` when `module` exports it: itself, or an
+    /// import it re-exports (the provider named in its exports, or the whole imported module,
+    /// as NestJS's `exports: [CommonModule]`).
     fn exported_by(
         &self,
-        module: TypeId,
+        module: ModuleId,
         wanted: TypeId,
-        seen: &mut Vec<TypeId>,
-    ) -> Option<TypeId> {
+        seen: &mut Vec<ModuleId>,
+    ) -> Option<ModuleId> {
         if seen.contains(&module) {
             return None;
         }
         seen.push(module);
         let node = self.modules.get(&module)?;
-        if !node.exports.contains(&wanted) {
-            return None;
-        }
-        if node.providers.contains_key(&wanted) {
+        let exports_provider = node.exports.contains(&wanted);
+        if exports_provider && node.providers.contains_key(&wanted) {
             return Some(module);
         }
-        // Re-exported from an import.
         node.imports
             .iter()
+            .filter(|import| exports_provider || node.exports.contains(&import.module))
             .find_map(|import| self.exported_by(*import, wanted, seen))
     }
 
-    fn module_name(&self, module: TypeId) -> &'static str {
+    fn module_name(&self, module: ModuleId) -> &'static str {
         self.modules
             .get(&module)
             .map_or("the application", |node| node.name)
@@ -148,7 +181,7 @@ impl Container {
     /// returns whether it has to be built per request.
     pub(crate) fn check(
         &self,
-        module: TypeId,
+        module: ModuleId,
         consumer: &'static str,
         dependencies: &[Dependency],
         stack: &mut Vec<&'static str>,
@@ -174,7 +207,7 @@ impl Container {
 
     pub(crate) fn check_provider(
         &self,
-        owner: TypeId,
+        owner: ModuleId,
         wanted: TypeId,
         stack: &mut Vec<&'static str>,
     ) -> Result<bool, StartupError> {
@@ -209,7 +242,7 @@ impl Container {
     /// NestJS's words for a dependency that no module in reach provides.
     fn missing(
         &self,
-        module: TypeId,
+        module: ModuleId,
         consumer: &str,
         dependencies: &[Dependency],
         index: usize,
@@ -236,7 +269,7 @@ impl Container {
     }
 
     /// Every provider of every module, to build the singletons at start-up.
-    pub(crate) fn providers(&self) -> Vec<(TypeId, TypeId)> {
+    pub(crate) fn providers(&self) -> Vec<(ModuleId, TypeId)> {
         self.order
             .iter()
             .filter_map(|module| Some((*module, self.modules.get(module)?)))
@@ -246,7 +279,7 @@ impl Container {
 
     /// Whether the provider `id` of `module` is built per request or per consumer (and so not
     /// at start-up).
-    pub(crate) fn is_deferred(&self, module: TypeId, id: TypeId) -> bool {
+    pub(crate) fn is_deferred(&self, module: ModuleId, id: TypeId) -> bool {
         lock(&self.per_request)
             .get(&(module, id))
             .copied()
@@ -261,7 +294,7 @@ impl Container {
     /// The dependencies of `consumer` in `module`, built.
     pub(crate) fn resolve<'a>(
         &'a self,
-        module: TypeId,
+        module: ModuleId,
         consumer: &'static str,
         dependencies: &'a [Dependency],
         request: Option<&'a RequestScope>,
@@ -293,7 +326,7 @@ impl Container {
     /// the request's instance.
     pub(crate) fn instance<'a>(
         &'a self,
-        owner: TypeId,
+        owner: ModuleId,
         wanted: TypeId,
         request: Option<&'a RequestScope>,
     ) -> BoxFuture<'a, Result<AnyArc, StartupError>> {
@@ -350,7 +383,7 @@ impl Container {
 
     /// Keeps a controller built at start-up, for `app.get` (NestJS's `moduleRef.get(Controller)`)
     /// and its hooks.
-    pub(crate) fn add_controller(&self, module: TypeId, id: TypeId, instance: &AnyArc) {
+    pub(crate) fn add_controller(&self, module: ModuleId, id: TypeId, instance: &AnyArc) {
         self.singletons
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -359,7 +392,7 @@ impl Container {
     }
 
     /// Remembers `instance` (of type `id`, in `module`) if it has lifecycle hooks.
-    pub(crate) fn record(&self, module: TypeId, id: TypeId, instance: &AnyArc) {
+    pub(crate) fn record(&self, module: ModuleId, id: TypeId, instance: &AnyArc) {
         let hooks = self
             .modules
             .get(&module)
@@ -372,12 +405,12 @@ impl Container {
     }
 
     /// The guard, interceptor or filter built for `key`, if any.
-    pub(crate) fn enhancer(&self, key: (TypeId, TypeId)) -> Option<AnyArc> {
+    pub(crate) fn enhancer(&self, key: (ModuleId, TypeId)) -> Option<AnyArc> {
         lock(&self.enhancers).get(&key).cloned()
     }
 
     /// Keeps the guard, interceptor or filter built for `key`.
-    pub(crate) fn set_enhancer(&self, key: (TypeId, TypeId), built: AnyArc) {
+    pub(crate) fn set_enhancer(&self, key: (ModuleId, TypeId), built: AnyArc) {
         lock(&self.enhancers).insert(key, built);
     }
 

@@ -30,12 +30,13 @@
 //! assert!(error.to_string().starts_with("Nest can't resolve dependencies of the CatsController (?)"));
 //! ```
 
+pub(crate) mod build;
 mod container;
 mod inject;
 pub(crate) mod pick;
 pub(crate) mod provider;
 
-pub(crate) use container::{Container, ModuleNode, RequestScope};
+pub(crate) use container::{Container, ModuleId, ModuleNode, RequestScope};
 pub use inject::{Dependency, Inject, InjectField, Injectable, Resolver, Scope, Token};
 pub(crate) use pick::Pick;
 pub(crate) use provider::Provider;

@@ -5,7 +5,7 @@
 use std::{any::TypeId, fmt, sync::Arc};
 
 use crate::{
-    di::{Container, Dependency, Injectable, Pick, Resolver},
+    di::{Container, Dependency, Injectable, ModuleId, Pick, Resolver},
     error::StartupError,
 };
 
@@ -59,7 +59,11 @@ impl<T: ?Sized> fmt::Debug for Enhancer<T> {
 
 impl<T: ?Sized + Send + Sync + 'static> Enhancer<T> {
     /// Checks its dependencies against `module` (missing providers, request scope).
-    pub(crate) fn check(&self, container: &Container, module: TypeId) -> Result<(), StartupError> {
+    pub(crate) fn check(
+        &self,
+        container: &Container,
+        module: ModuleId,
+    ) -> Result<(), StartupError> {
         let Self::Injected {
             name, dependencies, ..
         } = self
@@ -78,7 +82,7 @@ impl<T: ?Sized + Send + Sync + 'static> Enhancer<T> {
     pub(crate) async fn build(
         &self,
         container: &Container,
-        module: TypeId,
+        module: ModuleId,
     ) -> Result<Arc<T>, StartupError> {
         match self {
             Self::Ready(value) => Ok(Arc::clone(value)),

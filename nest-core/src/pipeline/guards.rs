@@ -1,11 +1,11 @@
 //! Guards: NestJS's `CanActivate`, run before anything else of a request (pipes, the handler)
 //! and before anything is written, on event streams too.
 
-use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use super::{Enhancer, ExceptionFilter, NestInterceptor};
 use crate::{
-    di::Container,
+    di::{Container, ModuleId},
     error::StartupError,
     http::{ForbiddenException, HttpException, Request, Response},
 };
@@ -175,7 +175,11 @@ impl std::fmt::Debug for Enhancers {
 
 impl Enhancers {
     /// Checks every guard, interceptor and filter against `module`.
-    pub(crate) fn check(&self, container: &Container, module: TypeId) -> Result<(), StartupError> {
+    pub(crate) fn check(
+        &self,
+        container: &Container,
+        module: ModuleId,
+    ) -> Result<(), StartupError> {
         for guard in &self.guards {
             guard.check(container, module)?;
         }
@@ -192,7 +196,7 @@ impl Enhancers {
     pub(crate) async fn build(
         &mut self,
         container: &Container,
-        module: TypeId,
+        module: ModuleId,
     ) -> Result<(), StartupError> {
         for guard in &mut self.guards {
             *guard = Enhancer::Ready(guard.build(container, module).await?);
