@@ -126,7 +126,7 @@ impl OrdersController {
 }
 
 #[module(
-    imports = [EventEmitterModule],
+    imports = [EventEmitterModule::for_root()],
     controllers = [OrdersController],
     providers = [Seen, OrderListener]
 )]
@@ -134,14 +134,7 @@ struct AppModule;
 
 /// The same application with wildcards on.
 #[module(
-    providers = [{ provide: EventEmitter, use_value: EventEmitter::new(EventEmitterOptions::default().wildcard(true)) }],
-    exports = [EventEmitter],
-    global
-)]
-struct WildcardEvents;
-
-#[module(
-    imports = [WildcardEvents],
+    imports = [EventEmitterModule::for_root_with(EventEmitterOptions::default().wildcard(true))],
     controllers = [OrdersController],
     providers = [Seen, OrderListener]
 )]

@@ -81,7 +81,7 @@ impl TasksController {
     }
 }
 
-#[module(imports = [ScheduleModule], controllers = [TasksController], providers = [TasksService])]
+#[module(imports = [ScheduleModule::for_root()], controllers = [TasksController], providers = [TasksService])]
 struct AppModule;
 
 async fn counts(client: &TestClient) -> serde_json::Value {

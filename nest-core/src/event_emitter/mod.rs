@@ -1,4 +1,5 @@
-//! Events inside the application, as `@nestjs/event-emitter`: import [`EventEmitterModule`],
+//! Events inside the application, as `@nestjs/event-emitter`: import
+//! [`EventEmitterModule::for_root()`],
 //! inject the [`EventEmitter`] (NestJS's `EventEmitter2`) and `emit`; methods marked
 //! `#[on_event("order.created")]` in a `#[provider]` block listen.
 //!
@@ -25,7 +26,7 @@
 //!     }
 //! }
 //!
-//! #[module(imports = [EventEmitterModule], providers = [OrderCreatedListener])]
+//! #[module(imports = [EventEmitterModule::for_root()], providers = [OrderCreatedListener])]
 //! struct AppModule;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -60,7 +61,7 @@ use futures_util::FutureExt;
 use tokio::sync::mpsc;
 
 use crate::{
-    app::module::{Module, ModuleBuilder},
+    app::module::{DynamicModule, Module, ModuleBuilder},
     di::provider::BoxFuture,
     panic::message as panic_text,
 };
@@ -636,22 +637,41 @@ impl<T> Drop for EventStream<T> {
     }
 }
 
-/// Provides the application's [`EventEmitter`] everywhere, as NestJS's
-/// `EventEmitterModule.forRoot()` (global, NestJS's default options: no wildcards).
+/// Provides the application's [`EventEmitter`] everywhere: import
+/// [`EventEmitterModule::for_root()`] (NestJS's `EventEmitterModule.forRoot()`), or
+/// [`for_root_with(options)`](Self::for_root_with). The module is global, as NestJS's default.
 ///
 /// ```
 /// use nest_core::prelude::*;
-/// use nest_core::event_emitter::{EventEmitter, EventEmitterModule};
+/// use nest_core::event_emitter::{EventEmitter, EventEmitterModule, EventEmitterOptions};
 ///
-/// #[module(imports = [EventEmitterModule])]
+/// #[module(imports = [EventEmitterModule::for_root()])]
 /// struct AppModule;
+///
+/// #[module(imports = [EventEmitterModule::for_root_with(EventEmitterOptions::default().wildcard(true))])]
+/// struct WildcardModule;
 ///
 /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
 /// assert!(!app.get::<EventEmitter>().unwrap().options().is_wildcard());
+/// let app = NestApplication::builder().import::<WildcardModule>().build().unwrap();
+/// assert!(app.get::<EventEmitter>().unwrap().options().is_wildcard());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventEmitterModule;
 
+impl EventEmitterModule {
+    /// The module with NestJS's default options (no wildcards, `.` as the delimiter).
+    pub fn for_root() -> DynamicModule {
+        DynamicModule::new::<Self>().global()
+    }
+
+    /// The module with these options (NestJS's `forRoot({ wildcard: true, ... })`).
+    pub fn for_root_with(options: EventEmitterOptions) -> DynamicModule {
+        Self::for_root().provide_value(EventEmitter::new(options))
+    }
+}
+
+/// Imported as a plain path (`imports = [EventEmitterModule]`), it is `for_root()`.
 impl Module for EventEmitterModule {
     const NAME: &'static str = "EventEmitterModule";
 

@@ -1,4 +1,4 @@
-//! Task scheduling, as `@nestjs/schedule`: import [`ScheduleModule`], and mark methods of a
+//! Task scheduling, as `@nestjs/schedule`: import [`ScheduleModule::for_root()`], and mark methods of a
 //! `#[provider]` block with `#[cron("45 * * * * *")]`, `#[interval(10000)]` or
 //! `#[timeout(5000)]`. Jobs start once the application has started (the registry's
 //! `OnApplicationBootstrap` hook) and stop when it closes (its `BeforeApplicationShutdown`
@@ -28,7 +28,7 @@
 //!     fn handle_timeout(&self) {}
 //! }
 //!
-//! #[module(imports = [ScheduleModule], providers = [TasksService])]
+//! #[module(imports = [ScheduleModule::for_root()], providers = [TasksService])]
 //! struct AppModule;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -57,7 +57,7 @@ use futures_util::FutureExt;
 use tokio::task::JoinHandle;
 
 use crate::{
-    app::module::{Module, ModuleBuilder},
+    app::module::{DynamicModule, Module, ModuleBuilder},
     di::{pick::Pick, provider::BoxFuture},
     lifecycle::{
         BeforeApplicationShutdown, Hooks, OnApplicationBootstrap, ViaBeforeApplicationShutdown,
@@ -799,13 +799,14 @@ impl BeforeApplicationShutdown for SchedulerRegistry {
 }
 
 /// Provides the [`SchedulerRegistry`] everywhere and runs the `#[cron]`, `#[interval]` and
-/// `#[timeout]` jobs, as NestJS's `ScheduleModule.forRoot()` (global).
+/// `#[timeout]` jobs: import [`ScheduleModule::for_root()`] (NestJS's
+/// `ScheduleModule.forRoot()`, global).
 ///
 /// ```
 /// use nest_core::prelude::*;
 /// use nest_core::schedule::{ScheduleModule, SchedulerRegistry};
 ///
-/// #[module(imports = [ScheduleModule])]
+/// #[module(imports = [ScheduleModule::for_root()])]
 /// struct AppModule;
 ///
 /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
@@ -814,6 +815,14 @@ impl BeforeApplicationShutdown for SchedulerRegistry {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScheduleModule;
 
+impl ScheduleModule {
+    /// The module (NestJS's `ScheduleModule.forRoot()`).
+    pub fn for_root() -> DynamicModule {
+        DynamicModule::new::<Self>().global()
+    }
+}
+
+/// Imported as a plain path (`imports = [ScheduleModule]`), it is `for_root()`.
 impl Module for ScheduleModule {
     const NAME: &'static str = "ScheduleModule";
 
