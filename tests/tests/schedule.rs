@@ -99,21 +99,22 @@ async fn wait_for(client: &TestClient, counter: &str, at_least: u64) {
     panic!("{counter} never reached {at_least}: {}", counts(client).await);
 }
 
-async fn start() -> (RunningApp, TestClient, Arc<TasksService>) {
+async fn start() -> (RunningApp, TestClient, Arc<TasksService>, Arc<SchedulerRegistry>) {
     let app = NestFactory::create::<AppModule>().await.unwrap();
     let tasks = app.get::<TasksService>().unwrap();
+    let registry = app.get::<SchedulerRegistry>().unwrap();
     // Nothing runs before the application starts.
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(tasks.intervals.load(Ordering::SeqCst), 0);
     assert_eq!(tasks.timeouts.load(Ordering::SeqCst), 0);
     let running = app.bind("127.0.0.1:0").await.unwrap();
     let client = TestClient::new(running.local_addr());
-    (running, client, tasks)
+    (running, client, tasks, registry)
 }
 
 #[tokio::test]
 async fn jobs_run_once_started_and_stop_when_the_application_closes() {
-    let (running, client, tasks) = start().await;
+    let (running, client, tasks, app_registry) = start().await;
     wait_for(&client, "intervals", 3).await;
     wait_for(&client, "timeouts", 1).await;
     // A cron every second: a second boundary passes within the wait.
@@ -130,7 +131,11 @@ async fn jobs_run_once_started_and_stop_when_the_application_closes() {
             "timeouts": ["once"],
         })
     );
+    // The registry outlives the application here: the jobs stop because the application
+    // closes, not because the registry is dropped.
+    let registry = app_registry;
     running.close().await;
+    assert!(registry.get_intervals().is_empty());
     let after_close = tasks.intervals.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(tasks.intervals.load(Ordering::SeqCst), after_close);
