@@ -172,6 +172,10 @@ impl<T> NoProviderMethods for &Pick<T> {
 /// What a listener's or job's method may return: nothing, or a `Result` whose error is
 /// logged (and, for a listener with `suppress_errors = false`, returned by `emit_async`).
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "an `#[on_event]`, `#[cron]`, `#[interval]` or `#[timeout]` method returns `()` or a `Result`, not `{Self}`",
+    label = "returns `{Self}`"
+)]
 pub trait MethodOutput {
     /// `Err` with the error's message.
     fn outcome(self) -> Result<(), String>;

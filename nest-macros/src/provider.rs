@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{
     Expr, FnArg, ImplItem, ImplItemFn, ItemImpl, LitBool, LitStr, Token, Type,
-    parse::{ParseStream, Parser},
+    parse::ParseStream,
     spanned::Spanned,
 };
 
@@ -160,7 +160,7 @@ fn receiver_args<'a>(
     if !signature.generics.params.is_empty() {
         errors.push(syn::Error::new_spanned(
             &signature.generics,
-            format!("a `#[{}]` method cannot be generic", kind.name()),
+            format!("`#[{}]` methods cannot be generic", kind.name()),
         ));
         return None;
     }
@@ -172,7 +172,7 @@ fn receiver_args<'a>(
         _ => {
             errors.push(syn::Error::new_spanned(
                 &signature.ident,
-                format!("a `#[{}]` method takes `&self`", kind.name()),
+                format!("`#[{}]` methods take `&self`", kind.name()),
             ));
             return None;
         }
@@ -239,12 +239,13 @@ fn parse_listener(
     };
     let on_event_options = paths::on_event_options();
     let mut options = quote!(<#on_event_options as ::core::default::Default>::default());
-    let parsed = Parser::parse2(
+    let usage = "expected the event's name, as in `#[on_event(\"order.created\")]`";
+    let parsed = parse_args(
+        attr,
+        usage,
         |input: ParseStream<'_>| {
             if input.is_empty() {
-                return Err(input.error(
-                    "expected the event's name, as in `#[on_event(\"order.created\")]`",
-                ));
+                return Err(input.error(usage));
             }
             let event: Expr = input.parse()?;
             while !input.is_empty() {
@@ -274,7 +275,6 @@ fn parse_listener(
             }
             Ok(event)
         },
-        attr_args(attr),
     );
     let event = errors.take(parsed)?;
     Some(Declared::Listener {
@@ -294,11 +294,16 @@ fn flag_value(input: ParseStream<'_>) -> syn::Result<LitBool> {
     }
 }
 
-/// The tokens inside the attribute's parentheses (none for a bare attribute).
-fn attr_args(attr: &syn::Attribute) -> TokenStream {
+/// Parses the attribute's arguments with `parser`: an error at the end of them points at the
+/// closing parenthesis; a bare attribute is the error `usage`, at the attribute.
+fn parse_args<T>(
+    attr: &syn::Attribute,
+    usage: &str,
+    parser: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<T> {
     match &attr.meta {
-        syn::Meta::List(list) => list.tokens.clone(),
-        _ => TokenStream::new(),
+        syn::Meta::List(_) => attr.parse_args_with(parser),
+        _ => Err(syn::Error::new_spanned(attr, usage)),
     }
 }
 
@@ -311,7 +316,7 @@ fn no_arguments(
     if let Some(extra) = args.first() {
         errors.push(syn::Error::new_spanned(
             extra,
-            format!("a `#[{}]` method takes only `&self`", kind.name()),
+            format!("`#[{}]` methods take only `&self`", kind.name()),
         ));
         return None;
     }
@@ -322,12 +327,13 @@ fn parse_cron(attr: &syn::Attribute, method: &ImplItemFn, errors: &mut Errors) -
     no_arguments(method, ProviderAttr::Cron, errors)?;
     let cron_options = paths::cron_options();
     let mut options = quote!(<#cron_options as ::core::default::Default>::default());
-    let parsed = Parser::parse2(
+    let usage = "expected a cron pattern, as in `#[cron(\"45 * * * * *\")]` or `#[cron(CronExpression::EVERY_MINUTE)]`";
+    let parsed = parse_args(
+        attr,
+        usage,
         |input: ParseStream<'_>| {
             if input.is_empty() {
-                return Err(input.error(
-                    "expected a cron pattern, as in `#[cron(\"45 * * * * *\")]` or `#[cron(CronExpression::EVERY_MINUTE)]`",
-                ));
+                return Err(input.error(usage));
             }
             let pattern: Expr = input.parse()?;
             if let Expr::Lit(syn::ExprLit {
@@ -376,7 +382,6 @@ fn parse_cron(attr: &syn::Attribute, method: &ImplItemFn, errors: &mut Errors) -
             }
             Ok(pattern)
         },
-        attr_args(attr),
     );
     let pattern = errors.take(parsed)?;
     Some(Declared::Cron { pattern, options })
@@ -390,23 +395,28 @@ fn parse_timer(
 ) -> Option<Declared> {
     no_arguments(method, kind, errors)?;
     let attr_name = kind.name();
-    let parsed = Parser::parse2(
+    let usage = format!(
+        "expected `#[{attr_name}(milliseconds)]` or `#[{attr_name}(\"name\", milliseconds)]`"
+    );
+    let parsed = parse_args(
+        attr,
+        &usage,
         |input: ParseStream<'_>| {
-            let usage = format!(
-                "expected `#[{attr_name}(milliseconds)]` or `#[{attr_name}(\"name\", milliseconds)]`"
-            );
             if input.is_empty() {
-                return Err(input.error(usage));
+                return Err(input.error(&usage));
             }
             let name = if input.peek(LitStr) {
                 let name: LitStr = input.parse()?;
+                if input.is_empty() {
+                    return Err(input.error(&usage));
+                }
                 input.parse::<Token![,]>()?;
                 Some(name)
             } else {
                 None
             };
             if input.is_empty() {
-                return Err(input.error(usage));
+                return Err(input.error(&usage));
             }
             let millis: Expr = input.parse()?;
             if let Expr::Lit(syn::ExprLit {
@@ -423,11 +433,10 @@ fn parse_timer(
             }
             input.parse::<Option<Token![,]>>()?;
             if !input.is_empty() {
-                return Err(input.error(usage));
+                return Err(input.error(&usage));
             }
             Ok((name, millis))
         },
-        attr_args(attr),
     );
     let (name, millis) = errors.take(parsed)?;
     Some(Declared::Timer { kind, name, millis })
@@ -439,11 +448,13 @@ fn register(method: &ImplItemFn, declared: Declared) -> TokenStream {
     let method_name = ident.to_string();
     let is_async = method.sig.asyncness.is_some();
     let span = method.sig.ident.span();
-    let method_output = paths::method_output();
     let output_span = match &method.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
         syn::ReturnType::Default => span,
     };
+    // Spanned at the return type, so that a type that is neither `()` nor a `Result` is
+    // reported there.
+    let method_output = paths::at(output_span, paths::method_output());
     let awaited = is_async.then(|| quote!(.await));
     match declared {
         Declared::Listener {
@@ -453,6 +464,7 @@ fn register(method: &ImplItemFn, declared: Declared) -> TokenStream {
         } => {
             let (listener_call, payload_ty) = (paths::listener_call(), paths::payload());
             let outcome = |call: TokenStream| {
+                let call = paths::at(output_span, call);
                 quote_spanned!(output_span=> #method_output::outcome(#call))
             };
             let call = match (&payload, is_async) {
@@ -551,7 +563,8 @@ fn job(
     output_span: Span,
 ) -> TokenStream {
     let job = paths::job();
-    let outcome = quote_spanned!(output_span=> #method_output::outcome(__nest_this.#ident()#awaited));
+    let call = paths::at(output_span, quote!(__nest_this.#ident()#awaited));
+    let outcome = quote_spanned!(output_span=> #method_output::outcome(#call));
     quote!(#job(move || {
         let __nest_this = ::std::sync::Arc::clone(&__nest_this);
         async move { #outcome }
