@@ -4,9 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use nest_core::RunningApp;
 use nest_core::event_emitter::EventEmitter;
 use nest_core::testing::{Test, TestClient};
-use nest_core::RunningApp;
 use serde_json::{Value, json};
 
 use crate::app_module::AppModule;
@@ -28,7 +28,9 @@ fn post(body: &Value) -> http::Request<http_body_util::Full<bytes::Bytes>> {
     http::Request::post("/orders")
         .header("host", "localhost")
         .header("content-type", "application/json")
-        .body(http_body_util::Full::new(bytes::Bytes::from(body.to_string())))
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
         .unwrap()
 }
 
@@ -36,7 +38,9 @@ fn post(body: &Value) -> http::Request<http_body_util::Full<bytes::Bytes>> {
 async fn post_orders_creates_an_order() {
     let (running, client, _) = app().await;
     let response = client
-        .request(post(&json!({ "name": "Order #3", "description": "New test order" })))
+        .request(post(
+            &json!({ "name": "Order #3", "description": "New test order" }),
+        ))
         .await
         .unwrap();
     assert_eq!(response.status, 201);
@@ -53,10 +57,14 @@ async fn post_orders_triggers_the_event_listener() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let spy = Arc::clone(&seen);
     emitter.on("order.created", move |event: &OrderCreatedEvent| {
-        spy.lock().unwrap().push((event.name.clone(), event.description.clone()));
+        spy.lock()
+            .unwrap()
+            .push((event.name.clone(), event.description.clone()));
     });
     let response = client
-        .request(post(&json!({ "name": "Order #4", "description": "Event test order" })))
+        .request(post(
+            &json!({ "name": "Order #4", "description": "Event test order" }),
+        ))
         .await
         .unwrap();
     assert_eq!(response.status, 201);

@@ -22,7 +22,10 @@
 //! does not have, and is not ported.
 
 #[path = "../support.rs"]
-#[allow(dead_code, reason = "the sample logs at debug, with a filter of its own")]
+#[allow(
+    dead_code,
+    reason = "the sample logs at debug, with a filter of its own"
+)]
 mod support;
 
 mod app_module;

@@ -23,7 +23,9 @@ async fn the_timeout_job_runs_and_sigterm_stops_the_application() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.terminate();
-    let status = app.wait_exit(Duration::from_secs(15)).expect("the process exits");
+    let status = app
+        .wait_exit(Duration::from_secs(15))
+        .expect("the process exits");
     let _ = std::fs::remove_file(&log);
     assert!(logs.contains(line), "{logs}");
     assert!(logs.contains("TasksService"), "{logs}");

@@ -18,12 +18,12 @@ pub use crate::pipeline::{
 
 /// The lifecycle hooks a type implements, found by autoref (see `#[module]`).
 pub mod hooks {
+    pub use crate::discovery::{NoProviderMethods, ViaProviderMethods};
     pub use crate::lifecycle::{
         Hooks, NoBeforeApplicationShutdown, NoOnApplicationBootstrap, NoOnApplicationShutdown,
         NoOnModuleDestroy, NoOnModuleInit, ViaBeforeApplicationShutdown, ViaOnApplicationBootstrap,
         ViaOnApplicationShutdown, ViaOnModuleDestroy, ViaOnModuleInit,
     };
-    pub use crate::discovery::{NoProviderMethods, ViaProviderMethods};
 }
 pub use crate::http::respond::{Respond, ViaIntoResponse, ViaSerialize, ViaSerializeResult};
 pub use crate::http::router::RequestMethod;
@@ -136,8 +136,8 @@ pub fn raw_header(request: &Request, name: &str) -> Result<Option<String>, HttpE
 }
 
 // `#[provider]`: event listeners and scheduled jobs.
+/// How `#[derive(Injectable)]` fills the fields it does not inject (see `di::build`).
+pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};
 pub use crate::discovery::{MethodOutput, Methods, ProviderMethods};
 pub use crate::event_emitter::{ListenerCall, OnEventOptions, Payload};
 pub use crate::schedule::{CronOptions, job};
-/// How `#[derive(Injectable)]` fills the fields it does not inject (see `di::build`).
-pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};

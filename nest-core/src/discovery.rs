@@ -128,7 +128,9 @@ impl Methods {
 }
 
 fn downcast<T: Send + Sync + 'static>(instance: AnyArc) -> Option<Arc<T>> {
-    (instance as Arc<dyn Any + Send + Sync>).downcast::<T>().ok()
+    (instance as Arc<dyn Any + Send + Sync>)
+        .downcast::<T>()
+        .ok()
 }
 
 fn discover<T: ProviderMethods>(instance: AnyArc, find: &dyn Fn(TypeId) -> Option<AnyArc>) {

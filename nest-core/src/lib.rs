@@ -45,6 +45,8 @@
 //! | `@UseGuards`, `@UseInterceptors`, `@UseFilters`, `@Catch` | `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, [`#[catch]`](macro@catch) (see [`pipeline`]) |
 //! | `@Param('id', ParseIntPipe)` | `#[param("id", ParseIntPipe)]` (see [`pipeline::PipeTransform`]) |
 //! | `OnModuleInit`, …, `app.enableShutdownHooks()` | [`lifecycle`], [`NestApplication::enable_shutdown_hooks`] |
+//! | `EventEmitterModule.forRoot()`, `EventEmitter2`, `@OnEvent('order.created')` | [`event_emitter`], [`#[on_event("order.created")]`](macro@on_event) in a [`#[provider]`](macro@provider) block |
+//! | `ScheduleModule.forRoot()`, `@Cron`, `@Interval`, `@Timeout`, `SchedulerRegistry` | [`schedule`], [`#[cron]`](macro@cron), [`#[interval]`](macro@interval), [`#[timeout]`](macro@timeout) |
 //! | `Test.createTestingModule(...).overrideProvider(X).useValue(v)` | `testing::Test::create_testing_module::<M>().override_provider::<X>().use_value(v)` (feature `testing`) |
 //! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
 //! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |

@@ -5,8 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{
-    Expr, FnArg, ImplItem, ImplItemFn, ItemImpl, LitBool, LitStr, Token, Type,
-    parse::ParseStream,
+    Expr, FnArg, ImplItem, ImplItemFn, ItemImpl, LitBool, LitStr, Token, Type, parse::ParseStream,
     spanned::Spanned,
 };
 
@@ -18,9 +17,8 @@ use crate::{
 
 /// One of these attributes used outside `#[provider]`: an error, the item kept.
 pub(crate) fn standalone(name: &str, item: &TokenStream) -> TokenStream {
-    let message = format!(
-        "`#[{name}]` must be used on a method of an `impl` block marked `#[provider]`"
-    );
+    let message =
+        format!("`#[{name}]` must be used on a method of an `impl` block marked `#[provider]`");
     let error = syn::Error::new(Span::call_site(), message).into_compile_error();
     quote!(#error #item)
 }
@@ -28,25 +26,25 @@ pub(crate) fn standalone(name: &str, item: &TokenStream) -> TokenStream {
 /// How a listener takes the payload.
 enum PayloadArg {
     None,
-    Ref(Type),
-    Arc(Type),
+    Ref(Box<Type>),
+    Arc(Box<Type>),
 }
 
 /// What one attribute declares.
 enum Declared {
     Listener {
-        event: Expr,
+        event: Box<Expr>,
         options: TokenStream,
         payload: PayloadArg,
     },
     Cron {
-        pattern: Expr,
+        pattern: Box<Expr>,
         options: TokenStream,
     },
     Timer {
         kind: ProviderAttr,
         name: Option<LitStr>,
-        millis: Expr,
+        millis: Box<Expr>,
     },
 }
 
@@ -216,10 +214,10 @@ fn parse_listener(
         [] => PayloadArg::None,
         [arg] => match &*arg.ty {
             Type::Reference(reference) if reference.mutability.is_none() => {
-                PayloadArg::Ref((*reference.elem).clone())
+                PayloadArg::Ref(reference.elem.clone())
             }
             ty => match arc_inner(ty) {
-                Some(inner) => PayloadArg::Arc(inner),
+                Some(inner) => PayloadArg::Arc(Box::new(inner)),
                 None => {
                     errors.push(syn::Error::new_spanned(
                         ty,
@@ -240,45 +238,41 @@ fn parse_listener(
     let on_event_options = paths::on_event_options();
     let mut options = quote!(<#on_event_options as ::core::default::Default>::default());
     let usage = "expected the event's name, as in `#[on_event(\"order.created\")]`";
-    let parsed = parse_args(
-        attr,
-        usage,
-        |input: ParseStream<'_>| {
+    let parsed = parse_args(attr, usage, |input: ParseStream<'_>| {
+        if input.is_empty() {
+            return Err(input.error(usage));
+        }
+        let event: Expr = input.parse()?;
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
             if input.is_empty() {
-                return Err(input.error(usage));
+                break;
             }
-            let event: Expr = input.parse()?;
-            while !input.is_empty() {
-                input.parse::<Token![,]>()?;
-                if input.is_empty() {
-                    break;
-                }
-                let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
-                let Some(option) = OnEventOption::from_ident(&name) else {
-                    let all: Vec<OnEventOption> =
-                        OnEventOption::TABLE.iter().map(|&(_, o)| o).collect();
-                    return Err(syn::Error::new_spanned(
-                        &name,
-                        format!(
-                            "unknown `#[on_event]` option `{name}`; expected one of: {}",
-                            OnEventOption::list(&all)
-                        ),
-                    ));
-                };
-                let value = flag_value(input)?;
-                let setter = match option {
-                    OnEventOption::Async => quote!(is_async),
-                    OnEventOption::PrependListener => quote!(prepend_listener),
-                    OnEventOption::SuppressErrors => quote!(suppress_errors),
-                };
-                options = quote!(#options.#setter(#value));
-            }
-            Ok(event)
-        },
-    );
+            let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            let Some(option) = OnEventOption::from_ident(&name) else {
+                let all: Vec<OnEventOption> =
+                    OnEventOption::TABLE.iter().map(|&(_, o)| o).collect();
+                return Err(syn::Error::new_spanned(
+                    &name,
+                    format!(
+                        "unknown `#[on_event]` option `{name}`; expected one of: {}",
+                        OnEventOption::list(&all)
+                    ),
+                ));
+            };
+            let value = flag_value(input)?;
+            let setter = match option {
+                OnEventOption::Async => quote!(is_async),
+                OnEventOption::PrependListener => quote!(prepend_listener),
+                OnEventOption::SuppressErrors => quote!(suppress_errors),
+            };
+            options = quote!(#options.#setter(#value));
+        }
+        Ok(event)
+    });
     let event = errors.take(parsed)?;
     Some(Declared::Listener {
-        event,
+        event: Box::new(event),
         options,
         payload,
     })
@@ -307,11 +301,7 @@ fn parse_args<T>(
     }
 }
 
-fn no_arguments(
-    method: &ImplItemFn,
-    kind: ProviderAttr,
-    errors: &mut Errors,
-) -> Option<()> {
+fn no_arguments(method: &ImplItemFn, kind: ProviderAttr, errors: &mut Errors) -> Option<()> {
     let args = receiver_args(method, kind, errors)?;
     if let Some(extra) = args.first() {
         errors.push(syn::Error::new_spanned(
@@ -328,63 +318,62 @@ fn parse_cron(attr: &syn::Attribute, method: &ImplItemFn, errors: &mut Errors) -
     let cron_options = paths::cron_options();
     let mut options = quote!(<#cron_options as ::core::default::Default>::default());
     let usage = "expected a cron pattern, as in `#[cron(\"45 * * * * *\")]` or `#[cron(CronExpression::EVERY_MINUTE)]`";
-    let parsed = parse_args(
-        attr,
-        usage,
-        |input: ParseStream<'_>| {
+    let parsed = parse_args(attr, usage, |input: ParseStream<'_>| {
+        if input.is_empty() {
+            return Err(input.error(usage));
+        }
+        let pattern: Expr = input.parse()?;
+        if let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &pattern
+        {
+            let parser = croner::parser::CronParser::builder()
+                .seconds(croner::parser::Seconds::Optional)
+                .build();
+            if let Err(error) = parser.parse(&text.value()) {
+                return Err(syn::Error::new_spanned(
+                    text,
+                    format!("invalid cron pattern {:?}: {error}", text.value()),
+                ));
+            }
+        }
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
             if input.is_empty() {
-                return Err(input.error(usage));
+                break;
             }
-            let pattern: Expr = input.parse()?;
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) = &pattern
-            {
-                let parser = croner::parser::CronParser::builder()
-                    .seconds(croner::parser::Seconds::Optional)
-                    .build();
-                if let Err(error) = parser.parse(&text.value()) {
-                    return Err(syn::Error::new_spanned(
-                        text,
-                        format!("invalid cron pattern {:?}: {error}", text.value()),
-                    ));
+            let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            let Some(option) = CronOption::from_ident(&name) else {
+                let all: Vec<CronOption> = CronOption::TABLE.iter().map(|&(_, o)| o).collect();
+                return Err(syn::Error::new_spanned(
+                    &name,
+                    format!(
+                        "unknown `#[cron]` option `{name}`; expected one of: {}",
+                        CronOption::list(&all)
+                    ),
+                ));
+            };
+            match option {
+                CronOption::Disabled => {
+                    let value = flag_value(input)?;
+                    options = quote!(#options.disabled(#value));
+                }
+                CronOption::Name | CronOption::TimeZone => {
+                    input.parse::<Token![=]>()?;
+                    let value: LitStr = input.parse()?;
+                    let setter = format_ident!("{}", option.name());
+                    options = quote!(#options.#setter(#value));
                 }
             }
-            while !input.is_empty() {
-                input.parse::<Token![,]>()?;
-                if input.is_empty() {
-                    break;
-                }
-                let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
-                let Some(option) = CronOption::from_ident(&name) else {
-                    let all: Vec<CronOption> = CronOption::TABLE.iter().map(|&(_, o)| o).collect();
-                    return Err(syn::Error::new_spanned(
-                        &name,
-                        format!(
-                            "unknown `#[cron]` option `{name}`; expected one of: {}",
-                            CronOption::list(&all)
-                        ),
-                    ));
-                };
-                match option {
-                    CronOption::Disabled => {
-                        let value = flag_value(input)?;
-                        options = quote!(#options.disabled(#value));
-                    }
-                    CronOption::Name | CronOption::TimeZone => {
-                        input.parse::<Token![=]>()?;
-                        let value: LitStr = input.parse()?;
-                        let setter = format_ident!("{}", option.name());
-                        options = quote!(#options.#setter(#value));
-                    }
-                }
-            }
-            Ok(pattern)
-        },
-    );
+        }
+        Ok(pattern)
+    });
     let pattern = errors.take(parsed)?;
-    Some(Declared::Cron { pattern, options })
+    Some(Declared::Cron {
+        pattern: Box::new(pattern),
+        options,
+    })
 }
 
 fn parse_timer(
@@ -398,48 +387,48 @@ fn parse_timer(
     let usage = format!(
         "expected `#[{attr_name}(milliseconds)]` or `#[{attr_name}(\"name\", milliseconds)]`"
     );
-    let parsed = parse_args(
-        attr,
-        &usage,
-        |input: ParseStream<'_>| {
+    let parsed = parse_args(attr, &usage, |input: ParseStream<'_>| {
+        if input.is_empty() {
+            return Err(input.error(&usage));
+        }
+        let name = if input.peek(LitStr) {
+            let name: LitStr = input.parse()?;
             if input.is_empty() {
                 return Err(input.error(&usage));
             }
-            let name = if input.peek(LitStr) {
-                let name: LitStr = input.parse()?;
-                if input.is_empty() {
-                    return Err(input.error(&usage));
-                }
-                input.parse::<Token![,]>()?;
-                Some(name)
-            } else {
-                None
-            };
-            if input.is_empty() {
-                return Err(input.error(&usage));
+            input.parse::<Token![,]>()?;
+            Some(name)
+        } else {
+            None
+        };
+        if input.is_empty() {
+            return Err(input.error(&usage));
+        }
+        let millis: Expr = input.parse()?;
+        if let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) = &millis
+        {
+            if int.base10_parse::<u64>().is_ok_and(|value| value == 0) {
+                return Err(syn::Error::new_spanned(
+                    int,
+                    format!("the `#[{attr_name}]` delay must be more than zero milliseconds"),
+                ));
             }
-            let millis: Expr = input.parse()?;
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(int),
-                ..
-            }) = &millis
-            {
-                if int.base10_parse::<u64>().is_ok_and(|value| value == 0) {
-                    return Err(syn::Error::new_spanned(
-                        int,
-                        format!("the `#[{attr_name}]` delay must be more than zero milliseconds"),
-                    ));
-                }
-            }
-            input.parse::<Option<Token![,]>>()?;
-            if !input.is_empty() {
-                return Err(input.error(&usage));
-            }
-            Ok((name, millis))
-        },
-    );
+        }
+        input.parse::<Option<Token![,]>>()?;
+        if !input.is_empty() {
+            return Err(input.error(&usage));
+        }
+        Ok((name, millis))
+    });
     let (name, millis) = errors.take(parsed)?;
-    Some(Declared::Timer { kind, name, millis })
+    Some(Declared::Timer {
+        kind,
+        name,
+        millis: Box::new(millis),
+    })
 }
 
 /// The registration of one declared method.

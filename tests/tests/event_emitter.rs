@@ -154,7 +154,9 @@ async fn post(client: &TestClient, path: &str, body: &str) -> String {
     let request = http::Request::post(path)
         .header("host", "localhost")
         .header("content-type", "application/json")
-        .body(http_body_util::Full::new(bytes::Bytes::from(body.to_owned())))
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_owned(),
+        )))
         .unwrap();
     let response = client.request(request).await.unwrap();
     assert_eq!(response.status, 201, "{}", response.text());
@@ -211,7 +213,10 @@ async fn failing_listeners_are_logged_and_the_others_run() {
     assert_eq!(post(&client, "/orders/order.failing", "{}").await, "true");
     seen_with(&client, "after failures").await;
     // emit_async waits for every listener; errors are suppressed by default...
-    assert_eq!(post(&client, "/orders/async/order.failing", "").await, "ok 3");
+    assert_eq!(
+        post(&client, "/orders/async/order.failing", "").await,
+        "ok 3"
+    );
     // ...and returned with `suppress_errors = false`.
     assert_eq!(
         post(&client, "/orders/async/order.strict", "").await,

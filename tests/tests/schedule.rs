@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nest_core::RunningApp;
 use nest_core::prelude::*;
-use nest_core::schedule::{CronExpression, CronJob, CronOptions, ScheduleModule, SchedulerRegistry};
+use nest_core::schedule::{
+    CronExpression, CronJob, CronOptions, ScheduleModule, SchedulerRegistry,
+};
 use nest_core::testing::TestClient;
 
 #[derive(Injectable, Default)]
@@ -96,10 +98,18 @@ async fn wait_for(client: &TestClient, counter: &str, at_least: u64) {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("{counter} never reached {at_least}: {}", counts(client).await);
+    panic!(
+        "{counter} never reached {at_least}: {}",
+        counts(client).await
+    );
 }
 
-async fn start() -> (RunningApp, TestClient, Arc<TasksService>, Arc<SchedulerRegistry>) {
+async fn start() -> (
+    RunningApp,
+    TestClient,
+    Arc<TasksService>,
+    Arc<SchedulerRegistry>,
+) {
     let app = NestFactory::create::<AppModule>().await.unwrap();
     let tasks = app.get::<TasksService>().unwrap();
     let registry = app.get::<SchedulerRegistry>().unwrap();
@@ -170,7 +180,10 @@ async fn the_registry_stops_starts_adds_and_deletes_jobs() {
     .unwrap();
     registry.add_cron_job("added", job.clone()).unwrap();
     assert_eq!(
-        registry.add_cron_job("added", job.clone()).unwrap_err().to_string(),
+        registry
+            .add_cron_job("added", job.clone())
+            .unwrap_err()
+            .to_string(),
         "Cron Job with the given name (added) already exists. Ignored."
     );
     job.start();
@@ -230,7 +243,12 @@ fn bad_patterns_and_time_zones_are_errors() {
         || async {},
     )
     .unwrap_err();
-    assert!(error.to_string().starts_with("invalid time zone \"Nowhere/Atlantis\""), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("invalid time zone \"Nowhere/Atlantis\""),
+        "{error}"
+    );
     assert!(
         CronJob::new(
             CronExpression::EVERY_DAY_AT_NOON,

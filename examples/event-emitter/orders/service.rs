@@ -53,7 +53,8 @@ impl OrdersService {
             name: order.name.clone(),
             description: order.description.clone(),
         };
-        self.event_emitter.emit("order.created", order_created_event);
+        self.event_emitter
+            .emit("order.created", order_created_event);
 
         order
     }

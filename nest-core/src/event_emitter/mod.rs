@@ -207,15 +207,21 @@ impl fmt::Display for ListenerError {
 
 impl std::error::Error for ListenerError {}
 
+/// A synchronous listener: `None` when the payload is not its type.
+type SyncCall = Arc<dyn Fn(&Payload) -> Option<Outcome> + Send + Sync>;
+
+/// An async listener: `None` when the payload is not its type.
+type AsyncCall = Arc<dyn Fn(&Payload) -> Option<BoxFuture<'static, Outcome>> + Send + Sync>;
+
 /// How a listener is called.
 #[doc(hidden)]
 #[derive(Clone)]
 #[allow(missing_debug_implementations)]
 pub enum ListenerCall {
     /// A synchronous function: `None` when the payload is not its type.
-    Sync(Arc<dyn Fn(&Payload) -> Option<Outcome> + Send + Sync>),
+    Sync(SyncCall),
     /// An async function: `None` when the payload is not its type.
-    Async(Arc<dyn Fn(&Payload) -> Option<BoxFuture<'static, Outcome>> + Send + Sync>),
+    Async(AsyncCall),
 }
 
 impl ListenerCall {

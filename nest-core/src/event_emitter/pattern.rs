@@ -14,7 +14,11 @@ pub(crate) enum Pattern {
 
 impl Pattern {
     pub(crate) fn new(pattern: &str, wildcard: bool, delimiter: &str) -> Self {
-        if wildcard && pattern.split(delimiter).any(|part| part == "*" || part == "**") {
+        if wildcard
+            && pattern
+                .split(delimiter)
+                .any(|part| part == "*" || part == "**")
+        {
             Self::Segments(pattern.split(delimiter).map(str::to_owned).collect())
         } else {
             Self::Exact(pattern.to_owned())

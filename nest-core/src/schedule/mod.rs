@@ -230,10 +230,16 @@ impl fmt::Display for ScheduleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotFound { kind, name } => {
-                write!(f, "No {kind} was found with the given name ({name}). Check that you created one with a decorator or with the \"SchedulerRegistry\" API.")
+                write!(
+                    f,
+                    "No {kind} was found with the given name ({name}). Check that you created one with a decorator or with the \"SchedulerRegistry\" API."
+                )
             }
             Self::AlreadyExists { kind, name } => {
-                write!(f, "{kind} with the given name ({name}) already exists. Ignored.")
+                write!(
+                    f,
+                    "{kind} with the given name ({name}) already exists. Ignored."
+                )
             }
             Self::InvalidCron { pattern, message } => {
                 write!(f, "invalid cron pattern {pattern:?}: {message}")
@@ -385,12 +391,12 @@ impl CronJob {
         run: JobFn,
     ) -> Result<Self, ScheduleError> {
         let time_zone = match &options.time_zone {
-            Some(zone) => jiff::tz::TimeZone::get(zone).map_err(|error| {
-                ScheduleError::InvalidTimeZone {
+            Some(zone) => {
+                jiff::tz::TimeZone::get(zone).map_err(|error| ScheduleError::InvalidTimeZone {
                     time_zone: zone.clone(),
                     message: error.to_string(),
-                }
-            })?,
+                })?
+            }
             None => jiff::tz::TimeZone::system(),
         };
         Ok(Self {
@@ -644,7 +650,12 @@ impl SchedulerRegistry {
 
     /// Starts `run` every `every` (first after `every`) under `name` (NestJS's
     /// `addInterval(name, setInterval(run, ms))`).
-    pub fn add_interval<F, Fut>(&self, name: &str, every: Duration, run: F) -> Result<(), ScheduleError>
+    pub fn add_interval<F, Fut>(
+        &self,
+        name: &str,
+        every: Duration,
+        run: F,
+    ) -> Result<(), ScheduleError>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
@@ -677,7 +688,12 @@ impl SchedulerRegistry {
 
     /// Runs `run` once after `after` under `name` (NestJS's
     /// `addTimeout(name, setTimeout(run, ms))`).
-    pub fn add_timeout<F, Fut>(&self, name: &str, after: Duration, run: F) -> Result<(), ScheduleError>
+    pub fn add_timeout<F, Fut>(
+        &self,
+        name: &str,
+        after: Duration,
+        run: F,
+    ) -> Result<(), ScheduleError>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
