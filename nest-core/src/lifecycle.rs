@@ -4,9 +4,10 @@
 //! | when | hook | order |
 //! | --- | --- | --- |
 //! | `app.init()` (or `listen`), after every instance is built | [`OnModuleInit`] | module by module, imported modules first |
-//! | then, before serving | [`OnApplicationBootstrap`] | same |
+//! | then | `#[on_event]` listeners and `#[cron]`/`#[interval]`/`#[timeout]` jobs of `#[provider]` blocks are registered | same |
+//! | then, before serving | [`OnApplicationBootstrap`] (the scheduler starts its jobs in its own) | same |
 //! | `app.close()`, or SIGINT/SIGTERM after `enable_shutdown_hooks()` | [`OnModuleDestroy`] | same |
-//! | then | [`BeforeApplicationShutdown`] (with the signal) | same; connections are still open |
+//! | then | [`BeforeApplicationShutdown`] (with the signal; the scheduler stops its jobs) | same; connections are still open |
 //! | after the server has stopped | [`OnApplicationShutdown`] (with the signal) | same |
 //!
 //! Hooks run on singletons (request-scoped and transient instances have none, as in NestJS).

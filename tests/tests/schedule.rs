@@ -193,9 +193,10 @@ async fn the_registry_stops_starts_adds_and_deletes_jobs() {
     assert!(job.last_date().is_some());
     registry.delete_cron_job("added").unwrap();
     assert!(!job.is_running());
+    // Both messages as @nestjs/schedule 12.0.2 words them.
     assert_eq!(
         registry.get_cron_job("added").unwrap_err().to_string(),
-        "No Cron Job was found with the given name (added). Check that you created one with a decorator or with the \"SchedulerRegistry\" API."
+        "No Cron Job was found with the given name (added). Check that you created one with a decorator or with the create API."
     );
 
     // An interval added at run time, then deleted.

@@ -232,7 +232,7 @@ impl fmt::Display for ScheduleError {
             Self::NotFound { kind, name } => {
                 write!(
                     f,
-                    "No {kind} was found with the given name ({name}). Check that you created one with a decorator or with the \"SchedulerRegistry\" API."
+                    "No {kind} was found with the given name ({name}). Check that you created one with a decorator or with the create API."
                 )
             }
             Self::AlreadyExists { kind, name } => {
