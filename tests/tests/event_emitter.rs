@@ -77,9 +77,26 @@ impl OrderListener {
         self.seen.push("after failures".to_owned());
     }
 
+    #[on_event("app.bootstrapped")]
+    fn bootstrapped(&self, by: &&'static str) {
+        self.seen.push(format!("bootstrapped by {by}"));
+    }
+
     #[on_event("order.strict", suppress_errors = false)]
     async fn strict(&self) -> Result<(), String> {
         Err("strict listener failed".to_owned())
+    }
+}
+
+/// Emits from its `OnApplicationBootstrap` hook: listeners are registered before it runs.
+#[derive(Injectable)]
+struct Bootstrapper {
+    emitter: Arc<EventEmitter>,
+}
+
+impl nest_core::lifecycle::OnApplicationBootstrap for Bootstrapper {
+    async fn on_application_bootstrap(&self) {
+        self.emitter.emit("app.bootstrapped", "Bootstrapper");
     }
 }
 
@@ -128,7 +145,7 @@ impl OrdersController {
 #[module(
     imports = [EventEmitterModule::for_root()],
     controllers = [OrdersController],
-    providers = [Seen, OrderListener]
+    providers = [Seen, OrderListener, Bootstrapper]
 )]
 struct AppModule;
 
@@ -183,6 +200,8 @@ async fn listeners_receive_what_a_route_emits() {
     let emitted = post(&client, "/orders/order.created", r#"{"name":"Order #3"}"#).await;
     assert_eq!(emitted, "true");
     let seen = seen_with(&client, "async Order #3").await;
+    assert_eq!(seen[0], "bootstrapped by Bootstrapper");
+    let seen = &seen[1..];
     // The prepended listener first, then the synchronous ones in order, during `emit`; the
     // `u32` listener is skipped (another payload type); wildcards are off by default, so
     // `order.*` is a plain name.
@@ -192,6 +211,14 @@ async fn listeners_receive_what_a_route_emits() {
         "{seen:?}"
     );
     assert_eq!(post(&client, "/orders/nobody.listens", "{}").await, "false");
+    // `emit_async` returns once the async listener has run: no waiting needed.
+    assert_eq!(
+        post(&client, "/orders/async/order.created", "").await,
+        "ok 3"
+    );
+    let seen: Vec<String> =
+        serde_json::from_value(client.get("/orders/seen").await.unwrap().json().unwrap()).unwrap();
+    assert_eq!(seen.last().map(String::as_str), Some("async x"), "{seen:?}");
     running.close().await;
 }
 
