@@ -259,8 +259,16 @@ async fn an_sse_route_streams_emitted_events() {
     assert_eq!(events.status, 200);
     post(&client, "/orders/order.created", r#"{"name":"Order #6"}"#).await;
     post(&client, "/orders/order.created", r#"{"name":"Order #7"}"#).await;
-    let first = events.next_event().await.unwrap();
-    let second = events.next_event().await.unwrap();
+    // A generous bound, so that a stream that never delivers fails instead of hanging.
+    let within = Duration::from_secs(30);
+    let first = tokio::time::timeout(within, events.next_event())
+        .await
+        .expect("an event")
+        .unwrap();
+    let second = tokio::time::timeout(within, events.next_event())
+        .await
+        .expect("an event")
+        .unwrap();
     assert_eq!(first.data, r#"{"name":"Order #6"}"#);
     assert_eq!(second.data, r#"{"name":"Order #7"}"#);
     drop(events);
