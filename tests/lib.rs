@@ -377,6 +377,12 @@ pub mod book {
     #[doc = include_str!("../docs/testing.md")]
     pub struct Testing;
 
+    #[doc = include_str!("../docs/events.md")]
+    pub struct Events;
+
+    #[doc = include_str!("../docs/task-scheduling.md")]
+    pub struct TaskScheduling;
+
     #[doc = include_str!("../docs/benchmarks.md")]
     pub struct Benchmarks;
 

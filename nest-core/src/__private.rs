@@ -18,6 +18,7 @@ pub use crate::pipeline::{
 
 /// The lifecycle hooks a type implements, found by autoref (see `#[module]`).
 pub mod hooks {
+    pub use crate::discovery::{NoProviderMethods, ViaProviderMethods};
     pub use crate::lifecycle::{
         Hooks, NoBeforeApplicationShutdown, NoOnApplicationBootstrap, NoOnApplicationShutdown,
         NoOnModuleDestroy, NoOnModuleInit, ViaBeforeApplicationShutdown, ViaOnApplicationBootstrap,
@@ -159,3 +160,10 @@ pub fn host_params_all<T: crate::http::FromInput>(request: &Request) -> Result<T
         .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
     T::check(raw)
 }
+
+// `#[provider]`: event listeners and scheduled jobs.
+/// How `#[derive(Injectable)]` fills the fields it does not inject (see `di::build`).
+pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};
+pub use crate::discovery::{MethodOutput, Methods, ProviderMethods};
+pub use crate::event_emitter::{ListenerCall, OnEventOptions, Payload};
+pub use crate::schedule::{CronOptions, job};

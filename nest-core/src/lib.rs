@@ -45,6 +45,8 @@
 //! | `@UseGuards`, `@UseInterceptors`, `@UseFilters`, `@Catch` | `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, [`#[catch]`](macro@catch) (see [`pipeline`]) |
 //! | `@Param('id', ParseIntPipe)` | `#[param("id", ParseIntPipe)]` (see [`pipeline::PipeTransform`]) |
 //! | `OnModuleInit`, …, `app.enableShutdownHooks()` | [`lifecycle`], [`NestApplication::enable_shutdown_hooks`] |
+//! | `EventEmitterModule.forRoot()`, `EventEmitter2`, `@OnEvent('order.created')` | [`event_emitter`], [`#[on_event("order.created")]`](macro@on_event) in a [`#[provider]`](macro@provider) block |
+//! | `ScheduleModule.forRoot()`, `@Cron`, `@Interval`, `@Timeout`, `SchedulerRegistry` | [`schedule`], [`#[cron]`](macro@cron), [`#[interval]`](macro@interval), [`#[timeout]`](macro@timeout) |
 //! | `Test.createTestingModule(...).overrideProvider(X).useValue(v)` | `testing::Test::create_testing_module::<M>().override_provider::<X>().use_value(v)` (feature `testing`) |
 //! | `NestFactory.create(AppModule)`, `app.listen(3000)` | [`NestFactory::create::<AppModule>()`](NestFactory::create), [`listen(3000)`](NestApplication::listen) |
 //! | `throw new NotFoundException('x')` | `Err(NotFoundException::new("x"))` |
@@ -69,12 +71,15 @@ pub mod app;
 mod context;
 pub mod controller;
 pub mod di;
+mod discovery;
 mod error;
+pub mod event_emitter;
 pub mod http;
 pub mod lifecycle;
 mod lock;
 mod panic;
 pub mod pipeline;
+pub mod schedule;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -337,14 +342,89 @@ pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 /// ```
 pub use nest_macros::Injectable;
 
+/// Declares the event listeners and scheduled jobs among a provider's methods: put it on an
+/// inherent `impl` block, and mark methods with [`#[on_event]`](macro@on_event),
+/// [`#[cron]`](macro@cron), [`#[interval]`](macro@interval) or [`#[timeout]`](macro@timeout)
+/// (NestJS's `@OnEvent`, `@Cron`, `@Interval`, `@Timeout` on an `@Injectable()` class). The
+/// type is then listed in a module's `providers`, which registers them; the block's methods
+/// are left as they are.
+///
+/// ```
+/// use nest_core::prelude::*;
+///
+/// struct OrderCreatedEvent { id: u32 }
+///
+/// #[derive(Injectable, Default)]
+/// struct OrdersListener;
+///
+/// #[provider]
+/// impl OrdersListener {
+///     #[on_event("order.created")]
+///     fn on_created(&self, event: &OrderCreatedEvent) { println!("order {}", event.id); }
+///
+///     #[on_event("order.shipped", async, suppress_errors = false)]
+///     async fn on_shipped(&self, event: Arc<OrderCreatedEvent>) -> Result<(), String> {
+///         Ok(())
+///     }
+///
+///     #[interval(60_000)]
+///     fn every_minute(&self) {}
+/// }
+/// ```
+///
+/// A literal cron pattern is checked while compiling:
+/// ```compile_fail
+/// use nest_core::prelude::*;
+/// #[derive(Injectable, Default)]
+/// struct Tasks;
+/// #[provider]
+/// impl Tasks {
+///     #[cron("61 * * * *")]
+///     fn never(&self) {}
+/// }
+/// ```
+pub use nest_macros::provider;
+
+/// Makes a method of a [`#[provider]`](macro@provider) block a listener of an event, as
+/// NestJS's `@OnEvent('order.created', { async, prependListener, suppressErrors })`:
+/// `#[on_event("order.created")]`, `#[on_event("order.*", prepend_listener, async,
+/// suppress_errors = false)]`. The method takes `&self` and, optionally, the payload as `&T`
+/// or `Arc<T>` (events whose payload is not a `T` are not passed to it); it may be `async`
+/// and may return a `Result` (its error is logged). See [`event_emitter`].
+///
+/// Outside a `#[provider]` block it is an error.
+pub use nest_macros::on_event;
+
+/// Runs a method of a [`#[provider]`](macro@provider) block on a cron schedule, as NestJS's
+/// `@Cron('45 * * * * *', { name, timeZone, disabled })`: `#[cron("45 * * * * *")]`,
+/// `#[cron(CronExpression::EVERY_MINUTE, name = "reports", time_zone = "Europe/Paris",
+/// disabled)]`. Five fields, or six with seconds first. See [`schedule`].
+///
+/// Outside a `#[provider]` block it is an error.
+pub use nest_macros::cron;
+
+/// Runs a method of a [`#[provider]`](macro@provider) block every `ms` milliseconds (first
+/// after `ms`), as NestJS's `@Interval(10000)` / `@Interval('name', 10000)`:
+/// `#[interval(10000)]`, `#[interval("name", 10000)]`. See [`schedule`].
+///
+/// Outside a `#[provider]` block it is an error.
+pub use nest_macros::interval;
+
+/// Runs a method of a [`#[provider]`](macro@provider) block once, `ms` milliseconds after the
+/// application has started, as NestJS's `@Timeout(5000)` / `@Timeout('name', 5000)`.
+/// See [`schedule`].
+///
+/// Outside a `#[provider]` block it is an error.
+pub use nest_macros::timeout;
+
 /// Everything a controller file needs: `use nest_core::prelude::*;`.
 pub mod prelude {
     pub use crate::sse::{SseSignal, interval};
     pub use crate::{
         AppBuilder, BadRequestException, Controller, ForbiddenException, Html, HttpException,
         Injectable, IntoResponse, Json, LastEventId, MessageEvent, Module, NestApplication,
-        NestFactory, NotFoundException, RequestMethod, all, catch, controller, delete, get, head,
-        module, options, patch, post, put, sse,
+        NestFactory, NotFoundException, RequestMethod, all, catch, controller, cron, delete, get,
+        head, interval, module, on_event, options, patch, post, provider, put, sse, timeout,
     };
     pub use futures_util::{Stream, StreamExt, stream};
     pub use serde_json::json;

@@ -4,9 +4,10 @@
 //! | when | hook | order |
 //! | --- | --- | --- |
 //! | `app.init()` (or `listen`), after every instance is built | [`OnModuleInit`] | module by module, imported modules first |
-//! | then, before serving | [`OnApplicationBootstrap`] | same |
+//! | then | `#[on_event]` listeners and `#[cron]`/`#[interval]`/`#[timeout]` jobs of `#[provider]` blocks are registered | same |
+//! | then, before serving | [`OnApplicationBootstrap`] (the scheduler starts its jobs in its own) | same |
 //! | `app.close()`, or SIGINT/SIGTERM after `enable_shutdown_hooks()` | [`OnModuleDestroy`] | same |
-//! | then | [`BeforeApplicationShutdown`] (with the signal) | same; connections are still open |
+//! | then | [`BeforeApplicationShutdown`] (with the signal; the scheduler stops its jobs) | same; connections are still open |
 //! | after the server has stopped | [`OnApplicationShutdown`] (with the signal) | same |
 //!
 //! Hooks run on singletons (request-scoped and transient instances have none, as in NestJS).
@@ -47,7 +48,11 @@
 //! # }
 //! ```
 
-use std::{any::Any, future::Future, sync::Arc};
+use std::{
+    any::{Any, TypeId},
+    future::Future,
+    sync::Arc,
+};
 
 use crate::di::provider::{AnyArc, BoxFuture};
 
@@ -182,10 +187,17 @@ pub trait OnApplicationShutdown: Send + Sync + 'static {
 /// One type-erased hook of one instance.
 pub(crate) type Hook = fn(AnyArc, Option<&'static str>) -> BoxFuture<'static, ()>;
 
+/// Hands an instance's event listeners and scheduled jobs to the services that run them, found
+/// by type among the application's singletons (the emitter, the scheduler registry).
+pub(crate) type Discover = fn(AnyArc, &dyn Fn(TypeId) -> Option<AnyArc>);
+
 /// The hooks a type implements (filled by the code `#[module]` generates).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Hooks {
+    /// Its `#[on_event]` listeners and `#[cron]`/`#[interval]`/`#[timeout]` jobs, registered
+    /// between the `OnModuleInit` and `OnApplicationBootstrap` hooks.
+    pub(crate) methods: Option<Discover>,
     pub(crate) init: Option<Hook>,
     pub(crate) bootstrap: Option<Hook>,
     pub(crate) destroy: Option<Hook>,
@@ -195,7 +207,8 @@ pub struct Hooks {
 
 impl Hooks {
     pub(crate) fn is_empty(&self) -> bool {
-        self.init.is_none()
+        self.methods.is_none()
+            && self.init.is_none()
             && self.bootstrap.is_none()
             && self.destroy.is_none()
             && self.before_shutdown.is_none()

@@ -49,6 +49,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("application", &["app"]),
+    (
+        "events and scheduling",
+        &["discovery", "event_emitter", "schedule"],
+    ),
     ("testing", &["testing"]),
     ("public API", &[""]),
 ];

@@ -16,6 +16,7 @@ mod injectable;
 mod module;
 mod names;
 mod paths;
+mod provider;
 mod route_path;
 mod standalone;
 
@@ -42,6 +43,39 @@ pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn catch(args: TokenStream, item: TokenStream) -> TokenStream {
     emit("catch", catch::expand(args.into(), &item.into()))
+}
+
+/// `#[provider]` on an inherent `impl` block: its `#[on_event]`, `#[cron]`, `#[interval]` and
+/// `#[timeout]` methods become event listeners and scheduled jobs.
+#[proc_macro_attribute]
+pub fn provider(args: TokenStream, item: TokenStream) -> TokenStream {
+    emit("provider", provider::expand(&args.into(), &item.into()))
+}
+
+macro_rules! provider_attributes {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        ///
+        /// Read by `#[provider]`, which removes it; used anywhere else it is a compile error.
+        #[proc_macro_attribute]
+        pub fn $name(_args: TokenStream, item: TokenStream) -> TokenStream {
+            provider::standalone(stringify!($name), &item.into()).into()
+        }
+    )*};
+}
+
+provider_attributes! {
+    /// An event listener: `#[on_event("order.created")]`, options `async`,
+    /// `prepend_listener`, `suppress_errors = false`.
+    on_event,
+    /// A cron job: `#[cron("45 * * * * *")]`, options `name = "..."`, `time_zone = "..."`,
+    /// `disabled`.
+    cron,
+    /// A job run every `ms` milliseconds: `#[interval(10000)]` or `#[interval("name", 10000)]`.
+    interval,
+    /// A job run once, `ms` milliseconds after start: `#[timeout(5000)]` or
+    /// `#[timeout("name", 5000)]`.
+    timeout,
 }
 
 macro_rules! route_attributes {

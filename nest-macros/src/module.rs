@@ -332,6 +332,7 @@ fn hooks(ty: &Path) -> TokenStream {
         "__nest_hook_destroy",
         "__nest_hook_before_shutdown",
         "__nest_hook_shutdown",
+        "__nest_hook_methods",
     ]
     .map(|name| syn::Ident::new(name, ty.span()));
     let (hooks_module, hooks, pick) = (paths::hooks_module(), paths::hooks(), paths::pick());

@@ -217,6 +217,34 @@ name_table! {
     }
 }
 
+name_table! {
+    /// The method attributes `#[provider]` reads.
+    enum ProviderAttr {
+        OnEvent = "on_event",
+        Cron = "cron",
+        Interval = "interval",
+        Timeout = "timeout",
+    }
+}
+
+name_table! {
+    /// The options of `#[on_event("event", ...)]`, as NestJS's `@OnEvent` options.
+    enum OnEventOption {
+        Async = "async",
+        PrependListener = "prepend_listener",
+        SuppressErrors = "suppress_errors",
+    }
+}
+
+name_table! {
+    /// The options of `#[cron("pattern", ...)]`, as NestJS's `@Cron` options.
+    enum CronOption {
+        Name = "name",
+        TimeZone = "time_zone",
+        Disabled = "disabled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

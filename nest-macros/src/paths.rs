@@ -85,6 +85,19 @@ runtime_paths! {
     dependency => Dependency;
     resolver => Resolver;
     startup_error => StartupError;
+    // `#[provider]`: event listeners and scheduled jobs.
+    provider_methods => ProviderMethods;
+    methods => Methods;
+    method_output => MethodOutput;
+    listener_call => ListenerCall;
+    on_event_options => OnEventOptions;
+    payload => Payload;
+    cron_options => CronOptions;
+    job => job;
+    // The fields `#[derive(Injectable)]` does not inject.
+    build => Build;
+    via_self_default => ViaSelfDefault;
+    via_field_defaults => ViaFieldDefaults;
 }
 
 /// `path` with every token spanned at `span`, so that errors about what it names point there.

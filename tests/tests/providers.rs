@@ -367,3 +367,67 @@ async fn overriding_a_provider_no_module_has_is_an_error() {
         "override_provider: no module provides Pool"
     );
 }
+
+// ---- #[derive(Injectable)] keeps the struct's own `Default` ----
+
+/// Logs nothing; injected into the store.
+#[derive(Injectable, Default)]
+struct StoreLogger;
+
+/// A store seeded by its hand-written `Default`: the derive injects `logger` and takes `cats`
+/// from `CatsStore::default()`, not from `Mutex::<Vec<_>>::default()`.
+#[derive(Injectable)]
+struct CatsStore {
+    logger: Arc<StoreLogger>,
+    cats: std::sync::Mutex<Vec<String>>,
+    /// A tuple field and a plain one, both from the struct's `Default`.
+    limit: usize,
+}
+
+impl Default for CatsStore {
+    fn default() -> Self {
+        Self {
+            logger: Arc::new(StoreLogger),
+            cats: std::sync::Mutex::new(vec!["Tom".to_owned(), "Garfield".to_owned()]),
+            limit: 10,
+        }
+    }
+}
+
+/// No `Default` of its own: each field not injected gets its own `Default`.
+#[derive(Injectable)]
+struct Visits(Arc<StoreLogger>, AtomicUsize);
+
+#[derive(Injectable)]
+struct StoreController {
+    store: Arc<CatsStore>,
+    visits: Arc<Visits>,
+}
+
+#[controller("store")]
+impl StoreController {
+    #[get]
+    fn all(&self) -> serde_json::Value {
+        let _ = (&self.store.logger, &self.visits.0);
+        let visits = self.visits.1.fetch_add(1, Ordering::SeqCst);
+        let cats = self.store.cats.lock().unwrap().clone();
+        json!({ "cats": cats, "limit": self.store.limit, "visits": visits })
+    }
+}
+
+#[module(controllers = [StoreController], providers = [CatsStore, StoreLogger, Visits])]
+struct StoreModule;
+
+#[tokio::test]
+async fn a_provider_with_its_own_default_keeps_the_values_it_seeds() {
+    let app = NestFactory::create::<StoreModule>().await.unwrap();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let response = TestClient::new(server.local_addr())
+        .get("/store")
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json().unwrap(),
+        json!({ "cats": ["Tom", "Garfield"], "limit": 10, "visits": 0 })
+    );
+}

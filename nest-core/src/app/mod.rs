@@ -247,6 +247,10 @@ impl NestApplication {
     pub async fn init(&self) {
         if !self.initialized.swap(true, Ordering::SeqCst) {
             self.container.run_hooks(Phase::Init, None).await;
+            // `#[on_event]` listeners and scheduled jobs are registered here; the scheduler
+            // starts its jobs in its own `OnApplicationBootstrap` hook, and stops them in its
+            // `BeforeApplicationShutdown` hook.
+            self.container.discover_methods();
             self.container.run_hooks(Phase::Bootstrap, None).await;
         }
     }

@@ -427,6 +427,25 @@ impl Container {
 
     /// Runs the hooks of `phase`, module by module (imported modules first), one at a time.
     pub(crate) async fn run_hooks(&self, phase: Phase, signal: Option<&'static str>) {
+        for (hooks, instance) in self.hooked_in_order() {
+            if let Some(hook) = phase.of(&hooks) {
+                hook(instance, signal).await;
+            }
+        }
+    }
+
+    /// Hands every singleton's event listeners and scheduled jobs to the services that run
+    /// them (`Hooks::methods`), module by module (imported modules first).
+    pub(crate) fn discover_methods(&self) {
+        for (hooks, instance) in self.hooked_in_order() {
+            if let Some(discover) = hooks.methods {
+                discover(instance, &|id| self.find(id));
+            }
+        }
+    }
+
+    /// The instances with hooks, module by module (imported modules first).
+    fn hooked_in_order(&self) -> Vec<(Hooks, AnyArc)> {
         let mut hooked: Vec<(usize, Hooks, AnyArc)> = lock(&self.hooked)
             .iter()
             .map(|(module, hooks, instance)| {
@@ -439,10 +458,9 @@ impl Container {
             })
             .collect();
         hooked.sort_by_key(|(position, _, _)| *position);
-        for (_, hooks, instance) in hooked {
-            if let Some(hook) = phase.of(&hooks) {
-                hook(instance, signal).await;
-            }
-        }
+        hooked
+            .into_iter()
+            .map(|(_, hooks, instance)| (hooks, instance))
+            .collect()
     }
 }

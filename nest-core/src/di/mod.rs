@@ -30,6 +30,7 @@
 //! assert!(error.to_string().starts_with("Nest can't resolve dependencies of the CatsController (?)"));
 //! ```
 
+pub(crate) mod build;
 mod container;
 mod inject;
 pub(crate) mod pick;

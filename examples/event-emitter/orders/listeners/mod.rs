@@ -1,0 +1,3 @@
+//! `src/orders/listeners/`.
+
+pub(crate) mod order_created;
