@@ -93,8 +93,8 @@ pub use http::Valid;
 pub use http::router::{RequestMethod, RouteConflict};
 #[doc(inline)]
 pub use http::{
-    BODY_LIMIT, Body, FromInput, FromParam, FromRequest, Html, HttpException, IntoResponse, Json,
-    LastEventId, Request, RequestHead, Response,
+    BODY_LIMIT, Body, CookieOptions, CookiePriority, FromInput, FromParam, FromRequest, Html,
+    HttpException, IntoResponse, Json, LastEventId, Request, RequestHead, Res, Response, SameSite,
 };
 #[doc(inline)]
 pub use http::{

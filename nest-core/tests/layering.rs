@@ -34,6 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "app::conn",
             "app::limits",
             "app::middleware",
+            "app::cors",
             "app::tls",
         ],
     ),

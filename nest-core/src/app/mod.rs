@@ -3,6 +3,7 @@
 
 mod builder;
 mod conn;
+mod cors;
 mod limits;
 mod middleware;
 pub(crate) mod module;
@@ -15,6 +16,7 @@ pub use crate::context::ServerStats;
 
 pub use crate::error::StartupError;
 pub use builder::AppBuilder;
+pub use cors::{AllowedOrigin, CorsOptions, CorsOrigin, DEFAULT_CORS_METHODS};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{Module, ModuleBuilder};
@@ -359,9 +361,12 @@ impl NestApplication {
     ///
     /// ```
     /// # use nest_core::NestApplication;
-    /// use tower_http::cors::CorsLayer;
+    /// use tower_http::set_header::SetResponseHeaderLayer;
     /// let mut app = NestApplication::builder().build().unwrap();
-    /// app.use_layer(CorsLayer::permissive());
+    /// app.use_layer(SetResponseHeaderLayer::if_not_present(
+    ///     http::header::CACHE_CONTROL,
+    ///     http::HeaderValue::from_static("no-store"),
+    /// ));
     /// ```
     pub fn use_layer<L, B>(&mut self, layer: L) -> &mut Self
     where
@@ -420,10 +425,11 @@ impl NestApplication {
         self
     }
 
-    /// Answers CORS requests as NestJS's `app.enableCors()` does by default: any origin, the
-    /// usual methods, the requested headers, preflight `OPTIONS` answered before routing. Sugar
-    /// for `use_layer(CorsLayer::permissive())`; pass your own `CorsLayer` to
-    /// [`use_layer`](Self::use_layer) for anything stricter.
+    /// Answers CORS requests as NestJS's `app.enableCors()` does, byte for byte: any origin
+    /// (`Access-Control-Allow-Origin: *`), preflight `OPTIONS` answered `204` before routing
+    /// with the methods `GET,HEAD,PUT,PATCH,POST,DELETE` and the requested headers. The
+    /// headers go on every response, errors, 404s and event streams included. Like a layer,
+    /// it runs where it is added among [`use_layer`](Self::use_layer)'s.
     ///
     /// ```
     /// # use nest_core::NestApplication;
@@ -431,7 +437,25 @@ impl NestApplication {
     /// app.enable_cors();
     /// ```
     pub fn enable_cors(&mut self) -> &mut Self {
-        self.use_layer(tower_http::cors::CorsLayer::permissive())
+        self.enable_cors_with(CorsOptions::default())
+    }
+
+    /// Answers CORS requests with these options, as NestJS's `app.enableCors(options)`: see
+    /// [`CorsOptions`] for each option and its default.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::app::CorsOptions;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.enable_cors_with(
+    ///     CorsOptions::default()
+    ///         .origin(regex::Regex::new(r"^https://([a-z]+\.)?example\.com$").unwrap())
+    ///         .credentials(true),
+    /// );
+    /// ```
+    pub fn enable_cors_with(&mut self, options: CorsOptions) -> &mut Self {
+        self.layers.push(cors::layer(options));
+        self
     }
 
     /// Sets the bounds on what one client may cost (header timeout and size, connections,

@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 mod framing;
+pub(crate) mod passthrough;
 pub(crate) mod request;
 pub(crate) mod respond;
 mod response;
@@ -29,6 +30,7 @@ pub use exception::{
 pub(crate) use exception::{Thrown, close_connection};
 pub use extract::{FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
+pub use passthrough::{CookieOptions, CookiePriority, Res, SameSite};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};
 pub use response::{Body, Html, IntoResponse, Json, Response};
