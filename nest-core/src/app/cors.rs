@@ -432,8 +432,10 @@ impl CorsOptions {
             return pass(inner, http::Request::from_parts(parts, body)).await;
         };
         if parts.method == Method::OPTIONS && !self.preflight_continue {
-            // Safari waits for a body without it, says the `cors` package.
-            let mut response = Response::new(Body::empty());
+            // Safari waits for a body without it, says the `cors` package. hyper leaves the
+            // length out of a 204 whose body it knows to be empty; of a body of unknown length
+            // (that has no byte) it sends the header given.
+            let mut response = Response::new(unsized_empty());
             *response.status_mut() = self.options_success_status;
             let mut map = headers.into_map(0);
             map.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
@@ -445,6 +447,17 @@ impl CorsOptions {
         *response.headers_mut() = headers.before(own);
         response
     }
+}
+
+/// An empty body whose length hyper does not know, so that it sends the `Content-Length: 0`
+/// header given (it leaves it out of a 204 otherwise).
+fn unsized_empty() -> Body {
+    use http_body_util::BodyExt;
+
+    let frames = futures_util::stream::empty::<
+        Result<http_body::Frame<bytes::Bytes>, super::middleware::BoxError>,
+    >();
+    Body::boxed(http_body_util::StreamBody::new(frames).boxed_unsync())
 }
 
 /// `request` through the rest of the application.
