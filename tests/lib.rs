@@ -347,6 +347,9 @@ pub mod book {
     #[doc = include_str!("../docs/middleware.md")]
     pub struct Middleware;
 
+    #[doc = include_str!("../docs/cors.md")]
+    pub struct Cors;
+
     #[doc = include_str!("../docs/exception-filters.md")]
     pub struct ExceptionFilters;
 

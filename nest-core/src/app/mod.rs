@@ -102,6 +102,54 @@ impl NestFactory {
         builder.import::<M>();
         builder.build_async().await
     }
+
+    /// [`create`](Self::create) with options, as NestJS's `NestFactory.create(AppModule,
+    /// { cors })`: `{ cors: true }` is `.cors(CorsOptions::default())`.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// use nest_core::app::{CorsOptions, NestApplicationOptions};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), nest_core::StartupError> {
+    /// let app = NestFactory::create_with::<AppModule>(
+    ///     NestApplicationOptions::default().cors(CorsOptions::default()),
+    /// )
+    /// .await?;
+    /// # drop(app); Ok(()) }
+    /// ```
+    pub async fn create_with<M: Module>(
+        options: NestApplicationOptions,
+    ) -> Result<NestApplication, StartupError> {
+        let mut app = Self::create::<M>().await?;
+        if let Some(cors) = options.cors {
+            app.enable_cors_with(cors);
+        }
+        Ok(app)
+    }
+}
+
+/// The options of [`NestFactory::create_with`], as NestJS's `NestApplicationOptions`.
+///
+/// ```
+/// use nest_core::app::{CorsOptions, NestApplicationOptions};
+/// let options = NestApplicationOptions::default().cors(CorsOptions::default().credentials(true));
+/// # drop(options);
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct NestApplicationOptions {
+    cors: Option<CorsOptions>,
+}
+
+impl NestApplicationOptions {
+    /// `cors`: CORS with these options, as [`NestApplication::enable_cors_with`].
+    pub fn cors(mut self, options: CorsOptions) -> Self {
+        self.cors = Some(options);
+        self
+    }
 }
 
 /// A built application, ready to serve (NestJS's `INestApplication`): configure it, then
