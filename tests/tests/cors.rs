@@ -386,3 +386,40 @@ async fn a_regex_reflects_what_matches() {
         ]
     );
 }
+
+/// Over HTTP/2 (h2c) the preflight is answered the same, `content-length: 0` included, and the
+/// stream ends.
+#[tokio::test]
+async fn preflight_over_http2() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let mut app = NestApplication::builder()
+        .controller(CatsController)
+        .build()
+        .unwrap();
+    app.enable_cors();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let tcp = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let request = http::Request::options("http://localhost/cats")
+        .header("origin", "http://a.test")
+        .header("access-control-request-method", "POST")
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        response.headers()["access-control-allow-methods"],
+        "GET,HEAD,PUT,PATCH,POST,DELETE"
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(body.is_empty());
+}
