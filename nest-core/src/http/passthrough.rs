@@ -90,6 +90,12 @@ impl Passthrough {
                 continue;
             };
             let keep = sse || !merged.contains_key(&name);
+            if name == header::SET_COOKIE {
+                // Cookies add up, whoever sets them.
+                merged.append(name.clone(), value);
+                last = Some((name, true));
+                continue;
+            }
             if keep {
                 merged.insert(name.clone(), value);
             } else if name == header::CONTENT_TYPE {
@@ -425,6 +431,42 @@ fn encode_uri_component(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names_and_values(response: &Response) -> Vec<(String, String)> {
+        response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn handle_headers_go_first_cookies_add_up_and_stream_headers_win_in_place() {
+        let slot = ResponseSlot::default();
+        let res = Res { slot: slot.clone() };
+        res.header("content-type", "application/json")
+            .header("x-a", "1")
+            .cookie("a", "1", CookieOptions::new());
+        let mut response = Response::new(super::super::response::Body::empty());
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.append(header::SET_COOKIE, HeaderValue::from_static("b=2"));
+        slot.take().merge_headers(&mut response, &[], true);
+        assert_eq!(
+            names_and_values(&response),
+            [
+                ("content-type".to_owned(), "text/event-stream".to_owned()),
+                ("x-a".to_owned(), "1".to_owned()),
+                ("set-cookie".to_owned(), "a=1; Path=/".to_owned()),
+                ("set-cookie".to_owned(), "b=2".to_owned()),
+            ]
+        );
+        // Taken: the slot is empty again.
+        assert!(slot.take().status.is_none());
+    }
 
     /// Captured from Express 5.3.0 (cookie 0.7.2) under NestJS 12.6.3, Node 20.
     #[test]
