@@ -350,6 +350,9 @@ pub mod book {
     #[doc = include_str!("../docs/router-module.md")]
     pub struct RouterModule;
 
+    #[doc = include_str!("../docs/cors.md")]
+    pub struct Cors;
+
     #[doc = include_str!("../docs/exception-filters.md")]
     pub struct ExceptionFilters;
 

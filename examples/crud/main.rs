@@ -1,6 +1,7 @@
 //! NestJS's "cats" CRUD controller, ported line for line: an injected `CatsService` provider,
 //! route parameters, a query, validated body DTOs, NestJS's exceptions and status codes, a
-//! global prefix and CORS.
+//! global prefix, CORS with options, and a `Location` header set through the passthrough
+//! response handle (`Res`).
 //!
 //! ```text
 //! cargo run -p nest-examples --bin crud
@@ -18,8 +19,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 #[path = "../support.rs"]
 mod support;
 
+use nest_core::app::CorsOptions;
 use nest_core::prelude::*;
-use nest_core::{ConflictException, Valid};
+use nest_core::{ConflictException, Res, Valid};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -87,9 +89,10 @@ impl CatsController {
 
 #[controller("cats")]
 impl CatsController {
-    /// `@Post() create(@Body() dto: CreateCatDto)`: 201 with the new cat.
+    /// `@Post() create(@Body() dto: CreateCatDto, @Res({ passthrough: true }) res: Response)`:
+    /// 201 with the new cat, and its `Location` (`res.header('Location', ...)`).
     #[post]
-    fn create(&self, #[body] dto: Valid<CreateCatDto>) -> Result<Cat, HttpException> {
+    fn create(&self, #[body] dto: Valid<CreateCatDto>, res: Res) -> Result<Cat, HttpException> {
         let dto = dto.into_inner();
         let mut store = self.store();
         if store.cats.iter().any(|cat| cat.name == dto.name) {
@@ -106,6 +109,7 @@ impl CatsController {
             breed: dto.breed,
         };
         store.cats.push(cat.clone());
+        res.header("Location", &format!("/api/cats/{}", cat.id));
         Ok(cat)
     }
 
@@ -179,6 +183,9 @@ struct AppModule;
 async fn main() -> std::io::Result<()> {
     support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
-    app.set_global_prefix("api").enable_cors();
+    // `app.enableCors({ exposedHeaders: ['Location'] })`: a page on another origin may read the
+    // new cat's `Location`.
+    app.set_global_prefix("api")
+        .enable_cors_with(CorsOptions::default().exposed_headers(["Location"]));
     app.listen(support::port()).await
 }

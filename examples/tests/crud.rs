@@ -25,6 +25,13 @@ async fn crud_with_nest_statuses_and_bodies() {
         created.text(),
         r#"{"id":1,"name":"Tom","age":3,"breed":"Tabby"}"#
     );
+    // Set through `Res`, and readable cross-origin: `enableCors({ exposedHeaders: ['Location'] })`.
+    assert_eq!(created.header("location"), Some("/api/cats/1"));
+    assert_eq!(created.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        created.header("access-control-expose-headers"),
+        Some("Location")
+    );
 
     let duplicate = client
         .request(json_request(

@@ -9,6 +9,7 @@ use crate::{
     app::versioning::RouteVersion,
     http::{
         HttpException, Request, Response,
+        passthrough::{Passthrough, ResponseSlot},
         router::{self, RequestMethod, join_path},
     },
     panic,
@@ -260,13 +261,14 @@ impl std::fmt::Debug for MappedRoute {
     }
 }
 
-/// What `#[http_code]`, `#[header]` and `#[redirect]` add to a route's responses.
+/// What `#[http_code]`, `#[header]` and `#[redirect]` add to a route's responses, with what
+/// its [`Res`](crate::http::Res) handles set.
 #[derive(Debug, Default)]
 struct RouteMeta {
     /// The status of a successful response (NestJS `@HttpCode`).
     status: Option<StatusCode>,
-    /// Headers set on every response (NestJS `@Header`); on an event stream they never replace
-    /// the stream's own headers.
+    /// Headers set on every response, errors included, as NestJS sets them before the handler
+    /// runs (`@Header`); on an event stream they never replace the stream's own headers.
     headers: Vec<(HeaderName, HeaderValue)>,
     /// A redirect answered instead of a successful response (NestJS `@Redirect`).
     redirect: Option<(HeaderValue, StatusCode)>,
@@ -275,43 +277,42 @@ struct RouteMeta {
 }
 
 impl RouteMeta {
-    fn is_empty(&self) -> bool {
-        self.status.is_none() && self.headers.is_empty() && self.redirect.is_none()
-    }
-
-    fn apply(&self, response: &mut Response) {
-        if !response.status().is_success() {
-            return;
-        }
-        if let Some((location, status)) = &self.redirect {
-            *response = Response::new(crate::http::Body::empty());
-            *response.status_mut() = *status;
-            response
-                .headers_mut()
-                .insert(http::header::LOCATION, location.clone());
-        } else if let Some(status) = self.status {
-            *response.status_mut() = status;
-        }
-        let headers = response.headers_mut();
-        for (name, value) in &self.headers {
-            if !self.sse || !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
+    /// Applies the route's metadata and what its handles set (`passthrough`) to `response`.
+    ///
+    /// NestJS sets `@HttpCode` and `@Header` before the handler runs, so a handle's status and
+    /// headers replace them; an error keeps its own status; `@Redirect` answers after the
+    /// handler, so it wins.
+    fn apply(&self, response: &mut Response, passthrough: Passthrough) {
+        let status = response.status();
+        if status.is_success() && self.redirect.is_some() {
+            if let Some((location, status)) = &self.redirect {
+                *response = Response::new(crate::http::Body::empty());
+                *response.status_mut() = *status;
+                response
+                    .headers_mut()
+                    .insert(http::header::LOCATION, location.clone());
+            }
+        } else if !status.is_client_error() && !status.is_server_error() {
+            let route = self.status.filter(|_| status.is_success());
+            if let Some(status) = passthrough.status.or(route) {
+                *response.status_mut() = status;
             }
         }
+        passthrough.merge_headers(response, &self.headers, self.sse);
     }
 
-    /// `handler`, with this metadata applied to its responses.
+    /// `handler`, with this metadata and the route's [`Res`](crate::http::Res) handles applied
+    /// to its responses.
     fn wrap(self, handler: router::Handler) -> router::Handler {
-        if self.is_empty() {
-            return handler;
-        }
         let meta = Arc::new(self);
-        Arc::new(move |request| {
+        Arc::new(move |mut request| {
+            let slot = ResponseSlot::default();
+            request.extensions_mut().insert(slot.clone());
             let response = handler(request);
             let meta = Arc::clone(&meta);
             Box::pin(async move {
                 let mut response = response.await;
-                meta.apply(&mut response);
+                meta.apply(&mut response, slot.take());
                 response
             })
         })

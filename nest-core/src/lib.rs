@@ -101,8 +101,9 @@ pub use http::Valid;
 pub use http::router::{RequestMethod, RouteConflict};
 #[doc(inline)]
 pub use http::{
-    BODY_LIMIT, Body, Extension, FromInput, FromParam, FromRequest, Html, HttpException,
-    IntoResponse, Json, LastEventId, Request, RequestHead, Response,
+    BODY_LIMIT, Body, CookieOptions, CookiePriority, Extension, FromInput, FromParam, FromRequest,
+    Html, HttpException, IntoResponse, Json, LastEventId, Request, RequestHead, Res, Response,
+    SameSite,
 };
 #[doc(inline)]
 pub use http::{

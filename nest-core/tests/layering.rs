@@ -45,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "app::conn",
             "app::limits",
             "app::middleware",
+            "app::cors",
             "app::tls",
         ],
     ),

@@ -1,13 +1,17 @@
 //! Middleware: tower [`Layer`]s around the whole application, as NestJS's `app.use(...)`, so
-//! tower-http's CORS, compression, timeouts, request ids and tracing work as they do in axum.
+//! tower-http's compression, timeouts, request ids and tracing work as they do in axum; and
+//! the application's own CORS layer (`app::cors`).
 //!
 //! ```
 //! use nest_core::prelude::*;
+//! use tower_http::set_header::SetResponseHeaderLayer;
 //! # #[derive(Default)] struct AppController;
 //! # #[controller] impl AppController { #[get] fn hi(&self) -> &'static str { "hi" } }
 //! let mut app = NestApplication::builder().controller(AppController).build().unwrap();
-//! app.enable_cors()
-//!     .use_layer(tower_http::cors::CorsLayer::permissive());
+//! app.enable_cors().use_layer(SetResponseHeaderLayer::if_not_present(
+//!     http::header::CACHE_CONTROL,
+//!     http::HeaderValue::from_static("no-store"),
+//! ));
 //! ```
 
 use std::{convert::Infallible, sync::Arc};
@@ -32,10 +36,13 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// ```
 /// use nest_core::app::HttpService;
-/// use tower_http::cors::CorsLayer;
+/// use tower_http::set_header::SetResponseHeaderLayer;
 ///
 /// fn assert_layer<L: tower::Layer<HttpService>>(_: L) {}
-/// assert_layer(CorsLayer::permissive());
+/// assert_layer(SetResponseHeaderLayer::overriding(
+///     http::header::CACHE_CONTROL,
+///     http::HeaderValue::from_static("no-store"),
+/// ));
 /// ```
 pub type HttpService = BoxCloneService<http::Request<Incoming>, Response, Infallible>;
 
@@ -50,6 +57,11 @@ impl std::fmt::Debug for StoredLayer {
 }
 
 impl StoredLayer {
+    /// A layer of the application's own, whose service answers with [`Response`]s already.
+    pub(super) fn new(wrap: impl Fn(HttpService) -> HttpService + Send + Sync + 'static) -> Self {
+        Self(Arc::new(wrap))
+    }
+
     /// Wraps `service` in this layer.
     pub(super) fn apply(&self, service: HttpService) -> HttpService {
         (self.0)(service)

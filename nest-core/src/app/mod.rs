@@ -4,6 +4,7 @@
 mod builder;
 mod conn;
 mod consumer;
+mod cors;
 mod limits;
 mod middleware;
 pub(crate) mod module;
@@ -19,6 +20,7 @@ pub use crate::context::ServerStats;
 pub use crate::error::StartupError;
 pub use builder::AppBuilder;
 pub use consumer::{MiddlewareConfigProxy, MiddlewareConsumer, NestModule, RouteInfo, Routes};
+pub use cors::{AllowedOrigin, CorsOptions, CorsOrigin, DEFAULT_CORS_METHODS};
 pub use limits::ServerLimits;
 pub use middleware::{BoxError, HttpService};
 pub use module::{DynamicModule, Module, ModuleBuilder};
@@ -105,6 +107,54 @@ impl NestFactory {
         let mut builder = AppBuilder::new();
         builder.import::<M>();
         builder.build_async().await
+    }
+
+    /// [`create`](Self::create) with options, as NestJS's `NestFactory.create(AppModule,
+    /// { cors })`: `{ cors: true }` is `.cors(CorsOptions::default())`.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # #[derive(Default)] struct AppController;
+    /// # #[controller] impl AppController { #[get] fn hello(&self) -> &'static str { "hi" } }
+    /// # #[module(controllers = [AppController])] struct AppModule;
+    /// use nest_core::app::{CorsOptions, NestApplicationOptions};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), nest_core::StartupError> {
+    /// let app = NestFactory::create_with::<AppModule>(
+    ///     NestApplicationOptions::default().cors(CorsOptions::default()),
+    /// )
+    /// .await?;
+    /// # drop(app); Ok(()) }
+    /// ```
+    pub async fn create_with<M: Module>(
+        options: NestApplicationOptions,
+    ) -> Result<NestApplication, StartupError> {
+        let mut app = Self::create::<M>().await?;
+        if let Some(cors) = options.cors {
+            app.enable_cors_with(cors);
+        }
+        Ok(app)
+    }
+}
+
+/// The options of [`NestFactory::create_with`], as NestJS's `NestApplicationOptions`.
+///
+/// ```
+/// use nest_core::app::{CorsOptions, NestApplicationOptions};
+/// let options = NestApplicationOptions::default().cors(CorsOptions::default().credentials(true));
+/// # drop(options);
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct NestApplicationOptions {
+    cors: Option<CorsOptions>,
+}
+
+impl NestApplicationOptions {
+    /// `cors`: CORS with these options, as [`NestApplication::enable_cors_with`].
+    pub fn cors(mut self, options: CorsOptions) -> Self {
+        self.cors = Some(options);
+        self
     }
 }
 
@@ -404,9 +454,12 @@ impl NestApplication {
     ///
     /// ```
     /// # use nest_core::NestApplication;
-    /// use tower_http::cors::CorsLayer;
+    /// use tower_http::set_header::SetResponseHeaderLayer;
     /// let mut app = NestApplication::builder().build().unwrap();
-    /// app.use_layer(CorsLayer::permissive());
+    /// app.use_layer(SetResponseHeaderLayer::if_not_present(
+    ///     http::header::CACHE_CONTROL,
+    ///     http::HeaderValue::from_static("no-store"),
+    /// ));
     /// ```
     pub fn use_layer<L, B>(&mut self, layer: L) -> &mut Self
     where
@@ -465,10 +518,11 @@ impl NestApplication {
         self
     }
 
-    /// Answers CORS requests as NestJS's `app.enableCors()` does by default: any origin, the
-    /// usual methods, the requested headers, preflight `OPTIONS` answered before routing. Sugar
-    /// for `use_layer(CorsLayer::permissive())`; pass your own `CorsLayer` to
-    /// [`use_layer`](Self::use_layer) for anything stricter.
+    /// Answers CORS requests as NestJS's `app.enableCors()` does, byte for byte: any origin
+    /// (`Access-Control-Allow-Origin: *`), preflight `OPTIONS` answered `204` before routing
+    /// with the methods `GET,HEAD,PUT,PATCH,POST,DELETE` and the requested headers. The
+    /// headers go on every response, errors, 404s and event streams included. Like a layer,
+    /// it runs where it is added among [`use_layer`](Self::use_layer)'s.
     ///
     /// ```
     /// # use nest_core::NestApplication;
@@ -476,7 +530,25 @@ impl NestApplication {
     /// app.enable_cors();
     /// ```
     pub fn enable_cors(&mut self) -> &mut Self {
-        self.use_layer(tower_http::cors::CorsLayer::permissive())
+        self.enable_cors_with(CorsOptions::default())
+    }
+
+    /// Answers CORS requests with these options, as NestJS's `app.enableCors(options)`: see
+    /// [`CorsOptions`] for each option and its default.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::app::CorsOptions;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.enable_cors_with(
+    ///     CorsOptions::default()
+    ///         .origin(regex::Regex::new(r"^https://([a-z]+\.)?example\.com$").unwrap())
+    ///         .credentials(true),
+    /// );
+    /// ```
+    pub fn enable_cors_with(&mut self, options: CorsOptions) -> &mut Self {
+        self.layers.push(cors::layer(options));
+        self
     }
 
     /// Sets the bounds on what one client may cost (header timeout and size, connections,

@@ -198,13 +198,7 @@ fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
                     next = CallHandler::new(interceptor.intercept(next));
                 }
                 let response = next.handle().await;
-                pipeline
-                    .interceptors
-                    .iter()
-                    .rev()
-                    .fold(response, |response, interceptor| {
-                        interceptor.after(response)
-                    })
+                crate::pipeline::interceptors::after_all(&pipeline.interceptors, response)
             })
             .await;
             match &head {

@@ -1,5 +1,5 @@
 //! [`FromRequest`]: handler arguments read from the request by their type alone (no attribute),
-//! such as [`LastEventId`] and [`SseSignal`](crate::sse::SseSignal).
+//! such as [`LastEventId`], [`SseSignal`](crate::sse::SseSignal) and [`Res`](super::passthrough::Res).
 
 use std::{fmt, str::FromStr};
 
@@ -29,7 +29,7 @@ use super::{
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read from the request",
     label = "an argument without an attribute must implement `FromRequest`",
-    note = "mark the argument with where its value comes from, as in `#[param(\"id\")] id: String`, or use an extractor such as `LastEventId<u64>` or `SseSignal`"
+    note = "mark the argument with where its value comes from, as in `#[param(\"id\")] id: String`, or use an extractor such as `LastEventId<u64>`, `SseSignal` or `Res`"
 )]
 pub trait FromRequest: Sized {
     /// Reads the value, or the error to answer with.

@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 pub(crate) mod framing;
+pub(crate) mod passthrough;
 pub(crate) mod path_pattern;
 pub(crate) mod request;
 pub(crate) mod respond;
@@ -30,6 +31,7 @@ pub use exception::{
 pub(crate) use exception::{Thrown, close_connection};
 pub use extract::{Extension, FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
+pub use passthrough::{CookieOptions, CookiePriority, Res, SameSite};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};
 pub use response::{Body, Html, IntoResponse, Json, Response};

@@ -125,6 +125,25 @@ impl<'a> CallHandler<'a> {
     }
 }
 
+/// `response` through every interceptor's [`after`](NestInterceptor::after), innermost
+/// first. An event stream keeps `Content-Type: text/event-stream` whatever an interceptor sets,
+/// as NestJS's stream head always wins over headers set before it.
+pub(crate) fn after_all(interceptors: &[Arc<dyn NestInterceptor>], response: Response) -> Response {
+    let mut response = interceptors
+        .iter()
+        .rev()
+        .fold(response, |response, interceptor| {
+            interceptor.after(response)
+        });
+    if response.body().is_sse() {
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/event-stream"),
+        );
+    }
+    response
+}
+
 /// The interceptors whose `map_event` an event stream applies, attached to its request.
 #[derive(Clone, Debug)]
 pub(crate) struct EventMappers(pub(crate) Arc<Vec<Arc<dyn NestInterceptor>>>);

@@ -27,7 +27,7 @@
 mod enhancer;
 mod filters;
 mod guards;
-mod interceptors;
+pub(crate) mod interceptors;
 pub(crate) mod middleware;
 mod pipes;
 
