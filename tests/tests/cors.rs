@@ -423,3 +423,50 @@ async fn preflight_over_http2() {
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert!(body.is_empty());
 }
+
+/// `app.enableCors((req, callback) => callback(null, options))`: each request gets the options
+/// the delegate gives it (here credentials for `/admin` paths only), with the bytes those
+/// options give on their own (`a_list_reflects_allowed_origins_and_always_varies` and the
+/// reflect case above).
+#[tokio::test]
+async fn a_delegate_chooses_the_options_of_each_request() {
+    #[derive(Default)]
+    struct AdminController;
+
+    #[controller("admin")]
+    impl AdminController {
+        #[get]
+        fn admin(&self) -> serde_json::Value {
+            json!({ "cats": ["Tom"] })
+        }
+    }
+
+    let mut app = NestApplication::builder()
+        .controller(CatsController)
+        .controller(AdminController)
+        .build()
+        .unwrap();
+    app.enable_cors_with_delegate(|req| async move {
+        let admin = req.uri.path().starts_with("/admin");
+        CorsOptions::default().origin(true).credentials(admin)
+    });
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let admin = raw_exchange(server.local_addr(), &request("GET", "/admin", &[ORIGIN_A]))
+        .await
+        .unwrap();
+    assert_eq!(
+        lines(&admin),
+        with_cats(&[
+            "access-control-allow-origin: http://a.test",
+            "vary: origin",
+            "access-control-allow-credentials: true",
+        ])
+    );
+    let cats = raw_exchange(server.local_addr(), &request("GET", "/cats", &[ORIGIN_A]))
+        .await
+        .unwrap();
+    assert_eq!(
+        lines(&cats),
+        with_cats(&["access-control-allow-origin: http://a.test", "vary: origin"])
+    );
+}

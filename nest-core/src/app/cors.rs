@@ -571,3 +571,36 @@ pub(super) fn layer(options: CorsOptions) -> StoredLayer {
         }))
     })
 }
+
+/// The layer [`NestApplication::enable_cors_with_delegate`](super::NestApplication::enable_cors_with_delegate)
+/// adds: the options of each request are the delegate's answer for it.
+pub(super) fn delegate_layer<F, Fut>(delegate: F) -> StoredLayer
+where
+    F: Fn(crate::http::RequestHead) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = CorsOptions> + Send + 'static,
+{
+    let delegate = Arc::new(delegate);
+    StoredLayer::new(move |inner| {
+        let delegate = Arc::clone(&delegate);
+        HttpService::new(tower::service_fn(
+            move |request: http::Request<Incoming>| {
+                let delegate = Arc::clone(&delegate);
+                let inner = inner.clone();
+                async move {
+                    let head = crate::http::RequestHead {
+                        method: request.method().clone(),
+                        uri: request.uri().clone(),
+                        version: request.version(),
+                        headers: request.headers().clone(),
+                        ip: request
+                            .extensions()
+                            .get::<crate::http::request::RemoteAddr>()
+                            .map(|addr| addr.0.ip().to_canonical()),
+                    };
+                    let options = delegate(head).await;
+                    Ok::<_, Infallible>(options.answer(request, inner).await)
+                }
+            },
+        ))
+    })
+}

@@ -551,6 +551,28 @@ impl NestApplication {
         self
     }
 
+    /// Answers CORS requests with options chosen for each request, as NestJS's
+    /// `app.enableCors((req, callback) => callback(null, options))` (a `CorsOptionsDelegate`).
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::app::CorsOptions;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.enable_cors_with_delegate(|req| async move {
+    ///     // Credentials for the admin paths only.
+    ///     let admin = req.uri.path().starts_with("/admin");
+    ///     CorsOptions::default().origin(true).credentials(admin)
+    /// });
+    /// ```
+    pub fn enable_cors_with_delegate<F, Fut>(&mut self, delegate: F) -> &mut Self
+    where
+        F: Fn(crate::http::RequestHead) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = CorsOptions> + Send + 'static,
+    {
+        self.layers.push(cors::delegate_layer(delegate));
+        self
+    }
+
     /// Sets the bounds on what one client may cost (header timeout and size, connections,
     /// HTTP/2 streams); see [`ServerLimits`] for the defaults.
     ///
