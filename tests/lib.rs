@@ -338,6 +338,9 @@ pub mod book {
     #[doc = include_str!("../docs/controllers.md")]
     pub struct Controllers;
 
+    #[doc = include_str!("../docs/versioning.md")]
+    pub struct Versioning;
+
     #[doc = include_str!("../docs/modules.md")]
     pub struct Modules;
 

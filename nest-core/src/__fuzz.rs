@@ -44,3 +44,12 @@ pub fn match_path(patterns: &[String], path: &str) -> Result<Matched, String> {
 pub fn percent_decode(raw: &str) -> Option<String> {
     crate::http::request::percent_decode(raw)
 }
+
+/// The parameters `pattern` (a NestJS path) declares, in order; `Err` when it does not parse.
+/// A matched route sets each of them at most once, and every one outside optional parts.
+pub fn declared_params(pattern: &str) -> Result<Vec<String>, String> {
+    let pattern = crate::http::path_pattern::PathPattern::parse(&crate::http::router::join_path(
+        pattern, "",
+    ))?;
+    Ok(pattern.param_names().map(str::to_owned).collect())
+}

@@ -214,7 +214,7 @@ impl Parser<'_> {
     }
 
     fn text(&mut self, c: char, escaped: bool) -> Result<(), String> {
-        if !escaped && !(c.is_ascii_alphanumeric() || c == '/' || ALLOWED.contains(c)) {
+        if !(escaped || c.is_ascii_alphanumeric() || c == '/' || ALLOWED.contains(c)) {
             return Err(match c {
                 '}' => "a `}` without its `{`".to_owned(),
                 '?' | '#' => {

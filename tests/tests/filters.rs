@@ -69,16 +69,6 @@ struct CatsController;
 #[controller("cats")]
 #[use_filters(HttpExceptionFilter)]
 impl CatsController {
-    #[get(":id")]
-    #[use_filters(NotFoundFilter)]
-    fn find_one(&self, #[param("id")] id: u32) -> Result<String, HttpException> {
-        match id {
-            1 => Ok("Tom".to_owned()),
-            2 => Err(UnauthorizedException::new("who are you?")),
-            _ => Err(NotFoundException::new("no such cat")),
-        }
-    }
-
     #[get]
     fn find_all(&self) -> Result<String, HttpException> {
         Err(ForbiddenException::new("not today"))
@@ -92,6 +82,18 @@ impl CatsController {
     #[get("panic")]
     fn panic(&self) -> String {
         panic!("boom")
+    }
+
+    // After `broken` and `panic`: as in Express, the first route that matches serves the
+    // request.
+    #[get(":id")]
+    #[use_filters(NotFoundFilter)]
+    fn find_one(&self, #[param("id")] id: u32) -> Result<String, HttpException> {
+        match id {
+            1 => Ok("Tom".to_owned()),
+            2 => Err(UnauthorizedException::new("who are you?")),
+            _ => Err(NotFoundException::new("no such cat")),
+        }
     }
 }
 

@@ -182,6 +182,15 @@ impl PathPattern {
         }
     }
 
+    /// The names of the parameters the path declares, in order.
+    #[cfg_attr(
+        not(feature = "fuzz"),
+        allow(dead_code, reason = "for the fuzz targets")
+    )]
+    pub(crate) fn param_names(&self) -> impl Iterator<Item = &str> {
+        self.params.iter().map(|(name, _)| name.as_str())
+    }
+
     /// Matches a request path (its raw, percent-encoded form); the parameters it sets, raw,
     /// in the order the pattern declares them (an optional part that did not match sets
     /// none). A wildcard's value is the raw text it covers, `/` included.

@@ -10,7 +10,7 @@ impl AppController {
         stream::empty()
     }
 
-    #[sse("rooms/{id}")]
+    #[sse("rooms/:id+")]
     fn braces(&self) -> impl Stream<Item = MessageEvent> {
         stream::empty()
     }
