@@ -66,6 +66,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod config;
 mod context;
 pub mod controller;
 pub mod di;

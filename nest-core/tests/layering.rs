@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("application", &["app"]),
+    ("configuration", &["config"]),
     ("testing", &["testing"]),
     ("public API", &[""]),
 ];
