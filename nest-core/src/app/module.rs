@@ -352,7 +352,7 @@ impl DynamicModule {
     }
 
     /// Imports another dynamic module into it.
-    pub fn import_dynamic(self, imported: DynamicModule) -> Self {
+    pub fn import_dynamic(self, imported: Self) -> Self {
         self.configure(move |module| {
             module.import_dynamic(imported.clone());
         })
