@@ -14,7 +14,8 @@
 use std::path::PathBuf;
 
 use nest_core::config::{
-    ConfigError, ConfigModule, ConfigModuleOptions, ConfigService, ConfigValues, Validate,
+    ConfigError, ConfigFactory, ConfigModule, ConfigModuleOptions, ConfigService, ConfigValues,
+    Validate, register_as,
 };
 use nest_core::prelude::*;
 use nest_core::{DynamicModule, di::AsyncFactory, testing::TestClient};
@@ -324,4 +325,45 @@ fn first_line(error: &impl std::fmt::Display) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+// ---- load, register_as ----
+
+#[test]
+fn load_factories_are_read_first_and_register_as_namespaces_them() {
+    // Captured from @nestjs/config 12.0.1 with the same file and factories:
+    // {"host":"db.from.file","port":5432,"A":"from-load","flag":true}
+    let dir = env_dir("load");
+    std::fs::write(
+        dir.join("load.env"),
+        "NEST_CFG_DB_HOST=db.from.file\nNEST_CFG_A=from-file\n",
+    )
+    .unwrap();
+    let app = NestApplication::builder()
+        .import_dynamic(ConfigModule::for_root(ConfigModuleOptions {
+            env_file_path: vec![dir.join("load.env")],
+            load: vec![
+                register_as(
+                    "database",
+                    |env| json!({ "host": env.get("NEST_CFG_DB_HOST"), "port": 5432 }),
+                ),
+                ConfigFactory::new(
+                    |_| json!({ "NEST_CFG_A": "from-load", "nested": { "flag": true } }),
+                ),
+            ],
+            ..ConfigModuleOptions::default()
+        }))
+        .build()
+        .unwrap();
+    let config = app.get::<ConfigService>().unwrap();
+    assert_eq!(
+        json!({
+            "host": config.get::<String>("database.host"),
+            "port": config.get::<u16>("database.port"),
+            "A": config.get::<String>("NEST_CFG_A"),
+            "flag": config.get::<bool>("nested.flag"),
+        }),
+        json!({ "host": "db.from.file", "port": 5432, "A": "from-load", "flag": true })
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

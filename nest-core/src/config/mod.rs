@@ -40,5 +40,7 @@
 mod module;
 mod service;
 
-pub use module::{ConfigModule, ConfigModuleOptions, ConfigValues, Validate};
+pub use module::{
+    ConfigFactory, ConfigModule, ConfigModuleOptions, ConfigValues, Validate, register_as,
+};
 pub use service::{ConfigError, ConfigService};

@@ -101,6 +101,74 @@ impl fmt::Debug for Validate {
     }
 }
 
+/// A configuration factory for the options' `load` (NestJS's `load: [() => ({ ... })]`): it is
+/// given the environment with the `.env` files' values (what NestJS's `process.env` holds by
+/// then) and returns a JSON object whose values [`ConfigService::get`] reads by dotted path
+/// (`"database.port"`), before anything else. [`register_as`] puts them under a namespace.
+///
+/// ```
+/// use nest_core::config::{ConfigFactory, ConfigModule, ConfigModuleOptions, ConfigService, register_as};
+/// use nest_core::NestApplication;
+/// use nest_core::prelude::json;
+///
+/// let options = ConfigModuleOptions {
+///     ignore_env_file: true,
+///     load: vec![
+///         register_as("database", |env| json!({
+///             "host": env.get("DOC_DATABASE_HOST").map_or("localhost", String::as_str),
+///             "port": 5432,
+///         })),
+///         ConfigFactory::new(|_| json!({ "http": { "timeout": 30 } })),
+///     ],
+///     ..ConfigModuleOptions::default()
+/// };
+/// let app = NestApplication::builder()
+///     .import_dynamic(ConfigModule::for_root(options))
+///     .build()
+///     .unwrap();
+/// let config = app.get::<ConfigService>().unwrap();
+/// assert_eq!(config.get::<String>("database.host").as_deref(), Some("localhost"));
+/// assert_eq!(config.get::<u16>("database.port"), Some(5432));
+/// assert_eq!(config.get::<u32>("http.timeout"), Some(30));
+/// ```
+#[derive(Clone)]
+pub struct ConfigFactory {
+    namespace: Option<String>,
+    #[allow(clippy::type_complexity, reason = "a shared factory")]
+    make: Arc<dyn Fn(&ConfigValues) -> serde_json::Value + Send + Sync>,
+}
+
+impl ConfigFactory {
+    /// A factory whose object's keys are read as they are (no namespace).
+    pub fn new(make: impl Fn(&ConfigValues) -> serde_json::Value + Send + Sync + 'static) -> Self {
+        Self {
+            namespace: None,
+            make: Arc::new(make),
+        }
+    }
+}
+
+impl fmt::Debug for ConfigFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigFactory")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration factory whose values are read under `namespace` (NestJS's
+/// `registerAs('database', () => ({ host }))`, read as `get('database.host')`); see
+/// [`ConfigFactory`].
+pub fn register_as(
+    namespace: impl Into<String>,
+    make: impl Fn(&ConfigValues) -> serde_json::Value + Send + Sync + 'static,
+) -> ConfigFactory {
+    ConfigFactory {
+        namespace: Some(namespace.into()),
+        make: Arc::new(make),
+    }
+}
+
 /// The options of [`ConfigModule::for_root`] (NestJS's `ConfigModuleOptions`), written as a
 /// struct with `..ConfigModuleOptions::default()`.
 ///
@@ -133,6 +201,8 @@ pub struct ConfigModuleOptions {
     pub skip_process_env: bool,
     /// Accepted for NestJS's `cache`: the configuration is always read once, at start-up.
     pub cache: bool,
+    /// Configuration factories (`load`), read first by `ConfigService`.
+    pub load: Vec<ConfigFactory>,
 }
 
 /// `ConfigModule.forRoot`'s loading: the files, the environment, `validate`.
@@ -170,9 +240,37 @@ fn load(options: &ConfigModuleOptions) -> Result<ConfigService, ConfigError> {
     for (key, value) in validated.as_ref().unwrap_or(&merged) {
         env.entry(key.clone()).or_insert_with(|| value.clone());
     }
+    // `load`: run once the environment is complete, as NestJS runs them after assigning the
+    // files to `process.env`.
+    let mut internal = ConfigValues::new();
+    for factory in &options.load {
+        let value = (factory.make)(&env);
+        flatten(factory.namespace.as_deref(), &value, &mut internal);
+    }
     Ok(ConfigService::loaded(
+        internal,
         validated,
         env,
         options.skip_process_env,
     ))
+}
+
+/// `value`'s leaves under their dotted paths (`database.port`); a string is its text, anything
+/// else its JSON.
+fn flatten(path: Option<&str>, value: &serde_json::Value, into: &mut ConfigValues) {
+    match (value, path) {
+        (serde_json::Value::Object(fields), _) => {
+            for (key, field) in fields {
+                let nested = path.map_or_else(|| key.clone(), |path| format!("{path}.{key}"));
+                flatten(Some(&nested), field, into);
+            }
+        }
+        (serde_json::Value::Null, _) | (_, None) => {}
+        (serde_json::Value::String(text), Some(path)) => {
+            into.insert(path.to_owned(), text.clone());
+        }
+        (other, Some(path)) => {
+            into.insert(path.to_owned(), other.to_string());
+        }
+    }
 }

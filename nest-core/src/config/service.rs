@@ -6,7 +6,8 @@ use std::{collections::HashMap, fmt, str::FromStr};
 /// the `.env` files and the environment, read with [`get`](Self::get) (typed by
 /// [`FromStr`]), [`get_or`](Self::get_or) and [`get_or_throw`](Self::get_or_throw).
 ///
-/// A key is looked up as NestJS looks it up: in the values given to [`new`](Self::new), then
+/// A key is looked up as NestJS looks it up: in the values given to [`new`](Self::new) or
+/// made by the options' `load` factories (nested objects by dotted path: `database.port`), then
 /// in what `validate` returned (when the options have one), then in the environment as it was
 /// at start-up with the `.env` files' values for the keys it did not define (unless
 /// `skip_process_env`).
@@ -27,7 +28,7 @@ use std::{collections::HashMap, fmt, str::FromStr};
 /// ```
 #[derive(Clone, Default)]
 pub struct ConfigService {
-    /// Values given to `new` (NestJS's internal configuration).
+    /// Values given to `new` or made by `load` (NestJS's internal configuration).
     internal: HashMap<String, String>,
     /// What `validate` returned.
     validated: Option<HashMap<String, String>>,
@@ -68,12 +69,13 @@ impl ConfigService {
 
     /// The configuration `ConfigModule::for_root` loads.
     pub(super) fn loaded(
+        internal: HashMap<String, String>,
         validated: Option<HashMap<String, String>>,
         env: HashMap<String, String>,
         skip_process_env: bool,
     ) -> Self {
         Self {
-            internal: HashMap::new(),
+            internal,
             validated,
             env,
             skip_process_env,
