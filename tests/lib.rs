@@ -344,6 +344,12 @@ pub mod book {
     #[doc = include_str!("../docs/modules.md")]
     pub struct Modules;
 
+    #[doc = include_str!("../docs/dynamic-modules.md")]
+    pub struct DynamicModules;
+
+    #[doc = include_str!("../docs/configuration.md")]
+    pub struct Configuration;
+
     #[doc = include_str!("../docs/lifecycle.md")]
     pub struct Lifecycle;
 

@@ -68,6 +68,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod config;
 mod context;
 pub mod controller;
 pub mod di;
@@ -316,8 +317,10 @@ pub use nest_macros::catch;
 pub use nest_macros::{all, delete, get, head, options, patch, post, put};
 
 /// Derives [`Injectable`](trait@Injectable): every `Arc<T>` field is injected from the module's
-/// providers (`Option<Arc<T>>` when it may be missing, `Inject<Token>` for a token), every
-/// other field gets its `Default`. `#[injectable(scope = "transient")]` or `"request"` sets
+/// providers (`Option<Arc<T>>` when it may be missing, `Inject<Token>` for a token); the other
+/// fields come from the struct's own `Default` when it has one (`..Self::default()`, so a
+/// hand-written `impl Default` is kept), else from each field's `Default` (a field with
+/// neither is a compile error naming it). `#[injectable(scope = "transient")]` or `"request"` sets
 /// the scope. It stands for an `impl Injectable` that lists the dependencies and builds the
 /// struct from them.
 ///

@@ -54,6 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "events and scheduling",
         &["discovery", "event_emitter", "schedule"],
     ),
+    ("configuration", &["config"]),
     ("testing", &["testing"]),
     ("public API", &[""]),
 ];

@@ -1,6 +1,7 @@
 //! `#[derive(Injectable)]`: an `impl Injectable` that takes every `Arc<T>`, `Option<Arc<T>>` and
-//! `Inject<K>` field from the resolved dependencies and gives every other field its `Default`,
-//! as NestJS injects constructor parameters; `#[injectable(scope = "...")]` sets the scope.
+//! `Inject<K>` field from the resolved dependencies and takes the others from the struct's own
+//! `Default` when it has one, else from each field's (see `build_with_defaults`), as NestJS
+//! injects constructor parameters; `#[injectable(scope = "...")]` sets the scope.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};

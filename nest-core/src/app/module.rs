@@ -43,6 +43,11 @@ use crate::{
 /// let app = NestApplication::builder().import::<AppModule>().build().unwrap();
 /// assert_eq!(app.routes().len(), 1);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a module",
+    label = "`imports` takes modules (`#[module]` types) and dynamic modules (`ConfigModule::for_root(...)`)",
+    note = "add `#[module(...)]` to `{Self}`, or import the `DynamicModule` one of its functions returns"
+)]
 pub trait Module: 'static {
     /// The module's name, for error messages.
     const NAME: &'static str;
@@ -376,7 +381,7 @@ impl DynamicModule {
     }
 
     /// Imports another dynamic module into it.
-    pub fn import_dynamic(self, imported: DynamicModule) -> Self {
+    pub fn import_dynamic(self, imported: Self) -> Self {
         self.configure(move |module| {
             module.import_dynamic(imported.clone());
         })

@@ -8,7 +8,10 @@ use std::marker::PhantomData;
 /// The struct `S` being built, its injected values `D` and the types `P` of its other fields
 /// (a list nested as `(A, (B, ()))`).
 #[doc(hidden)]
-pub struct Build<S, D, P>(PhantomData<fn() -> (S, D, P)>);
+pub struct Build<S, D, P>(PhantomData<Marks<S, D, P>>);
+
+/// `Build`'s marker: no value of any of them is held.
+type Marks<S, D, P> = fn() -> (S, D, P);
 
 impl<S, D, P> Build<S, D, P> {
     /// The marker.

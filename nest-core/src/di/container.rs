@@ -239,7 +239,8 @@ impl Container {
         Ok(per_request)
     }
 
-    /// NestJS's words for a dependency that no module in reach provides.
+    /// NestJS's words for a dependency that no module in reach provides (NestJS 12.6.3's
+    /// message, its potential solutions included).
     fn missing(
         &self,
         module: ModuleId,
@@ -263,7 +264,15 @@ impl Container {
             .get(index)
             .map_or("?", |dependency| dependency.name);
         StartupError::new(format!(
-            "Nest can't resolve dependencies of the {consumer} ({}). Please make sure that the argument {argument} at index [{index}] is available in the {module_name} context.",
+            "Nest can't resolve dependencies of the {consumer} ({}). Please make sure that the argument {argument} at index [{index}] is available in the {module_name} module.\n\n\
+             Potential solutions:\n\
+             - Is {module_name} a valid NestJS module?\n\
+             - If {argument} is a provider, is it part of the current {module_name}?\n\
+             - If {argument} is exported from a separate @Module, is that module imported within {module_name}?\n  \
+             @Module({{\n    \
+             imports: [ /* the Module containing {argument} */ ]\n  \
+             }})\n\n\
+             For more common dependency resolution issues, see: https://docs.nestjs.com/faq/common-errors",
             shown.join(", ")
         ))
     }

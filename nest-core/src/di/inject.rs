@@ -13,7 +13,7 @@ use crate::error::StartupError;
 
 /// A type the injector can build: `#[derive(Injectable)]` implements it, injecting every
 /// `Arc<T>`, `Option<Arc<T>>` (optional, NestJS's `@Optional()`) and [`Inject<Token>`] field and
-/// giving the others their `Default`.
+/// taking the others from the struct's own `Default` if it has one, else from each field's.
 ///
 /// ```
 /// use std::sync::Arc;
