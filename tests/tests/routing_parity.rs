@@ -432,3 +432,55 @@ async fn custom_versioning_with_a_default_version_as_in_nestjs() {
         }
     }
 }
+
+/// Across modules, NestJS registers the root module's controllers first, then its imports',
+/// depth first: a catch-all `:slug` of the root module shadows an imported `/cats` (checked on
+/// NestJS 12.6.3), and an imported module's routes still serve what the root's do not match.
+mod across_modules {
+    use super::*;
+
+    #[derive(Default)]
+    struct CatsController;
+
+    #[controller("cats")]
+    impl CatsController {
+        #[get]
+        fn all(&self) -> &'static str {
+            "cats"
+        }
+
+        #[get("mine/all")]
+        fn mine(&self) -> &'static str {
+            "my cats"
+        }
+    }
+
+    #[module(controllers = [CatsController])]
+    struct CatsModule;
+
+    #[derive(Default)]
+    struct AppController;
+
+    #[controller]
+    impl AppController {
+        #[get(":slug")]
+        fn page(&self, #[param("slug")] slug: String) -> String {
+            format!("page {slug}")
+        }
+    }
+
+    #[module(imports = [CatsModule], controllers = [AppController])]
+    struct AppModule;
+
+    #[tokio::test]
+    async fn the_root_modules_routes_are_matched_first() {
+        let app = NestFactory::create::<AppModule>().await.unwrap();
+        let server = app.bind("127.0.0.1:0").await.unwrap();
+        let client = TestClient::new(server.local_addr());
+        assert_eq!(client.get("/cats").await.unwrap().text(), "page cats");
+        assert_eq!(
+            client.get("/cats/mine/all").await.unwrap().text(),
+            "my cats"
+        );
+    }
+}

@@ -296,6 +296,16 @@ impl AppBuilder {
                 .into_iter()
                 .map(|routes| (root, routes)),
         );
+        // Routes are matched in registration order, and NestJS registers the modules' routes
+        // in the order it found the modules: the root module's controllers first, then each
+        // import's, depth first (`self.modules`' order); a module's controllers keep their
+        // order.
+        built.sort_by_key(|(module, _)| {
+            self.modules
+                .iter()
+                .position(|known| known == module)
+                .unwrap_or(usize::MAX)
+        });
         let mut routes = Vec::new();
         for (module, controller) in built {
             let module_path = self.module_paths.get(&module.module);
