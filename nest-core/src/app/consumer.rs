@@ -13,6 +13,7 @@ use crate::{
     error::StartupError,
     http::{
         HttpException, Request, Response,
+        path_pattern::PathPattern,
         request::percent_decode,
         router::{RequestMethod, Router, join_path},
     },
@@ -474,9 +475,9 @@ struct Entry {
 #[derive(Debug, Clone)]
 struct Mount {
     method: RequestMethod,
-    pattern: MountPattern,
-    /// Express's `use()`: the paths below the pattern match too.
-    prefix: bool,
+    /// The path; parsed with `PathPattern::parse_mount` for Express's `use()`, whose paths
+    /// below the pattern match too.
+    pattern: PathPattern,
 }
 
 impl MiddlewareChain {
@@ -497,10 +498,7 @@ impl MiddlewareChain {
     ) -> Result<Self, StartupError> {
         let everywhere: Arc<[Mount]> = Arc::new([Mount {
             method: RequestMethod::All,
-            pattern: MountPattern {
-                segments: Vec::new(),
-            },
-            prefix: true,
+            pattern: PathPattern::parse_mount("/").map_err(StartupError::new)?,
         }]);
         let mut entries: Vec<Entry> = global
             .iter()
@@ -637,7 +635,13 @@ impl Mount {
         if !self.method.matches(method) {
             return None;
         }
-        self.pattern.matches(path, self.prefix)
+        // Parameters as Express gives them: percent-decoded (one that does not decode does not
+        // match).
+        self.pattern
+            .matches(path)?
+            .into_iter()
+            .map(|(name, raw)| percent_decode(&raw).map(|value| (name, value)))
+            .collect()
     }
 }
 
@@ -645,6 +649,15 @@ impl Mount {
 fn is_wildcard(path: &str) -> bool {
     let path = path.trim_start_matches('/');
     path == "*" || path == "*/" || path == "(.*)" || path.starts_with('{') || path.starts_with('*')
+}
+
+/// A wildcard for every path under `prefix` (`/api` itself included), or every path.
+fn everything_under(prefix: &str) -> String {
+    if prefix.is_empty() || prefix == "/" {
+        "/{*path}".to_owned()
+    } else {
+        format!("{prefix}{{/*path}}")
+    }
 }
 
 /// The mounts of one route of `for_routes` or `exclude`.
@@ -656,7 +669,7 @@ fn mounts_of(
     exclusion: bool,
 ) -> Result<Vec<Mount>, StartupError> {
     let parse = |path: &str| {
-        MountPattern::parse(path)
+        PathPattern::parse(path)
             .map_err(|error| StartupError::new(format!("middleware route `{path}`: {error}")))
     };
     match &route.target {
@@ -668,7 +681,6 @@ fn mounts_of(
                     Ok(Mount {
                         method: *method,
                         pattern: parse(path)?,
-                        prefix: false,
                     })
                 })
                 .collect::<Result<_, StartupError>>()?;
@@ -687,14 +699,12 @@ fn mounts_of(
                 if exclusion {
                     return Ok(vec![Mount {
                         method: route.method,
-                        pattern: parse(&join_path(global, "{*path}"))?,
-                        prefix: false,
+                        pattern: parse(&everything_under(global))?,
                     }]);
                 }
                 let mut mounts = vec![Mount {
                     method: route.method,
-                    pattern: parse(&join_path(global, "{*path}"))?,
-                    prefix: false,
+                    pattern: parse(&everything_under(global))?,
                 }];
                 // The routes the global prefix leaves out.
                 if let Some(prefix) = prefix.filter(|prefix| !prefix.path().is_empty()) {
@@ -708,7 +718,6 @@ fn mounts_of(
                             mounts.push(Mount {
                                 method: *method,
                                 pattern: parse(path)?,
-                                prefix: false,
                             });
                         }
                     }
@@ -747,8 +756,14 @@ fn mounts_of(
                 let full = join_path(&join_path(global, &version_path), path);
                 mounts.push(Mount {
                     method: route.method,
-                    pattern: parse(&full)?,
-                    prefix: prefix_match,
+                    pattern: if prefix_match {
+                        PathPattern::parse_mount(&full)
+                    } else {
+                        PathPattern::parse(&full)
+                    }
+                    .map_err(|error| {
+                        StartupError::new(format!("middleware route `{full}`: {error}"))
+                    })?,
                 });
             }
             Ok(mounts)
@@ -756,180 +771,23 @@ fn mounts_of(
     }
 }
 
-/// A mount path, matched as Express matches it: case-insensitively, with or without a trailing
-/// slash; `:name` is one segment, `:name?` and `{/:name}` an optional one, `*name`, `{*name}`,
-/// `*` and `(.*)` the rest of the path (its value is that text, `/` included).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct MountPattern {
-    segments: Vec<Segment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Literal(String),
-    Param { name: String, optional: bool },
-    Rest { name: String, optional: bool },
-}
-
-impl MountPattern {
-    pub(crate) fn parse(path: &str) -> Result<Self, String> {
-        // `cats{/:id}` is the optional segment `{:id}`.
-        let path = path.replace("{/", "/{");
-        let mut segments = Vec::new();
-        let valid = |name: &str| {
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        };
-        for raw in path.split('/').filter(|segment| !segment.is_empty()) {
-            let (inner, braced) = match raw.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(inner) => (inner, true),
-                None => (raw, false),
-            };
-            let segment = if inner == "*" || inner == "(.*)" {
-                Segment::Rest {
-                    name: "path".to_owned(),
-                    optional: true,
-                }
-            } else if let Some(name) = inner.strip_prefix('*') {
-                if !valid(name) {
-                    return Err(format!("invalid wildcard `{raw}`"));
-                }
-                Segment::Rest {
-                    name: name.to_owned(),
-                    optional: braced,
-                }
-            } else if let Some(name) = inner.strip_prefix(':') {
-                let (name, question) = match name.strip_suffix('?') {
-                    Some(name) => (name, true),
-                    None => (name, false),
-                };
-                if !valid(name) {
-                    return Err(format!("invalid parameter `{raw}`"));
-                }
-                Segment::Param {
-                    name: name.to_owned(),
-                    optional: braced || question,
-                }
-            } else if braced || raw.contains(['{', '}', '*', '(', ')']) {
-                return Err(format!("unsupported segment `{raw}`"));
-            } else {
-                Segment::Literal(raw.to_ascii_lowercase())
-            };
-            segments.push(segment);
-        }
-        Ok(Self { segments })
-    }
-
-    /// The parameters when `path` matches (the whole path, or with `prefix` a start of it that
-    /// ends at a `/`).
-    pub(crate) fn matches(&self, path: &str, prefix: bool) -> Option<Vec<(String, String)>> {
-        let mut parts: Vec<&str> = path.split('/').skip(1).collect();
-        // Express's non-strict routing: one trailing slash is ignored (but a wildcard's value
-        // keeps it).
-        let trailing = parts.len() > 1 && parts.last() == Some(&"");
-        if trailing {
-            parts.pop();
-        }
-        if parts == [""] {
-            parts.clear();
-        }
-        let mut params = Vec::new();
-        let found = matches_from(&self.segments, &parts, prefix, &mut params);
-        if trailing
-            && matches!(self.segments.last(), Some(Segment::Rest { .. }))
-            && let Some((name, value)) = params.last_mut()
-            && self
-                .segments
-                .iter()
-                .any(|segment| matches!(segment, Segment::Rest { name: rest, .. } if rest == name))
-        {
-            value.push('/');
-        }
-        found.then_some(params)
-    }
-}
-
-fn matches_from(
-    segments: &[Segment],
-    parts: &[&str],
-    prefix: bool,
-    params: &mut Vec<(String, String)>,
-) -> bool {
-    let Some((segment, rest)) = segments.split_first() else {
-        return parts.is_empty() || prefix;
-    };
-    match segment {
-        Segment::Literal(text) => match parts.split_first() {
-            Some((part, others)) if part.eq_ignore_ascii_case(text) => {
-                matches_from(rest, others, prefix, params)
-            }
-            _ => false,
-        },
-        Segment::Param { name, optional } => {
-            if let Some((part, others)) = parts.split_first()
-                && !part.is_empty()
-                && let Some(value) = percent_decode(part)
-            {
-                let mark = params.len();
-                params.push((name.clone(), value));
-                if matches_from(rest, others, prefix, params) {
-                    return true;
-                }
-                params.truncate(mark);
-            }
-            *optional && matches_from(rest, parts, prefix, params)
-        }
-        Segment::Rest { name, optional } => {
-            if parts.is_empty() {
-                return *optional && matches_from(rest, parts, prefix, params);
-            }
-            // The rest of the path (nothing may follow a wildcard in a mount path but the end).
-            let joined = parts.join("/");
-            let Some(value) = percent_decode(&joined) else {
-                return false;
-            };
-            params.push((name.clone(), value));
-            rest.is_empty()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::MountPattern;
-
-    fn params(pattern: &str, path: &str, prefix: bool) -> Option<Vec<(String, String)>> {
-        MountPattern::parse(pattern).unwrap().matches(path, prefix)
-    }
+    use crate::http::path_pattern::PathPattern;
 
     #[test]
-    fn paths_match_as_express_mounts_them() {
-        assert_eq!(params("/cats", "/cats", false), Some(vec![]));
-        assert_eq!(params("/cats", "/CATS/", false), Some(vec![]));
-        assert_eq!(params("/cats", "/cats/1", false), None);
-        assert_eq!(params("/cats", "/cats/1", true), Some(vec![]));
-        assert_eq!(params("/cats", "/catsx", true), None);
+    fn a_mount_matches_the_paths_below_it_as_express_use_does() {
+        let mount = |path: &str| PathPattern::parse_mount(path).unwrap();
+        assert_eq!(mount("/cats").matches("/cats"), Some(vec![]));
+        assert_eq!(mount("/cats").matches("/CATS/1/x"), Some(vec![]));
+        assert_eq!(mount("/cats").matches("/catsx"), None);
+        assert_eq!(mount("/").matches("/anything/at/all"), Some(vec![]));
         assert_eq!(
-            params("/cats/:id", "/cats/a%20b", false),
-            Some(vec![("id".into(), "a b".into())])
+            mount("/cats/:id").matches("/cats/7/toys"),
+            Some(vec![("id".to_owned(), "7".to_owned())])
         );
-        assert_eq!(params("/cats/:id", "/cats", false), None);
-        assert_eq!(params("/cats/:id?", "/cats", false), Some(vec![]));
-        assert_eq!(
-            params("/cats{/:id}", "/cats/7", false),
-            Some(vec![("id".into(), "7".into())])
-        );
-        assert_eq!(
-            params("/{*path}", "/a/b", false),
-            Some(vec![("path".into(), "a/b".into())])
-        );
-        assert_eq!(params("/{*path}", "/", false), Some(vec![]));
-        assert_eq!(params("/files/*rest", "/files", false), None);
-        assert_eq!(
-            params("/files/*rest", "/files/x/y", false),
-            Some(vec![("rest".into(), "x/y".into())])
-        );
-        assert_eq!(params("/", "/anything", true), Some(vec![]));
-        assert!(MountPattern::parse("/a/:").is_err());
-        assert!(MountPattern::parse("/a/(x)").is_err());
+        assert_eq!(mount("/cats/:id").matches("/cats"), None);
+        let exact = PathPattern::parse("/cats").unwrap();
+        assert_eq!(exact.matches("/cats/1"), None);
     }
 }

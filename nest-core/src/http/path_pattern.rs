@@ -57,6 +57,8 @@ pub(crate) struct PathPattern {
     params: Vec<(String, ParamKind)>,
     /// The lowercase text every matching path starts with (for a cheap pre-check).
     literal_prefix: String,
+    /// Express's `use()` mount: the paths below the pattern's match too.
+    prefix: bool,
     /// The path with parameter names erased, lowercase, without a trailing `/`: two patterns
     /// of one shape match the same paths.
     shape: String,
@@ -76,17 +78,29 @@ impl PathPattern {
         } else {
             format!("/{path}")
         };
-        Self::parse_source(source)
+        Self::parse_source(source, false)
+    }
+
+    /// Parses a path a middleware is mounted at with Express's `use()`: it matches the paths
+    /// the pattern matches and every path below them (`/cats` matches `/cats/1/x`, not
+    /// `/catsx`).
+    pub(crate) fn parse_mount(path: &str) -> Result<Self, String> {
+        let source = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        Self::parse_source(source, true)
     }
 
     /// Parses a host pattern (`:account.example.com`, NestJS's `@Controller({ host })`),
     /// matched as Express matches it against `req.hostname`: case-insensitive, a parameter
     /// takes any characters but `/` (dots included, the longest match first).
     pub(crate) fn parse_host(host: &str) -> Result<Self, String> {
-        Self::parse_source(host.to_owned())
+        Self::parse_source(host.to_owned(), false)
     }
 
-    fn parse_source(source: String) -> Result<Self, String> {
+    fn parse_source(source: String, prefix: bool) -> Result<Self, String> {
         let tokens = Parser::new(&source).parse()?;
         let mut params = Vec::new();
         collect_params(&tokens, &mut params);
@@ -125,14 +139,16 @@ impl PathPattern {
                 regex: None,
                 params,
                 literal_prefix,
+                prefix,
                 shape,
             });
         }
-        // Express's defaults: case-insensitive, one optional trailing slash.
+        // Express's defaults: case-insensitive, one optional trailing slash (a mount: anything
+        // below).
         let mut expression = String::from("(?is)^");
         let mut state = SegmentState::default();
         write_regex(&tokens, &mut expression, &mut state)?;
-        expression.push_str("/?$");
+        expression.push_str(if prefix { "(?:/.*)?$" } else { "/?$" });
         let regex = Regex::new(&expression).map_err(|error| error.to_string())?;
         Ok(Self {
             source,
@@ -140,6 +156,7 @@ impl PathPattern {
             regex: Some(regex),
             params,
             literal_prefix,
+            prefix,
             shape,
         })
     }
@@ -196,7 +213,14 @@ impl PathPattern {
     /// none). A wildcard's value is the raw text it covers, `/` included.
     pub(crate) fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
         if let Some(static_path) = &self.static_path {
-            return (*static_path == Self::static_key(path)).then(Vec::new);
+            let key = Self::static_key(path);
+            let below = || {
+                static_path == "/"
+                    || key
+                        .strip_prefix(static_path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
+            return (*static_path == key || (self.prefix && below())).then(Vec::new);
         }
         let prefix = self.literal_prefix.as_bytes();
         if path.len() < prefix.len()
