@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("errors", &["error", "sse::hub::error"]),
     ("request context", &["context"]),
     ("HTTP", &["http", "panic", "sse::body"]),
+    ("validation", &["validation"]),
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),

@@ -52,6 +52,12 @@ runtime_paths! {
     ip => ip;
     req => req;
     from_request => FromRequest;
+    // `#[derive(Dto)]`.
+    dto_module => dto;
+    dto_trait => dto::Dto;
+    dto_nested => dto::Nested;
+    dto_enum_values => dto::enum_values;
+    inventory => inventory;
     // Guards, interceptors and filters.
     pick => Pick;
     via_default_enhancer => ViaDefaultEnhancer;

@@ -140,7 +140,7 @@ fn json_or_empty_object(bytes: &[u8]) -> &[u8] {
 }
 
 /// The whole body, read once up to the application's limit.
-async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
+pub(crate) async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
     use http_body::Body as _;
 
     if let Some(bytes) = request.read_body_cache() {

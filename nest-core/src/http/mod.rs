@@ -27,6 +27,8 @@ pub use exception::{
     UnsupportedMediaTypeException,
 };
 pub(crate) use exception::{Thrown, close_connection};
+#[cfg(feature = "validation")]
+pub(crate) use extract::body_bytes;
 pub use extract::{Extension, FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
 pub(crate) use request::RemoteAddr;

@@ -74,18 +74,35 @@ pub struct ParseIntPipe;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseFloatPipe;
 
+/// NestJS's `ParseIntPipe` test: `/^-?\d+$/` (no sign `+`, no spaces, no exponent).
+fn is_integer_text(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// NestJS's `ParseFloatPipe` test: a finite JavaScript number with nothing around it.
+fn is_float_text(text: &str) -> bool {
+    !text.is_empty()
+        && text.trim() == text
+        && !text.starts_with('+')
+        && text.parse::<f64>().is_ok_and(f64::is_finite)
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'))
+}
+
 /// The types `ParseIntPipe` and `ParseFloatPipe` give.
 pub trait Numeric: FromStr {}
 
 macro_rules! numeric {
-    ($pipe:ident: $($ty:ty),*) => {$(
+    ($pipe:ident, $strict:ident: $($ty:ty),*) => {$(
         impl Numeric for $ty {}
 
         impl PipeTransform<Option<String>, $ty> for $pipe {
             fn transform(&self, value: Option<String>, _: &ArgumentMetadata) -> Result<$ty, HttpException> {
                 value
                     .as_deref()
-                    .map(str::trim)
+                    .filter(|text| $strict(text))
                     .and_then(|text| text.parse::<$ty>().ok())
                     .ok_or_else(|| validation_failed("numeric string"))
             }
@@ -102,8 +119,8 @@ macro_rules! numeric {
     )*};
 }
 
-numeric!(ParseIntPipe: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-numeric!(ParseFloatPipe: f32, f64);
+numeric!(ParseIntPipe, is_integer_text: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+numeric!(ParseFloatPipe, is_float_text: f32, f64);
 
 /// NestJS's `ParseBoolPipe`: `"true"` or `"false"`, else
 /// `400 "Validation failed (boolean string is expected)"`.
@@ -139,7 +156,7 @@ impl PipeTransform<Option<String>, Option<bool>> for ParseBoolPipe {
 
 /// NestJS's `ParseUUIDPipe`: a UUID (any version, or the one asked with
 /// [`version`](Self::version)), given as the string it was, else
-/// `400 "Validation failed (uuid is expected)"` (`uuid v4` with a version).
+/// `400 "Validation failed (uuid is expected)"` (`uuid v 4` with a version, as NestJS words it).
 ///
 /// ```
 /// use nest_core::pipeline::{ArgumentMetadata, ParseUUIDPipe, PipeTransform};
@@ -164,6 +181,10 @@ impl ParseUUIDPipe {
     }
 
     fn is_uuid(&self, text: &str) -> bool {
+        #[cfg(feature = "validation")]
+        if true {
+            return crate::validation::is_uuid(text, self.version);
+        }
         let bytes = text.as_bytes();
         let shape = bytes.len() == 36
             && bytes.iter().enumerate().all(|(index, byte)| match index {
@@ -193,7 +214,7 @@ impl PipeTransform<Option<String>, String> for ParseUUIDPipe {
         match value {
             Some(text) if self.is_uuid(&text) => Ok(text),
             _ => Err(match self.version {
-                Some(version) => validation_failed(&format!("uuid v{version}")),
+                Some(version) => validation_failed(&format!("uuid v {version}")),
                 None => validation_failed("uuid"),
             }),
         }
@@ -246,20 +267,64 @@ impl PipeTransform<Option<String>, Option<String>> for DefaultValuePipe {
     }
 }
 
-/// NestJS's `ValidationPipe` on a `#[body(ValidationPipe)]`: checks the `validator` rules of
-/// the body, answering `400` with every message (feature `validation`). [`crate::Valid`] does
-/// the same as an argument type.
+/// `#[body(ValidationPipe::new())] dto: T` on a `#[derive(Dto)]` type: the DTO was
+/// validated when the body was read (with the application's global `ValidationPipe`, or the
+/// default one), so this pipe lets it through; its own options are not applied.
 #[cfg(feature = "validation")]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ValidationPipe;
-
-#[cfg(feature = "validation")]
-impl<T: validator::Validate> PipeTransform<T, T> for ValidationPipe {
+impl<T: crate::validation::Dto> PipeTransform<T, T> for crate::validation::ValidationPipe {
     fn transform(&self, value: T, _: &ArgumentMetadata) -> Result<T, HttpException> {
-        value
-            .validate()
-            .map_err(|errors| crate::http::validation::validation_failed(&errors))?;
         Ok(value)
+    }
+}
+
+/// A built-in pipe's options, as NestJS's `new ParseIntPipe({ errorHttpStatusCode: 406 })`:
+/// `ParseIntPipe.error_http_status_code(406)`. (NestJS's `optional: true` is an `Option<T>`
+/// argument: `None` when the value is absent.)
+pub trait PipeOptions: Sized {
+    /// Answers a failure with this status instead of 400, as NestJS does:
+    /// `{"message":"Validation failed (numeric string is expected)","error":"Not Acceptable","statusCode":406}`.
+    ///
+    /// ```
+    /// use nest_core::pipeline::{ArgumentMetadata, ParseIntPipe, PipeOptions, PipeTransform};
+    /// let metadata = ArgumentMetadata { kind: "param", data: Some("id") };
+    /// let pipe = ParseIntPipe.error_http_status_code(406);
+    /// let error = PipeTransform::<_, i64>::transform(&pipe, Some("x".into()), &metadata).unwrap_err();
+    /// assert_eq!(error.status().as_u16(), 406);
+    /// ```
+    fn error_http_status_code(self, status: u16) -> WithStatus<Self> {
+        WithStatus { pipe: self, status }
+    }
+}
+
+impl PipeOptions for ParseIntPipe {}
+impl PipeOptions for ParseFloatPipe {}
+impl PipeOptions for ParseBoolPipe {}
+impl PipeOptions for ParseUUIDPipe {}
+impl PipeOptions for ParseEnumPipe {}
+
+/// A built-in pipe answering its failures with another status (see [`PipeOptions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WithStatus<P> {
+    pipe: P,
+    status: u16,
+}
+
+impl<In, Out, P: PipeTransform<In, Out>> PipeTransform<In, Out> for WithStatus<P> {
+    fn transform(&self, value: In, metadata: &ArgumentMetadata) -> Result<Out, HttpException> {
+        self.pipe.transform(value, metadata).map_err(|error| {
+            let reason = http::StatusCode::from_u16(self.status)
+                .ok()
+                .and_then(|status| status.canonical_reason())
+                .unwrap_or_default();
+            HttpException::from_body(
+                serde_json::json!({
+                    "message": error.message(),
+                    "error": reason,
+                    "statusCode": self.status,
+                }),
+                self.status,
+            )
+        })
     }
 }
 
