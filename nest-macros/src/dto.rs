@@ -204,14 +204,16 @@ fn property(
             }
         };
         let (values, options) = split_options(&args)?;
-        let span = attr.span();
+        let span = attr.path().span();
         let constraint = |rule: TokenStream| constraint(dto, rule, &options);
         let expect = |count: usize, what: &str| -> syn::Result<()> {
+            // At the first value too many, or at the attribute's name when one is missing.
+            let at = values.get(count).map_or(span, Spanned::span);
             if values.len() == count {
                 Ok(())
             } else {
                 Err(syn::Error::new(
-                    span,
+                    at,
                     format!("`#[{rule_name}]` takes {what}"),
                 ))
             }

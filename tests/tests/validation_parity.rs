@@ -97,6 +97,17 @@ struct SmallDto {
     age: Option<i64>,
 }
 
+/// The DTO of NestJS's cats sample (examples/cats).
+#[derive(Serialize, Deserialize, Dto)]
+struct CreateCatDto {
+    #[is_string]
+    name: String,
+    #[is_int]
+    age: u8,
+    #[is_string]
+    breed: String,
+}
+
 #[derive(Serialize, Deserialize, Dto)]
 struct GroupDto {
     #[is_string(groups = ["admin"])]
@@ -129,6 +140,11 @@ impl ValidationController {
     #[post("custom")]
     #[http_code(200)]
     fn custom(&self, #[body] dto: CustomDto) -> Json<CustomDto> {
+        Json(dto)
+    }
+    #[post("cats")]
+    #[http_code(200)]
+    fn cats(&self, #[body] dto: CreateCatDto) -> Json<CreateCatDto> {
         Json(dto)
     }
     #[post("small")]
@@ -364,4 +380,31 @@ async fn every_case_answers_nestjs_bytes() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[derive(Default)]
+struct OrderController;
+
+#[controller("order")]
+impl OrderController {
+    #[get]
+    fn body(&self) -> Json<serde_json::Value> {
+        Json(json!({ "b": 1, "a": 2, "c": { "z": true, "y": null } }))
+    }
+}
+
+/// JSON objects keep the order their keys were inserted in, as JavaScript's do: NestJS sends
+/// `res.json({ b: 1, a: 2 })` as `{"b":1,"a":2}` (serde_json's `preserve_order`).
+#[tokio::test]
+async fn json_keys_keep_their_insertion_order() {
+    let app = nest_tests::serve(OrderController).await;
+    let response = raw_exchange(
+        app.local_addr(),
+        "GET /order HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(response.text(), r#"{"b":1,"a":2,"c":{"z":true,"y":null}}"#);
+    let event = MessageEvent::json(&json!({ "b": 1, "a": 2 }));
+    assert_eq!(event.data(), Some(r#"{"b":1,"a":2}"#));
 }

@@ -43,8 +43,6 @@ pub mod schema;
 pub(crate) mod read;
 mod rules;
 
-pub(crate) use rules::is_uuid;
-
 use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
@@ -89,6 +87,11 @@ pub(crate) fn schema_of(type_name: &str) -> Option<&'static Schema> {
 /// The schema of an element type for `#[validate_nested]`: a DTO, or a `Vec`, `Option` or
 /// `Box` of one.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a DTO",
+    label = "`#[validate_nested]` needs a `#[derive(Dto)]` type here",
+    note = "derive `Dto` for it, or use a `Vec`, `Option` or `Box` of a `#[derive(Dto)]` type"
+)]
 pub trait Nested {
     /// The nested DTO's schema.
     fn nested_schema() -> &'static Schema;

@@ -157,7 +157,7 @@ fn matches_pattern(pattern: &'static str, text: &str) -> bool {
 }
 
 /// validator.js's `isUUID`: any version (`None`), or the one given.
-pub(crate) fn is_uuid(text: &str, version: Option<u8>) -> bool {
+fn is_uuid(text: &str, version: Option<u8>) -> bool {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 36
         && bytes.iter().enumerate().all(|(index, byte)| match index {
