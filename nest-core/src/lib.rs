@@ -56,7 +56,7 @@
 //! | --- | --- | --- |
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
 //! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
-//! | `validation` | [`validation`]: `#[derive(Dto)]` with class-validator's decorators and NestJS's `ValidationPipe`; `Valid<T>` for the `validator` crate's rules | off |
+//! | `validation` | `nest_core::validation`: `#[derive(Dto)]` with class-validator's decorators and NestJS's `ValidationPipe`; `Valid<T>` for the `validator` crate's rules | off |
 //! | `redis` | `sse::RedisOptions` and `HubOptions::redis`: the [`sse::Hub`] on Redis Streams, shared by several instances | off |
 //!
 //! # Debugging the macros

@@ -46,6 +46,7 @@ pub use middleware::{MiddlewareFuture, NestMiddleware, Next};
 #[doc(hidden)]
 pub use pipes::run as run_pipe;
 pub use pipes::{
-    ArgumentMetadata, DefaultValuePipe, Numeric, ParseBoolPipe, ParseEnumPipe, ParseFloatPipe,
-    ParseIntPipe, ParseUUIDPipe, PipeOptions, PipeTransform, WithStatus,
+    ArgumentMetadata, ArrayItem, DefaultValuePipe, Numeric, ParseArrayPipe, ParseBoolPipe,
+    ParseEnumPipe, ParseFloatPipe, ParseIntPipe, ParseUUIDPipe, PipeOptions, PipeTransform,
+    WithStatus,
 };

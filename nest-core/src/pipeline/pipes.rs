@@ -273,6 +273,116 @@ impl<T: crate::validation::Dto> PipeTransform<T, T> for crate::validation::Valid
     }
 }
 
+/// NestJS's `ParseArrayPipe`: a separated list (`?ids=1,2,3`) into a `Vec`, each item
+/// converted as NestJS converts it for `items: Number` (a number) or `items: String` (as it
+/// is); an absent value is `400 "Validation failed (parsable array expected)"`, an item that
+/// does not convert is `400 "[1] item must be a number"`.
+///
+/// ```
+/// use nest_core::pipeline::{ArgumentMetadata, ParseArrayPipe, PipeTransform};
+/// let metadata = ArgumentMetadata { kind: "query", data: Some("ids") };
+/// let ids: Vec<i64> = ParseArrayPipe::new().transform(Some("1,2,3".into()), &metadata).unwrap();
+/// assert_eq!(ids, [1, 2, 3]);
+/// let error = PipeTransform::<_, Vec<i64>>::transform(&ParseArrayPipe::new(), Some("1,x".into()), &metadata);
+/// assert_eq!(error.unwrap_err().message(), "[1] item must be a number");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ParseArrayPipe {
+    separator: String,
+}
+
+impl Default for ParseArrayPipe {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ParseArrayPipe {
+    /// Items separated by `,`, as NestJS's default.
+    pub fn new() -> Self {
+        Self {
+            separator: ",".to_owned(),
+        }
+    }
+
+    /// Items separated by `separator` (NestJS's `separator` option).
+    #[must_use]
+    pub fn separator(mut self, separator: impl Into<String>) -> Self {
+        self.separator = separator.into();
+        self
+    }
+}
+
+/// What `ParseArrayPipe` can give a `Vec` of: a number (`items: Number`) or a `String`.
+pub trait ArrayItem: Sized {
+    /// The word of the error message: `[1] item must be a number`.
+    const KIND: &'static str;
+    /// The item, or `None` when it does not convert.
+    fn parse_item(text: &str) -> Option<Self>;
+}
+
+impl ArrayItem for String {
+    const KIND: &'static str = "string";
+    fn parse_item(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+}
+
+macro_rules! array_items {
+    ($($ty:ty),*) => {$(
+        impl ArrayItem for $ty {
+            const KIND: &'static str = "number";
+            fn parse_item(text: &str) -> Option<Self> {
+                // JavaScript's `+text`: spaces around are ignored, an empty item is 0.
+                let text = text.trim();
+                if text.is_empty() {
+                    return "0".parse().ok();
+                }
+                text.parse().ok()
+            }
+        }
+    )*};
+}
+
+array_items!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
+
+impl<T: ArrayItem> PipeTransform<Option<String>, Vec<T>> for ParseArrayPipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        _: &ArgumentMetadata,
+    ) -> Result<Vec<T>, HttpException> {
+        let text = value.ok_or_else(|| {
+            BadRequestException::new("Validation failed (parsable array expected)")
+        })?;
+        text.split(self.separator.as_str())
+            .enumerate()
+            .map(|(index, item)| {
+                T::parse_item(item).ok_or_else(|| {
+                    BadRequestException::new(format!("[{index}] item must be a {}", T::KIND))
+                })
+            })
+            .collect()
+    }
+}
+
+impl<T: ArrayItem> PipeTransform<Option<String>, Option<Vec<T>>> for ParseArrayPipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        metadata: &ArgumentMetadata,
+    ) -> Result<Option<Vec<T>>, HttpException> {
+        match value {
+            None => Ok(None),
+            some => self.transform(some, metadata).map(Some),
+        }
+    }
+}
+
+impl PipeOptions for ParseArrayPipe {}
+
 /// A built-in pipe's options, as NestJS's `new ParseIntPipe({ errorHttpStatusCode: 406 })`:
 /// `ParseIntPipe.error_http_status_code(406)`. (NestJS's `optional: true` is an `Option<T>`
 /// argument: `None` when the value is absent.)
