@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 pub(crate) mod framing;
+pub(crate) mod json_syntax;
 pub(crate) mod request;
 pub(crate) mod respond;
 mod response;

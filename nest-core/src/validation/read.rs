@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::{ValidationPipe, schema::Schema, validate_into};
+use crate::http::json_syntax::{quoted, v8_message};
 use crate::http::{BadRequestException, HttpException, Request};
 
 fn pipe(request: &Request) -> Option<&ValidationPipe> {
@@ -70,64 +71,13 @@ pub(crate) fn query<T: DeserializeOwned>(
 /// body-parser's strict JSON: an object or an array, or the error V8's `JSON.parse` gives.
 fn parse(bytes: &[u8]) -> Result<Value, HttpException> {
     let text = String::from_utf8_lossy(bytes);
-    let first = text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .chars()
-        .next();
-    if let Some(first) = first.filter(|c| *c != '{' && *c != '[') {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    if let Some(first) = trimmed.chars().next().filter(|c| *c != '{' && *c != '[') {
+        let position = text.chars().count() - trimmed.chars().count();
         return Err(BadRequestException::new(format!(
             "Unexpected token '{first}', {} is not valid JSON",
-            quoted(&text)
+            quoted(&text, position)
         )));
     }
     serde_json::from_str(&text).map_err(|error| BadRequestException::new(v8_message(&text, &error)))
-}
-
-/// V8's way of showing the source in a message: all of it when short, else around the error.
-fn quoted(text: &str) -> String {
-    if text.chars().count() <= 40 {
-        format!("\"{text}\"")
-    } else {
-        let head: String = text.chars().take(10).collect();
-        format!("\"{head}\"...")
-    }
-}
-
-/// The message V8's `JSON.parse` gives for what serde_json refused.
-fn v8_message(text: &str, error: &serde_json::Error) -> String {
-    if error.is_eof() {
-        return "Unexpected end of JSON input".into();
-    }
-    // serde_json counts columns from 1 in characters; V8 positions from 0.
-    let position: usize = text
-        .split('\n')
-        .take(error.line().saturating_sub(1))
-        .map(|line| line.chars().count() + 1)
-        .sum::<usize>()
-        + error.column().saturating_sub(1);
-    let reason = error.to_string();
-    let reason = reason.split(" at line ").next().unwrap_or_default();
-    match reason {
-        "key must be a string" | "trailing comma"
-            if text.chars().nth(position) == Some('}') || reason == "key must be a string" =>
-        {
-            format!("Expected double-quoted property name in JSON at position {position}")
-        }
-        "expected `,` or `}`" => {
-            format!("Expected ',' or '}}' after property value in JSON at position {position}")
-        }
-        "expected `,` or `]`" => {
-            format!("Expected ',' or ']' after array element in JSON at position {position}")
-        }
-        "expected `:`" => {
-            format!("Expected ':' after property name in JSON at position {position}")
-        }
-        "trailing characters" => {
-            format!("Unexpected non-whitespace character after JSON at position {position}")
-        }
-        _ => match text.chars().nth(position) {
-            Some(c) => format!("Unexpected token '{c}', {} is not valid JSON", quoted(text)),
-            None => "Unexpected end of JSON input".into(),
-        },
-    }
 }
