@@ -97,6 +97,24 @@ struct SmallDto {
     age: Option<i64>,
 }
 
+#[derive(Serialize, Deserialize, Dto)]
+struct ExtraDto {
+    #[is_defined]
+    must: Option<String>,
+    #[array_max_size(2)]
+    list: Option<Vec<i64>>,
+    #[min(5, message = "$property is $value, below $constraint1")]
+    n: Option<i64>,
+    #[allowed]
+    free: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize, Dto)]
+struct NestedForbidDto {
+    #[validate_nested]
+    child: Option<ChildDto>,
+}
+
 /// The DTO of NestJS's cats sample (examples/cats).
 #[derive(Serialize, Deserialize, Dto)]
 struct CreateCatDto {
@@ -140,6 +158,16 @@ impl ValidationController {
     #[post("custom")]
     #[http_code(200)]
     fn custom(&self, #[body] dto: CustomDto) -> Json<CustomDto> {
+        Json(dto)
+    }
+    #[post("extra")]
+    #[http_code(200)]
+    fn extra(&self, #[body] dto: ExtraDto) -> Json<ExtraDto> {
+        Json(dto)
+    }
+    #[post("nested-forbid")]
+    #[http_code(200)]
+    fn nested_forbid(&self, #[body] dto: NestedForbidDto) -> Json<NestedForbidDto> {
         Json(dto)
     }
     #[post("cats")]
@@ -245,6 +273,14 @@ fn pipe_for(path: &str) -> (Option<ValidationPipe>, String) {
                     .forbid_non_whitelisted(true),
             ),
             "/small".into(),
+        ),
+        "/extra" | "/nested-forbid" => (
+            Some(
+                ValidationPipe::new()
+                    .whitelist(true)
+                    .forbid_non_whitelisted(true),
+            ),
+            route.to_owned(),
         ),
         "/skip" => (
             Some(ValidationPipe::new().skip_missing_properties(true)),
