@@ -51,6 +51,11 @@ pub async fn body_field<T: serde::de::DeserializeOwned>(
 
 /// Every path parameter, into a map or a `Deserialize` struct, for `#[param]`.
 pub fn params_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+    #[cfg(feature = "validation")]
+    if let Some(schema) = crate::validation::schema_of(std::any::type_name::<T::Raw>()) {
+        let raw = crate::validation::read::params::<T::Raw>(request, schema)?;
+        return T::check(raw);
+    }
     let encoded = serde_urlencoded::to_string(request.params())
         .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
     let raw = serde_urlencoded::from_str(&encoded)

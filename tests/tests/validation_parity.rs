@@ -115,6 +115,27 @@ struct NestedForbidDto {
     child: Option<ChildDto>,
 }
 
+#[derive(Serialize, Deserialize, Dto)]
+struct ConvDto {
+    #[is_string]
+    name: String,
+    #[is_int]
+    age: i64,
+    #[is_boolean]
+    flag: bool,
+    #[validate_nested]
+    child: ChildDto,
+}
+
+#[derive(Serialize, Deserialize, Dto)]
+struct ParamsDto {
+    #[is_int]
+    #[min(1)]
+    id: i64,
+    #[is_boolean]
+    active: bool,
+}
+
 /// The DTO of NestJS's cats sample (examples/cats).
 #[derive(Serialize, Deserialize, Dto)]
 struct CreateCatDto {
@@ -168,6 +189,15 @@ impl ValidationController {
     #[post("nested-forbid")]
     #[http_code(200)]
     fn nested_forbid(&self, #[body] dto: NestedForbidDto) -> Json<NestedForbidDto> {
+        Json(dto)
+    }
+    #[post("transform")]
+    #[http_code(200)]
+    fn transform(&self, #[body] dto: ConvDto) -> Json<ConvDto> {
+        Json(dto)
+    }
+    #[get("params/:id/:active")]
+    fn params(&self, #[param] dto: ParamsDto) -> Json<ParamsDto> {
         Json(dto)
     }
     #[post("cats")]
@@ -279,6 +309,14 @@ fn pipe_for(path: &str) -> (Option<ValidationPipe>, String) {
                 ValidationPipe::new()
                     .whitelist(true)
                     .forbid_non_whitelisted(true),
+            ),
+            route.to_owned(),
+        ),
+        _ if route == "/transform" || route.starts_with("/params/") => (
+            Some(
+                ValidationPipe::new()
+                    .transform(true)
+                    .enable_implicit_conversion(true),
             ),
             route.to_owned(),
         ),

@@ -264,11 +264,13 @@ impl ValidationPipe {
         forbid_non_whitelisted,
         /// `forbidUnknownValues` (on by default): a DTO with no decorator at all is refused.
         forbid_unknown_values,
-        /// `transform`: query and path strings are converted as class-transformer does
-        /// before validation (with [`enable_implicit_conversion`](Self::enable_implicit_conversion)).
+        /// `transform`: with [`enable_implicit_conversion`](Self::enable_implicit_conversion),
+        /// values are converted to the fields' types before validation.
         transform,
         /// `transformOptions: { enableImplicitConversion: true }`: with `transform`, a
-        /// string becomes a number or a boolean when the field's Rust type is one.
+        /// string becomes a number or a boolean when the field's Rust type is one, and a
+        /// number or a boolean a string for a `String` field (class-transformer's `Number`,
+        /// `Boolean` and `String`).
         enable_implicit_conversion,
         /// `skipMissingProperties`: absent and `null` properties are not validated.
         skip_missing_properties,
@@ -350,22 +352,42 @@ impl ValidationPipe {
         )
     }
 
-    /// Converts query strings as class-transformer's implicit conversion does.
-    pub(crate) fn convert(&self, schema: &Schema, object: &mut Map<String, Value>) {
+    /// Converts values as class-transformer's implicit conversion does from TypeScript's types
+    /// (here the fields' Rust types), nested DTOs included: a string to a number
+    /// (`Number(text)`) or a boolean (`Boolean(text)`), a number or a boolean to a string.
+    pub(crate) fn convert(&self, schema: &Schema, value: &mut Value) {
         if !(self.transform && self.enable_implicit_conversion) {
             return;
         }
+        let object = match value {
+            Value::Object(object) => object,
+            Value::Array(items) => {
+                for item in items {
+                    self.convert(schema, item);
+                }
+                return;
+            }
+            _ => return,
+        };
         for property in schema.properties {
-            let Some(Value::String(text)) = object.get(property.name) else {
+            let Some(current) = object.get_mut(property.name) else {
                 continue;
             };
-            let converted = match property.kind {
-                Kind::Number => js_number(text),
-                Kind::Boolean => Some(Value::Bool(!text.is_empty())),
-                Kind::Other => None,
+            if let Some((nested, _)) = property.nested {
+                self.convert(nested(), current);
+                continue;
+            }
+            let converted = match (property.kind, &*current) {
+                (Kind::Number, Value::String(text)) => js_number(text),
+                (Kind::Boolean, Value::String(text)) => Some(Value::Bool(!text.is_empty())),
+                (Kind::String, Value::Number(n)) => Some(Value::String(rules::js_number(
+                    n.as_f64().unwrap_or_default(),
+                ))),
+                (Kind::String, Value::Bool(b)) => Some(Value::String(b.to_string())),
+                _ => None,
             };
             if let Some(converted) = converted {
-                object.insert(property.name.to_owned(), converted);
+                *current = converted;
             }
         }
     }
@@ -615,7 +637,6 @@ pub(crate) fn validate_into<T: DeserializeOwned>(
     pipe: Option<&ValidationPipe>,
     schema: &Schema,
     mut value: Value,
-    query: bool,
 ) -> Result<T, HttpException> {
     let default;
     let pipe = match pipe {
@@ -625,11 +646,7 @@ pub(crate) fn validate_into<T: DeserializeOwned>(
             &default
         }
     };
-    if query {
-        if let Value::Object(object) = &mut value {
-            pipe.convert(schema, object);
-        }
-    }
+    pipe.convert(schema, &mut value);
     let errors = pipe.validate(schema, &mut value);
     if !errors.is_empty() {
         return Err(pipe.error(&errors));

@@ -44,7 +44,20 @@ pub(crate) async fn body<T: DeserializeOwned>(
     } else {
         Value::Object(Map::new())
     };
-    validate_into(pipe(request), schema, value, false)
+    validate_into(pipe(request), schema, value)
+}
+
+/// The path parameters of a `#[param] dto: T` argument, as text.
+pub(crate) fn params<T: DeserializeOwned>(
+    request: &Request,
+    schema: &Schema,
+) -> Result<T, HttpException> {
+    let object = request
+        .params()
+        .iter()
+        .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+        .collect();
+    validate_into(pipe(request), schema, Value::Object(object))
 }
 
 /// The query string of a `#[query] dto: T` argument: each key's text (an array when repeated).
@@ -65,7 +78,7 @@ pub(crate) fn query<T: DeserializeOwned>(
             }
         }
     }
-    validate_into(pipe(request), schema, Value::Object(object), true)
+    validate_into(pipe(request), schema, Value::Object(object))
 }
 
 /// body-parser's strict JSON: an object or an array, or the error V8's `JSON.parse` gives.

@@ -80,6 +80,8 @@ pub enum Kind {
     Number,
     /// `bool`.
     Boolean,
+    /// `String`.
+    String,
     /// Anything else.
     Other,
 }
