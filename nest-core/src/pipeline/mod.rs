@@ -47,6 +47,6 @@ pub use middleware::{MiddlewareFuture, NestMiddleware, Next};
 pub use pipes::run as run_pipe;
 pub use pipes::{
     ArgumentMetadata, ArrayItem, DefaultValuePipe, Numeric, ParseArrayPipe, ParseBoolPipe,
-    ParseEnumPipe, ParseFloatPipe, ParseIntPipe, ParseUUIDPipe, PipeOptions, PipeTransform,
-    WithStatus,
+    ParseDatePipe, ParseEnumPipe, ParseFloatPipe, ParseIntPipe, ParseUUIDPipe, PipeOptions,
+    PipeTransform, WithStatus,
 };

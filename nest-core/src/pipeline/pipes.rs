@@ -383,6 +383,141 @@ impl<T: ArrayItem> PipeTransform<Option<String>, Option<Vec<T>>> for ParseArrayP
 
 impl PipeOptions for ParseArrayPipe {}
 
+/// NestJS's `ParseDatePipe`: an ISO 8601 date or date-time (`2020-01-31`,
+/// `2020-01-31T10:00:00.000Z`, `2020-01-31T12:00+02:00`) into a `SystemTime`; absent or empty
+/// is `400 "Validation failed (no Date provided)"`, anything else
+/// `400 "Validation failed (invalid date format)"`. A date-time without an offset is read as
+/// UTC (JavaScript reads it in the server's time zone); JavaScript's other formats
+/// (`Jan 31 2020`) are refused.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use nest_core::pipeline::{ArgumentMetadata, ParseDatePipe, PipeTransform};
+/// let metadata = ArgumentMetadata { kind: "query", data: Some("since") };
+/// let since: SystemTime = ParseDatePipe.transform(Some("1970-01-02T00:00:01Z".into()), &metadata).unwrap();
+/// assert_eq!(since, SystemTime::UNIX_EPOCH + Duration::from_secs(86_401));
+/// let error = PipeTransform::<_, SystemTime>::transform(&ParseDatePipe, Some("2020-02-30".into()), &metadata);
+/// assert_eq!(error.unwrap_err().message(), "Validation failed (invalid date format)");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseDatePipe;
+
+impl PipeTransform<Option<String>, std::time::SystemTime> for ParseDatePipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        _: &ArgumentMetadata,
+    ) -> Result<std::time::SystemTime, HttpException> {
+        let text = value
+            .filter(|text| !text.is_empty())
+            .ok_or_else(|| BadRequestException::new("Validation failed (no Date provided)"))?;
+        parse_iso_date(&text)
+            .ok_or_else(|| BadRequestException::new("Validation failed (invalid date format)"))
+    }
+}
+
+impl PipeTransform<Option<String>, Option<std::time::SystemTime>> for ParseDatePipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        metadata: &ArgumentMetadata,
+    ) -> Result<Option<std::time::SystemTime>, HttpException> {
+        match value {
+            None => Ok(None),
+            some => self.transform(some, metadata).map(Some),
+        }
+    }
+}
+
+impl PipeOptions for ParseDatePipe {}
+
+/// Milliseconds since the epoch of an ISO 8601 date or date-time, as JavaScript's
+/// `Date.parse` reads its ISO forms (offset-less date-times as UTC).
+fn parse_iso_date(text: &str) -> Option<std::time::SystemTime> {
+    fn number(text: &str) -> Option<i64> {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
+    }
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year = number(parts.next()?).filter(|_| date.len() >= 4)?;
+    let month = parts.next().map_or(Some(1), number)?;
+    let day = parts.next().map_or(Some(1), number)?;
+    if !(1..=12).contains(&month) || day < 1 || date.split('-').any(|part| part.len() > 4) {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if day > days_in_month[(month - 1) as usize] {
+        return None;
+    }
+    let mut millis = 0i64;
+    let mut offset_minutes = 0i64;
+    if let Some(time) = time {
+        let (clock, offset) = if let Some(clock) = time.strip_suffix('Z') {
+            (clock, 0)
+        } else if let Some(index) = time.rfind(['+', '-']) {
+            let (clock, offset) = time.split_at(index);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            (clock, sign * (number(hours)? * 60 + number(minutes)?))
+        } else {
+            (time, 0)
+        };
+        offset_minutes = offset;
+        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut fields = clock.split(':');
+        let hours = number(fields.next()?)?;
+        let minutes = number(fields.next()?)?;
+        let seconds = fields.next().map_or(Some(0), number)?;
+        if fields.next().is_some() || hours > 24 || minutes > 59 || seconds > 59 {
+            return None;
+        }
+        if hours == 24 && (minutes, seconds) != (0, 0) {
+            return None;
+        }
+        let fraction_millis = if fraction.is_empty() {
+            0
+        } else {
+            number(fraction)?;
+            format!("{fraction:0<3}")[..3].parse::<i64>().ok()?
+        };
+        millis = ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction_millis;
+    }
+    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let total = days * 86_400_000 + millis - offset_minutes * 60_000;
+    let epoch = std::time::SystemTime::UNIX_EPOCH;
+    if total >= 0 {
+        epoch.checked_add(std::time::Duration::from_millis(total as u64))
+    } else {
+        epoch.checked_sub(std::time::Duration::from_millis(total.unsigned_abs()))
+    }
+}
+
 /// A built-in pipe's options, as NestJS's `new ParseIntPipe({ errorHttpStatusCode: 406 })`:
 /// `ParseIntPipe.error_http_status_code(406)`. (NestJS's `optional: true` is an `Option<T>`
 /// argument: `None` when the value is absent.)
