@@ -151,7 +151,7 @@ fn kind(ty: &Type, dto: &TokenStream) -> TokenStream {
             "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
             | "u128" | "usize" | "f32" | "f64" => quote!(#dto::Kind::Number),
             "bool" => quote!(#dto::Kind::Boolean),
-            "String" => quote!(#dto::Kind::String),
+            "String" => quote!(#dto::Kind::Text),
             _ => quote!(#dto::Kind::Other),
         };
     }

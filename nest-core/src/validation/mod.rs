@@ -380,10 +380,10 @@ impl ValidationPipe {
             let converted = match (property.kind, &*current) {
                 (Kind::Number, Value::String(text)) => js_number(text),
                 (Kind::Boolean, Value::String(text)) => Some(Value::Bool(!text.is_empty())),
-                (Kind::String, Value::Number(n)) => Some(Value::String(rules::js_number(
+                (Kind::Text, Value::Number(n)) => Some(Value::String(rules::js_number(
                     n.as_f64().unwrap_or_default(),
                 ))),
-                (Kind::String, Value::Bool(b)) => Some(Value::String(b.to_string())),
+                (Kind::Text, Value::Bool(b)) => Some(Value::String(b.to_string())),
                 _ => None,
             };
             if let Some(converted) = converted {
@@ -650,6 +650,12 @@ pub(crate) fn validate_into<T: DeserializeOwned>(
     let errors = pipe.validate(schema, &mut value);
     if !errors.is_empty() {
         return Err(pipe.error(&errors));
+    }
+    // What passed was the stand-in of an array: NestJS refuses it once the DTO has rules.
+    if !value.is_object() && !schema.properties.is_empty() {
+        let mut error = ValidationError::new("body", Some(&value));
+        error.add("isObject", "Validation failed (object is expected)".into());
+        return Err(pipe.error(&[error]));
     }
     serde_json::from_value(value).map_err(|error| {
         let text = error.to_string();

@@ -80,8 +80,8 @@ pub enum Kind {
     Number,
     /// `bool`.
     Boolean,
-    /// `String`.
-    String,
+    /// `String` (named so that rustc's messages keep naming `String` as `String`).
+    Text,
     /// Anything else.
     Other,
 }
