@@ -37,7 +37,7 @@ mod common;
 #[cfg(test)]
 mod e2e;
 
-use nest_core::NestFactory;
+use nest_core::{NestFactory, ValidationPipe};
 
 use app_module::AppModule;
 use common::HttpExceptionFilter;
@@ -46,7 +46,9 @@ use common::HttpExceptionFilter;
 async fn main() -> std::io::Result<()> {
     support::init_logging();
     let mut app = NestFactory::create::<AppModule>().await?;
-    app.use_global_filters(HttpExceptionFilter)
+    // `app.useGlobalPipes(new ValidationPipe())`
+    app.use_global_pipes(ValidationPipe::new())
+        .use_global_filters(HttpExceptionFilter)
         .enable_shutdown_hooks();
     app.listen(support::port()).await
 }

@@ -31,8 +31,14 @@ pub use crate::http::{FromParam, FromRequest, HttpException, IntoResponse, Reque
 pub use crate::sse::{SseRouteOptions, SseSink};
 pub use crate::{AppBuilder, Module, StartupError};
 
-/// Reads the body as JSON, for `#[body]` arguments.
+/// Reads the body as JSON, for `#[body]` arguments; a `#[derive(Dto)]` type is validated
+/// first, with the application's `ValidationPipe`.
 pub async fn body<T: crate::http::FromInput>(request: &mut Request) -> Result<T, HttpException> {
+    #[cfg(feature = "validation")]
+    if let Some(schema) = crate::validation::schema_of(std::any::type_name::<T::Raw>()) {
+        let raw = crate::validation::read::body::<T::Raw>(request, schema).await?;
+        return T::check(raw);
+    }
     crate::http::json_body(request).await
 }
 
@@ -46,6 +52,11 @@ pub async fn body_field<T: serde::de::DeserializeOwned>(
 
 /// Every path parameter, into a map or a `Deserialize` struct, for `#[param]`.
 pub fn params_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+    #[cfg(feature = "validation")]
+    if let Some(schema) = crate::validation::schema_of(std::any::type_name::<T::Raw>()) {
+        let raw = crate::validation::read::params::<T::Raw>(request, schema)?;
+        return T::check(raw);
+    }
     let encoded = serde_urlencoded::to_string(request.params())
         .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
     let raw = serde_urlencoded::from_str(&encoded)
@@ -89,6 +100,11 @@ pub fn query<T: FromParam>(request: &Request, name: &str) -> Result<T, HttpExcep
 
 /// Reads the whole query string into `T`, for `#[query]`.
 pub fn query_all<T: crate::http::FromInput>(request: &Request) -> Result<T, HttpException> {
+    #[cfg(feature = "validation")]
+    if let Some(schema) = crate::validation::schema_of(std::any::type_name::<T::Raw>()) {
+        let raw = crate::validation::read::query::<T::Raw>(request, schema)?;
+        return T::check(raw);
+    }
     let raw = serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
         .map_err(|error| crate::BadRequestException::new(error.to_string()))?;
     T::check(raw)
@@ -167,3 +183,12 @@ pub use crate::di::build::{Build, ViaFieldDefaults, ViaSelfDefault};
 pub use crate::discovery::{MethodOutput, Methods, ProviderMethods};
 pub use crate::event_emitter::{ListenerCall, OnEventOptions, Payload};
 pub use crate::schedule::{CronOptions, job};
+
+/// What `#[derive(Dto)]` generates and registers.
+#[cfg(feature = "validation")]
+pub mod dto {
+    pub use crate::validation::schema::{Constraint, Kind, Literal, Property, Rule, Schema};
+    pub use crate::validation::{Dto, DtoEntry, Nested, enum_values};
+}
+#[cfg(feature = "validation")]
+pub use inventory;

@@ -58,7 +58,7 @@
 //! | --- | --- | --- |
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
 //! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
-//! | `validation` | `Valid<T>`: NestJS's `ValidationPipe` with the `validator` crate's rules | off |
+//! | `validation` | `nest_core::validation`: `#[derive(Dto)]` with class-validator's decorators and NestJS's `ValidationPipe`; `Valid<T>` for the `validator` crate's rules | off |
 //! | `redis` | `sse::RedisOptions` and `HubOptions::redis`: the [`sse::Hub`] on Redis Streams, shared by several instances | off |
 //!
 //! # Debugging the macros
@@ -84,6 +84,8 @@ pub mod schedule;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "validation")]
+pub mod validation;
 
 #[doc(inline)]
 pub use app::DynamicModule;
@@ -115,8 +117,14 @@ pub use http::{
     PreconditionFailedException, RequestTimeoutException, ServiceUnavailableException,
     UnauthorizedException, UnprocessableEntityException, UnsupportedMediaTypeException,
 };
+/// `#[derive(Dto)]`: class-validator's decorators as field attributes; see [`validation`].
+#[cfg(feature = "validation")]
+pub use nest_macros::Dto;
 #[doc(inline)]
 pub use sse::MessageEvent;
+#[cfg(feature = "validation")]
+#[doc(inline)]
+pub use validation::{Dto, ValidationError, ValidationPipe};
 
 /// Marks an inherent `impl` block as a controller, as NestJS's `@Controller()`.
 ///

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "HTTP",
         &["http", "http::path_pattern", "panic", "sse::body"],
     ),
+    ("validation", &["validation"]),
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),

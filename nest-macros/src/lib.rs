@@ -10,6 +10,7 @@ use proc_macro::TokenStream;
 
 mod catch;
 mod controller;
+mod dto;
 mod duration;
 mod errors;
 mod injectable;
@@ -30,6 +31,44 @@ pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Injectable, attributes(injectable))]
 pub fn injectable(item: TokenStream) -> TokenStream {
     emit("derive(Injectable)", injectable::expand(item.into()))
+}
+
+/// `#[derive(Dto)]`: class-validator's decorators as field attributes (`#[is_string]`,
+/// `#[min_length(3)]`, ...), checked by NestJS's `ValidationPipe` rules on `#[body]` and
+/// `#[query]` arguments.
+#[proc_macro_derive(
+    Dto,
+    attributes(
+        is_defined,
+        is_string,
+        is_not_empty,
+        is_email,
+        min_length,
+        max_length,
+        is_int,
+        is_number,
+        min,
+        max,
+        is_boolean,
+        is_enum,
+        is_uuid,
+        is_date_string,
+        is_array,
+        array_min_size,
+        array_max_size,
+        is_in,
+        matches,
+        is_url,
+        is_optional,
+        validate_nested,
+        allowed
+    )
+)]
+pub fn dto(item: TokenStream) -> TokenStream {
+    emit(
+        "derive(Dto)",
+        dto::expand(item.into()).unwrap_or_else(syn::Error::into_compile_error),
+    )
 }
 
 /// A module listing controllers and imported modules: `#[module(controllers = [A], imports = [M])]`.

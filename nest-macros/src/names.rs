@@ -245,6 +245,62 @@ name_table! {
     }
 }
 
+// `#[derive(Dto)]`'s field attributes (class-validator's decorators) and their options. The
+// derive's `attributes(...)` list in `lib.rs` names the same attributes.
+pub(crate) const IS_DEFINED: &str = "is_defined";
+pub(crate) const IS_STRING: &str = "is_string";
+pub(crate) const IS_NOT_EMPTY: &str = "is_not_empty";
+pub(crate) const IS_EMAIL: &str = "is_email";
+pub(crate) const MIN_LENGTH: &str = "min_length";
+pub(crate) const MAX_LENGTH: &str = "max_length";
+pub(crate) const IS_INT: &str = "is_int";
+pub(crate) const IS_NUMBER: &str = "is_number";
+pub(crate) const MIN: &str = "min";
+pub(crate) const MAX: &str = "max";
+pub(crate) const IS_BOOLEAN: &str = "is_boolean";
+pub(crate) const IS_ENUM: &str = "is_enum";
+pub(crate) const IS_UUID: &str = "is_uuid";
+pub(crate) const IS_DATE_STRING: &str = "is_date_string";
+pub(crate) const IS_ARRAY: &str = "is_array";
+pub(crate) const ARRAY_MIN_SIZE: &str = "array_min_size";
+pub(crate) const ARRAY_MAX_SIZE: &str = "array_max_size";
+pub(crate) const IS_IN: &str = "is_in";
+pub(crate) const MATCHES: &str = "matches";
+pub(crate) const IS_URL: &str = "is_url";
+pub(crate) const IS_OPTIONAL: &str = "is_optional";
+pub(crate) const VALIDATE_NESTED: &str = "validate_nested";
+pub(crate) const ALLOWED: &str = "allowed";
+pub(crate) const EACH: &str = "each";
+pub(crate) const ALWAYS: &str = "always";
+pub(crate) const MESSAGE: &str = "message";
+pub(crate) const GROUPS: &str = "groups";
+/// Every field attribute of `#[derive(Dto)]`.
+pub(crate) const DTO_ATTRIBUTES: [&str; 23] = [
+    IS_DEFINED,
+    IS_STRING,
+    IS_NOT_EMPTY,
+    IS_EMAIL,
+    MIN_LENGTH,
+    MAX_LENGTH,
+    IS_INT,
+    IS_NUMBER,
+    MIN,
+    MAX,
+    IS_BOOLEAN,
+    IS_ENUM,
+    IS_UUID,
+    IS_DATE_STRING,
+    IS_ARRAY,
+    ARRAY_MIN_SIZE,
+    ARRAY_MAX_SIZE,
+    IS_IN,
+    MATCHES,
+    IS_URL,
+    IS_OPTIONAL,
+    VALIDATE_NESTED,
+    ALLOWED,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,12 @@ runtime_paths! {
     raw_host_param => raw_host_param;
     host_params_all => host_params_all;
     from_request => FromRequest;
+    // `#[derive(Dto)]`.
+    dto_module => dto;
+    dto_trait => dto::Dto;
+    dto_nested => dto::Nested;
+    dto_enum_values => dto::enum_values;
+    inventory => inventory;
     // Guards, interceptors and filters.
     pick => Pick;
     via_default_enhancer => ViaDefaultEnhancer;

@@ -130,7 +130,7 @@ async fn what_the_route_filter_does_not_catch_goes_to_the_controller_filter() {
         get(&client, "/cats/2").await,
         (
             401,
-            r#"{"caughtBy":"controller","handler":"find_one","path":"/cats/2","statusCode":401}"#
+            r#"{"statusCode":401,"path":"/cats/2","handler":"find_one","caughtBy":"controller"}"#
                 .to_owned()
         )
     );
@@ -138,7 +138,7 @@ async fn what_the_route_filter_does_not_catch_goes_to_the_controller_filter() {
         get(&client, "/cats").await,
         (
             403,
-            r#"{"caughtBy":"controller","handler":"find_all","path":"/cats","statusCode":403}"#
+            r#"{"statusCode":403,"path":"/cats","handler":"find_all","caughtBy":"controller"}"#
                 .to_owned()
         )
     );
@@ -150,7 +150,7 @@ async fn unknown_errors_and_panics_skip_http_exception_filters_and_reach_the_cat
     let expected = |path: &str| {
         (
             500,
-            format!(r#"{{"caughtBy":"global","path":"{path}","statusCode":500,"unknown":true}}"#),
+            format!(r#"{{"statusCode":500,"path":"{path}","unknown":true,"caughtBy":"global"}}"#),
         )
     };
     assert_eq!(get(&client, "/cats/broken").await, expected("/cats/broken"));
@@ -164,7 +164,7 @@ async fn global_filters_see_unknown_routes() {
         get(&client, "/dogs").await,
         (
             404,
-            r#"{"caughtBy":"global","path":"/dogs","statusCode":404,"unknown":false}"#.to_owned()
+            r#"{"statusCode":404,"path":"/dogs","unknown":false,"caughtBy":"global"}"#.to_owned()
         )
     );
 }

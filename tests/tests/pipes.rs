@@ -35,9 +35,10 @@ impl PipeTransform<Option<String>, String> for ShoutPipe {
     }
 }
 
-#[derive(Debug, Deserialize, validator::Validate)]
+#[derive(Debug, Deserialize, nest_core::Dto)]
 struct CreateCatDto {
-    #[validate(length(min = 1))]
+    #[is_string]
+    #[is_not_empty]
     name: String,
 }
 
@@ -81,7 +82,7 @@ impl CatsController {
     }
 
     #[post]
-    fn create(&self, #[body(ValidationPipe)] dto: CreateCatDto) -> String {
+    fn create(&self, #[body(ValidationPipe::new())] dto: CreateCatDto) -> String {
         dto.name
     }
 }
@@ -112,6 +113,15 @@ async fn parse_int_pipe_converts_or_answers_nestjs_400() {
         get(&client, "/cats/abc").await,
         bad_request("Validation failed (numeric string is expected)")
     );
+    // NestJS's ParseIntPipe takes `-?\d+` only: no sign `+`, no spaces, no exponent.
+    for refused in ["/cats/%20+12%20", "/cats/+12", "/cats/1e3", "/cats/%2012"] {
+        assert_eq!(
+            get(&client, refused).await,
+            bad_request("Validation failed (numeric string is expected)"),
+            "{refused}"
+        );
+    }
+    assert_eq!(get(&client, "/cats/-7").await, (200, "cat -7".to_owned()));
     assert_eq!(
         get(&client, "/cats/1.5").await,
         bad_request("Validation failed (numeric string is expected)")
@@ -154,7 +164,7 @@ async fn uuid_and_enum_pipes() {
             "/cats/by-uuid/6f1c8a4e-2b7d-1c39-9a51-0d2e3f4a5b6c"
         )
         .await,
-        bad_request("Validation failed (uuid v4 is expected)"),
+        bad_request("Validation failed (uuid v 4 is expected)"),
         "a version 1 UUID is not a v4"
     );
     assert_eq!(
@@ -209,6 +219,12 @@ async fn validation_pipe_checks_the_body() {
         ))
         .await
         .unwrap();
-    assert_eq!(refused.status, 400);
-    assert!(refused.text().contains("name"), "{}", refused.text());
+    assert_eq!(
+        (refused.status.as_u16(), refused.text()),
+        (
+            400,
+            r#"{"message":["name should not be empty"],"error":"Bad Request","statusCode":400}"#
+                .to_owned()
+        )
+    );
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use nest_core::pipeline::{ParseIntPipe, ValidationPipe};
+use nest_core::pipeline::ParseIntPipe;
 use nest_core::prelude::*;
 
 use super::{Cat, CatsService, CreateCatDto};
@@ -22,7 +22,7 @@ impl CatsController {
     /// `@Post() @Roles(['admin']) async create(@Body() createCatDto: CreateCatDto)`
     #[post]
     #[roles("admin")]
-    async fn create(&self, #[body(ValidationPipe)] create_cat_dto: CreateCatDto) {
+    async fn create(&self, #[body] create_cat_dto: CreateCatDto) {
         self.cats_service.create(create_cat_dto.into());
     }
 

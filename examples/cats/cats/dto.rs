@@ -1,18 +1,20 @@
 //! `src/cats/dto/create-cat.dto.ts` and `src/cats/interfaces/cat.interface.ts`.
 
+use nest_core::Dto;
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
-/// `export class CreateCatDto { @IsString() readonly name; @IsInt() readonly age; @IsString() readonly breed; }`:
-/// the types check `IsString` and `IsInt`; the rules below add what a string or a number alone
-/// does not say.
-#[derive(Debug, Clone, Deserialize, Validate)]
+/// `export class CreateCatDto { @IsString() readonly name: string; @IsInt() readonly age: number;
+/// @IsString() readonly breed: string; }`, decorator for decorator. A body that fails is
+/// answered as NestJS's `ValidationPipe` answers it, byte for byte
+/// (`{"message":["age must be an integer number"],"error":"Bad Request","statusCode":400}`),
+/// before the value is read into the Rust types.
+#[derive(Debug, Clone, Deserialize, Dto)]
 pub(crate) struct CreateCatDto {
-    #[validate(length(min = 1, message = "name should not be empty"))]
+    #[is_string]
     pub(crate) name: String,
-    #[validate(range(min = 0, max = 40, message = "age must be between 0 and 40"))]
+    #[is_int]
     pub(crate) age: u8,
-    #[validate(length(min = 1, message = "breed should not be empty"))]
+    #[is_string]
     pub(crate) breed: String,
 }
 

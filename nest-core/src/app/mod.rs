@@ -190,6 +190,8 @@ pub struct NestApplication {
     global_guards: Vec<Arc<dyn CanActivate>>,
     global_interceptors: Vec<Arc<dyn NestInterceptor>>,
     global_filters: Vec<Arc<dyn ExceptionFilter>>,
+    /// The global `ValidationPipe`, as `validation::ValidationPipe`.
+    validation: Option<Arc<dyn std::any::Any + Send + Sync>>,
     container: Arc<Container>,
     initialized: AtomicBool,
     shutdown_hooks: bool,
@@ -236,6 +238,7 @@ impl NestApplication {
             global_guards: Vec::new(),
             global_interceptors: Vec::new(),
             global_filters: Vec::new(),
+            validation: None,
             container,
             initialized: AtomicBool::new(false),
             shutdown_hooks: false,
@@ -587,6 +590,22 @@ impl NestApplication {
         self
     }
 
+    /// A `ValidationPipe` for every `#[body]` and `#[query]` DTO of the application (NestJS's
+    /// `app.useGlobalPipes(new ValidationPipe({...}))`); without one, DTOs are validated with
+    /// `ValidationPipe::new()`'s defaults.
+    ///
+    /// ```
+    /// # use nest_core::prelude::*;
+    /// # use nest_core::ValidationPipe;
+    /// # let mut app = NestApplication::builder().build().unwrap();
+    /// app.use_global_pipes(ValidationPipe::new().whitelist(true).forbid_non_whitelisted(true));
+    /// ```
+    #[cfg(feature = "validation")]
+    pub fn use_global_pipes(&mut self, pipe: crate::validation::ValidationPipe) -> &mut Self {
+        self.validation = Some(Arc::new(pipe));
+        self
+    }
+
     /// Sets the largest request body `#[body]` reads, in bytes (default
     /// [`BODY_LIMIT`](crate::BODY_LIMIT), 1 MiB); a larger one is answered with NestJS's 413.
     /// NestJS's `app.useBodyParser('json', { limit })`.
@@ -645,6 +664,7 @@ impl NestApplication {
                 total: self.limits.body_timeout,
             },
             counts: Arc::default(),
+            validation: self.validation,
         });
         let served: Vec<_> = router
             .routes()

@@ -109,7 +109,7 @@ impl<T: DeserializeOwned> FromInput for T {
 pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     let bytes = body_bytes(request).await?;
     let raw = serde_json::from_slice(json_or_empty_object(&bytes))
-        .map_err(|error| BadRequestException::new(error.to_string()))?;
+        .map_err(|error| json_error(&bytes, &error))?;
     T::check(raw)
 }
 
@@ -121,13 +121,24 @@ pub(crate) async fn json_body_field<T: DeserializeOwned>(
 ) -> Result<T, HttpException> {
     let bytes = body_bytes(request).await?;
     let mut object: serde_json::Value = serde_json::from_slice(json_or_empty_object(&bytes))
-        .map_err(|error| BadRequestException::new(error.to_string()))?;
+        .map_err(|error| json_error(&bytes, &error))?;
     let value = object
         .get_mut(field)
         .map(serde_json::Value::take)
         .unwrap_or_default();
     serde_json::from_value(value)
         .map_err(|error| BadRequestException::new(format!("{field}: {error}")))
+}
+
+/// Malformed JSON gets V8's message, as NestJS answers it; JSON that does not fit the type
+/// gets serde's.
+fn json_error(bytes: &[u8], error: &serde_json::Error) -> HttpException {
+    let message = if error.is_syntax() || error.is_eof() {
+        super::json_syntax::v8_message(&String::from_utf8_lossy(bytes), error)
+    } else {
+        error.to_string()
+    };
+    BadRequestException::new(message)
 }
 
 /// NestJS's body parser gives `{}` for an empty body.
@@ -140,7 +151,7 @@ fn json_or_empty_object(bytes: &[u8]) -> &[u8] {
 }
 
 /// The whole body, read once up to the application's limit.
-async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
+pub(crate) async fn body_bytes(request: &mut Request) -> Result<bytes::Bytes, HttpException> {
     use http_body::Body as _;
 
     if let Some(bytes) = request.read_body_cache() {

@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 pub(crate) mod framing;
+pub(crate) mod json_syntax;
 pub(crate) mod passthrough;
 pub(crate) mod path_pattern;
 pub(crate) mod request;
@@ -29,6 +30,8 @@ pub use exception::{
     UnsupportedMediaTypeException,
 };
 pub(crate) use exception::{Thrown, close_connection};
+#[cfg(feature = "validation")]
+pub(crate) use extract::body_bytes;
 pub use extract::{Extension, FromInput, FromRequest, LastEventId};
 pub(crate) use extract::{json_body, json_body_field};
 pub use passthrough::{CookieOptions, CookiePriority, Res, SameSite};

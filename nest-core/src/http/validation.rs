@@ -1,5 +1,6 @@
-//! [`Valid<T>`]: NestJS's `ValidationPipe` for `#[body]` and `#[query]` arguments, with the
-//! `validator` crate's rules (feature `validation`).
+//! [`Valid<T>`]: the `validator` crate's rules on `#[body]` and `#[query]` arguments (feature
+//! `validation`). To port class-validator DTOs, `#[derive(Dto)]` ([`crate::validation`]) gives
+//! NestJS's exact messages and order; `Valid<T>` is for types already written for `validator`.
 
 use std::{borrow::Cow, collections::HashMap, ops::Deref};
 

@@ -32,6 +32,8 @@ pub(crate) mod middleware;
 mod pipes;
 
 pub use crate::http::ExceptionType;
+#[cfg(feature = "validation")]
+pub use crate::validation::ValidationPipe;
 #[doc(hidden)]
 pub use enhancer::{Enhancer, Upcast, ViaDefaultEnhancer, ViaInjectableEnhancer};
 pub(crate) use filters::apply as apply_filters;
@@ -41,11 +43,10 @@ pub(crate) use guards::{Enhancers, Global, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
 pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
 pub use middleware::{MiddlewareFuture, NestMiddleware, Next};
-#[cfg(feature = "validation")]
-pub use pipes::ValidationPipe;
 #[doc(hidden)]
 pub use pipes::run as run_pipe;
 pub use pipes::{
-    ArgumentMetadata, DefaultValuePipe, Numeric, ParseBoolPipe, ParseEnumPipe, ParseFloatPipe,
-    ParseIntPipe, ParseUUIDPipe, PipeTransform,
+    ArgumentMetadata, ArrayItem, DefaultValuePipe, Numeric, ParseArrayPipe, ParseBoolPipe,
+    ParseDatePipe, ParseEnumPipe, ParseFloatPipe, ParseIntPipe, ParseUUIDPipe, PipeOptions,
+    PipeTransform, WithStatus,
 };

@@ -74,18 +74,35 @@ pub struct ParseIntPipe;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseFloatPipe;
 
+/// NestJS's `ParseIntPipe` test: `/^-?\d+$/` (no sign `+`, no spaces, no exponent).
+fn is_integer_text(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// NestJS's `ParseFloatPipe` test: a finite JavaScript number with nothing around it.
+fn is_float_text(text: &str) -> bool {
+    !text.is_empty()
+        && text.trim() == text
+        && !text.starts_with('+')
+        && text.parse::<f64>().is_ok_and(f64::is_finite)
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'))
+}
+
 /// The types `ParseIntPipe` and `ParseFloatPipe` give.
 pub trait Numeric: FromStr {}
 
 macro_rules! numeric {
-    ($pipe:ident: $($ty:ty),*) => {$(
+    ($pipe:ident, $strict:ident: $($ty:ty),*) => {$(
         impl Numeric for $ty {}
 
         impl PipeTransform<Option<String>, $ty> for $pipe {
             fn transform(&self, value: Option<String>, _: &ArgumentMetadata) -> Result<$ty, HttpException> {
                 value
                     .as_deref()
-                    .map(str::trim)
+                    .filter(|text| $strict(text))
                     .and_then(|text| text.parse::<$ty>().ok())
                     .ok_or_else(|| validation_failed("numeric string"))
             }
@@ -102,8 +119,8 @@ macro_rules! numeric {
     )*};
 }
 
-numeric!(ParseIntPipe: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-numeric!(ParseFloatPipe: f32, f64);
+numeric!(ParseIntPipe, is_integer_text: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+numeric!(ParseFloatPipe, is_float_text: f32, f64);
 
 /// NestJS's `ParseBoolPipe`: `"true"` or `"false"`, else
 /// `400 "Validation failed (boolean string is expected)"`.
@@ -139,7 +156,7 @@ impl PipeTransform<Option<String>, Option<bool>> for ParseBoolPipe {
 
 /// NestJS's `ParseUUIDPipe`: a UUID (any version, or the one asked with
 /// [`version`](Self::version)), given as the string it was, else
-/// `400 "Validation failed (uuid is expected)"` (`uuid v4` with a version).
+/// `400 "Validation failed (uuid is expected)"` (`uuid v 4` with a version, as NestJS words it).
 ///
 /// ```
 /// use nest_core::pipeline::{ArgumentMetadata, ParseUUIDPipe, PipeTransform};
@@ -193,7 +210,7 @@ impl PipeTransform<Option<String>, String> for ParseUUIDPipe {
         match value {
             Some(text) if self.is_uuid(&text) => Ok(text),
             _ => Err(match self.version {
-                Some(version) => validation_failed(&format!("uuid v{version}")),
+                Some(version) => validation_failed(&format!("uuid v {version}")),
                 None => validation_failed("uuid"),
             }),
         }
@@ -246,20 +263,309 @@ impl PipeTransform<Option<String>, Option<String>> for DefaultValuePipe {
     }
 }
 
-/// NestJS's `ValidationPipe` on a `#[body(ValidationPipe)]`: checks the `validator` rules of
-/// the body, answering `400` with every message (feature `validation`). [`crate::Valid`] does
-/// the same as an argument type.
+/// `#[body(ValidationPipe::new())] dto: T` on a `#[derive(Dto)]` type: the DTO was
+/// validated when the body was read (with the application's global `ValidationPipe`, or the
+/// default one), so this pipe lets it through; its own options are not applied.
 #[cfg(feature = "validation")]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ValidationPipe;
-
-#[cfg(feature = "validation")]
-impl<T: validator::Validate> PipeTransform<T, T> for ValidationPipe {
+impl<T: crate::validation::Dto> PipeTransform<T, T> for crate::validation::ValidationPipe {
     fn transform(&self, value: T, _: &ArgumentMetadata) -> Result<T, HttpException> {
-        value
-            .validate()
-            .map_err(|errors| crate::http::validation::validation_failed(&errors))?;
         Ok(value)
+    }
+}
+
+/// NestJS's `ParseArrayPipe`: a separated list (`?ids=1,2,3`) into a `Vec`, each item
+/// converted as NestJS converts it for `items: Number` (a number) or `items: String` (as it
+/// is); an absent value is `400 "Validation failed (parsable array expected)"`, an item that
+/// does not convert is `400 "[1] item must be a number"`.
+///
+/// ```
+/// use nest_core::pipeline::{ArgumentMetadata, ParseArrayPipe, PipeTransform};
+/// let metadata = ArgumentMetadata { kind: "query", data: Some("ids") };
+/// let ids: Vec<i64> = ParseArrayPipe::new().transform(Some("1,2,3".into()), &metadata).unwrap();
+/// assert_eq!(ids, [1, 2, 3]);
+/// let error = PipeTransform::<_, Vec<i64>>::transform(&ParseArrayPipe::new(), Some("1,x".into()), &metadata);
+/// assert_eq!(error.unwrap_err().message(), "[1] item must be a number");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ParseArrayPipe {
+    separator: String,
+}
+
+impl Default for ParseArrayPipe {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ParseArrayPipe {
+    /// Items separated by `,`, as NestJS's default.
+    pub fn new() -> Self {
+        Self {
+            separator: ",".to_owned(),
+        }
+    }
+
+    /// Items separated by `separator` (NestJS's `separator` option).
+    #[must_use]
+    pub fn separator(mut self, separator: impl Into<String>) -> Self {
+        self.separator = separator.into();
+        self
+    }
+}
+
+/// What `ParseArrayPipe` can give a `Vec` of: a number (`items: Number`) or a `String`.
+pub trait ArrayItem: Sized {
+    /// The word of the error message: `[1] item must be a number`.
+    const KIND: &'static str;
+    /// The item, or `None` when it does not convert.
+    fn parse_item(text: &str) -> Option<Self>;
+}
+
+impl ArrayItem for String {
+    const KIND: &'static str = "string";
+    fn parse_item(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+}
+
+macro_rules! array_items {
+    ($($ty:ty),*) => {$(
+        impl ArrayItem for $ty {
+            const KIND: &'static str = "number";
+            fn parse_item(text: &str) -> Option<Self> {
+                // JavaScript's `+text`: spaces around are ignored, an empty item is 0.
+                let text = text.trim();
+                if text.is_empty() {
+                    return "0".parse().ok();
+                }
+                text.parse().ok()
+            }
+        }
+    )*};
+}
+
+array_items!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
+
+impl<T: ArrayItem> PipeTransform<Option<String>, Vec<T>> for ParseArrayPipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        _: &ArgumentMetadata,
+    ) -> Result<Vec<T>, HttpException> {
+        let text = value.ok_or_else(|| {
+            BadRequestException::new("Validation failed (parsable array expected)")
+        })?;
+        text.split(self.separator.as_str())
+            .enumerate()
+            .map(|(index, item)| {
+                T::parse_item(item).ok_or_else(|| {
+                    BadRequestException::new(format!("[{index}] item must be a {}", T::KIND))
+                })
+            })
+            .collect()
+    }
+}
+
+impl<T: ArrayItem> PipeTransform<Option<String>, Option<Vec<T>>> for ParseArrayPipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        metadata: &ArgumentMetadata,
+    ) -> Result<Option<Vec<T>>, HttpException> {
+        match value {
+            None => Ok(None),
+            some => self.transform(some, metadata).map(Some),
+        }
+    }
+}
+
+impl PipeOptions for ParseArrayPipe {}
+
+/// NestJS's `ParseDatePipe`: an ISO 8601 date or date-time (`2020-01-31`,
+/// `2020-01-31T10:00:00.000Z`, `2020-01-31T12:00+02:00`) into a `SystemTime`; absent or empty
+/// is `400 "Validation failed (no Date provided)"`, anything else
+/// `400 "Validation failed (invalid date format)"`. A date-time without an offset is read as
+/// UTC (JavaScript reads it in the server's time zone); JavaScript's other formats
+/// (`Jan 31 2020`) are refused.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use nest_core::pipeline::{ArgumentMetadata, ParseDatePipe, PipeTransform};
+/// let metadata = ArgumentMetadata { kind: "query", data: Some("since") };
+/// let since: SystemTime = ParseDatePipe.transform(Some("1970-01-02T00:00:01Z".into()), &metadata).unwrap();
+/// assert_eq!(since, SystemTime::UNIX_EPOCH + Duration::from_secs(86_401));
+/// let error = PipeTransform::<_, SystemTime>::transform(&ParseDatePipe, Some("2020-02-30".into()), &metadata);
+/// assert_eq!(error.unwrap_err().message(), "Validation failed (invalid date format)");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseDatePipe;
+
+impl PipeTransform<Option<String>, std::time::SystemTime> for ParseDatePipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        _: &ArgumentMetadata,
+    ) -> Result<std::time::SystemTime, HttpException> {
+        let text = value
+            .filter(|text| !text.is_empty())
+            .ok_or_else(|| BadRequestException::new("Validation failed (no Date provided)"))?;
+        parse_iso_date(&text)
+            .ok_or_else(|| BadRequestException::new("Validation failed (invalid date format)"))
+    }
+}
+
+impl PipeTransform<Option<String>, Option<std::time::SystemTime>> for ParseDatePipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        metadata: &ArgumentMetadata,
+    ) -> Result<Option<std::time::SystemTime>, HttpException> {
+        match value {
+            None => Ok(None),
+            some => self.transform(some, metadata).map(Some),
+        }
+    }
+}
+
+impl PipeOptions for ParseDatePipe {}
+
+/// Milliseconds since the epoch of an ISO 8601 date or date-time, as JavaScript's
+/// `Date.parse` reads its ISO forms (offset-less date-times as UTC).
+fn parse_iso_date(text: &str) -> Option<std::time::SystemTime> {
+    fn number(text: &str) -> Option<i64> {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
+    }
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year = number(parts.next()?).filter(|_| date.len() >= 4)?;
+    let month = parts.next().map_or(Some(1), number)?;
+    let day = parts.next().map_or(Some(1), number)?;
+    if !(1..=12).contains(&month) || day < 1 || date.split('-').any(|part| part.len() > 4) {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if day > days_in_month[(month - 1) as usize] {
+        return None;
+    }
+    let mut millis = 0i64;
+    let mut offset_minutes = 0i64;
+    if let Some(time) = time {
+        let (clock, offset) = if let Some(clock) = time.strip_suffix('Z') {
+            (clock, 0)
+        } else if let Some(index) = time.rfind(['+', '-']) {
+            let (clock, offset) = time.split_at(index);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            (clock, sign * (number(hours)? * 60 + number(minutes)?))
+        } else {
+            (time, 0)
+        };
+        offset_minutes = offset;
+        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut fields = clock.split(':');
+        let hours = number(fields.next()?)?;
+        let minutes = number(fields.next()?)?;
+        let seconds = fields.next().map_or(Some(0), number)?;
+        if fields.next().is_some() || hours > 24 || minutes > 59 || seconds > 59 {
+            return None;
+        }
+        if hours == 24 && (minutes, seconds) != (0, 0) {
+            return None;
+        }
+        let fraction_millis = if fraction.is_empty() {
+            0
+        } else {
+            number(fraction)?;
+            format!("{fraction:0<3}")[..3].parse::<i64>().ok()?
+        };
+        millis = ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction_millis;
+    }
+    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let total = days * 86_400_000 + millis - offset_minutes * 60_000;
+    let epoch = std::time::SystemTime::UNIX_EPOCH;
+    if total >= 0 {
+        epoch.checked_add(std::time::Duration::from_millis(total as u64))
+    } else {
+        epoch.checked_sub(std::time::Duration::from_millis(total.unsigned_abs()))
+    }
+}
+
+/// A built-in pipe's options, as NestJS's `new ParseIntPipe({ errorHttpStatusCode: 406 })`:
+/// `ParseIntPipe.error_http_status_code(406)`. (NestJS's `optional: true` is an `Option<T>`
+/// argument: `None` when the value is absent.)
+pub trait PipeOptions: Sized {
+    /// Answers a failure with this status instead of 400, as NestJS does:
+    /// `{"message":"Validation failed (numeric string is expected)","error":"Not Acceptable","statusCode":406}`.
+    ///
+    /// ```
+    /// use nest_core::pipeline::{ArgumentMetadata, ParseIntPipe, PipeOptions, PipeTransform};
+    /// let metadata = ArgumentMetadata { kind: "param", data: Some("id") };
+    /// let pipe = ParseIntPipe.error_http_status_code(406);
+    /// let error = PipeTransform::<_, i64>::transform(&pipe, Some("x".into()), &metadata).unwrap_err();
+    /// assert_eq!(error.status().as_u16(), 406);
+    /// ```
+    fn error_http_status_code(self, status: u16) -> WithStatus<Self> {
+        WithStatus { pipe: self, status }
+    }
+}
+
+impl PipeOptions for ParseIntPipe {}
+impl PipeOptions for ParseFloatPipe {}
+impl PipeOptions for ParseBoolPipe {}
+impl PipeOptions for ParseUUIDPipe {}
+impl PipeOptions for ParseEnumPipe {}
+
+/// A built-in pipe answering its failures with another status (see [`PipeOptions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WithStatus<P> {
+    pipe: P,
+    status: u16,
+}
+
+impl<In, Out, P: PipeTransform<In, Out>> PipeTransform<In, Out> for WithStatus<P> {
+    fn transform(&self, value: In, metadata: &ArgumentMetadata) -> Result<Out, HttpException> {
+        self.pipe.transform(value, metadata).map_err(|error| {
+            let reason = http::StatusCode::from_u16(self.status)
+                .ok()
+                .and_then(|status| status.canonical_reason())
+                .unwrap_or_default();
+            HttpException::from_body(
+                serde_json::json!({
+                    "message": error.message(),
+                    "error": reason,
+                    "statusCode": self.status,
+                }),
+                self.status,
+            )
+        })
     }
 }
 
