@@ -1,7 +1,8 @@
 //! NestJS routing beyond `:id`, ported: a tenant read from the host
 //! (`@Controller({ host: ':tenant.localhost' })`, `@HostParam`), a parameter in a controller
-//! prefix, an optional part, a wildcard, registration order, and header versioning with a
-//! version list and `VERSION_NEUTRAL`.
+//! prefix, an optional part, a wildcard, registration order, header versioning with a
+//! version list and `VERSION_NEUTRAL`, and an admin module served under `/admin` by
+//! `RouterModule`.
 //!
 //! ```text
 //! cargo run -p nest-examples --bin routing
@@ -14,6 +15,7 @@
 //! curl localhost:3000/cats -H 'X-API-Version: 1'              # cats v1
 //! curl localhost:3000/cats -H 'X-API-Version: 3'              # cats v2 or v3
 //! curl localhost:3000/cats                                    # 404: no version
+//! curl localhost:3000/admin/users                             # RouterModule: the admin module's path
 //! ```
 //!
 //! `PORT` picks another port.
@@ -22,7 +24,7 @@
 mod support;
 
 use nest_core::VERSION_NEUTRAL;
-use nest_core::app::Versioning;
+use nest_core::app::{RouteTree, RouterModule, Versioning};
 use nest_core::prelude::*;
 
 #[derive(Default)]
@@ -111,14 +113,33 @@ impl HealthController {
     }
 }
 
-#[module(controllers = [
-    DocsController,
-    RoomsController,
-    TenantController,
-    CatsV1Controller,
-    CatsController,
-    HealthController,
-])]
+#[derive(Default)]
+struct UsersController;
+
+/// `@Controller('users')` in `AdminModule`, served at `/admin/users` through `RouterModule`.
+#[controller("users", version = VERSION_NEUTRAL)]
+impl UsersController {
+    #[get]
+    fn find_all(&self) -> &'static str {
+        "admin users"
+    }
+}
+
+#[module(controllers = [UsersController])]
+struct AdminModule;
+
+/// `imports: [AdminModule, RouterModule.register([{ path: 'admin', module: AdminModule }])]`.
+#[module(
+    imports = [AdminModule, RouterModule::register([RouteTree::new::<AdminModule>("admin")])],
+    controllers = [
+        DocsController,
+        RoomsController,
+        TenantController,
+        CatsV1Controller,
+        CatsController,
+        HealthController,
+    ]
+)]
 struct AppModule;
 
 #[tokio::main]

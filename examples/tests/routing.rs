@@ -55,6 +55,8 @@ async fn routes_as_nestjs_routes_them() {
         ("/cats", vec![("x-api-version", "1")], ok("cats v1")),
         ("/cats", vec![("x-api-version", "3")], ok("cats v2 or v3")),
         ("/cats", vec![], not_found("/cats")),
+        ("/admin/users", vec![], ok("admin users")),
+        ("/users", vec![], not_found("/users")),
     ] {
         assert_eq!(
             get(&client, path, &headers).await,
