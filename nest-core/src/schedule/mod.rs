@@ -660,15 +660,32 @@ impl SchedulerRegistry {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
+        self.add_timer(
+            INTERVAL,
+            name,
+            |registry| &mut registry.intervals,
+            || spawn_interval(name.to_owned(), every, unit_job(run)),
+        )
+    }
+
+    /// Registers the timer `spawn` starts under `name` in the map `timers` picks, unless the
+    /// name is taken there.
+    fn add_timer(
+        &self,
+        kind: &'static str,
+        name: &str,
+        timers: fn(&mut Registry) -> &mut BTreeMap<String, Timer>,
+        spawn: impl FnOnce() -> Timer,
+    ) -> Result<(), ScheduleError> {
         let mut registry = lock(&self.registry);
-        if registry.intervals.contains_key(name) {
+        let timers = timers(&mut registry);
+        if timers.contains_key(name) {
             return Err(ScheduleError::AlreadyExists {
-                kind: INTERVAL,
+                kind,
                 name: name.to_owned(),
             });
         }
-        let timer = spawn_interval(name.to_owned(), every, unit_job(run));
-        registry.intervals.insert(name.to_owned(), timer);
+        timers.insert(name.to_owned(), spawn());
         Ok(())
     }
 
@@ -698,16 +715,12 @@ impl SchedulerRegistry {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let mut registry = lock(&self.registry);
-        if registry.timeouts.contains_key(name) {
-            return Err(ScheduleError::AlreadyExists {
-                kind: TIMEOUT,
-                name: name.to_owned(),
-            });
-        }
-        let timer = spawn_timeout(name.to_owned(), after, unit_job(run));
-        registry.timeouts.insert(name.to_owned(), timer);
-        Ok(())
+        self.add_timer(
+            TIMEOUT,
+            name,
+            |registry| &mut registry.timeouts,
+            || spawn_timeout(name.to_owned(), after, unit_job(run)),
+        )
     }
 
     /// Cancels and removes the timeout `name` (NestJS's `deleteTimeout`).
