@@ -587,17 +587,9 @@ where
                 let delegate = Arc::clone(&delegate);
                 let inner = inner.clone();
                 async move {
-                    let head = crate::http::RequestHead {
-                        method: request.method().clone(),
-                        uri: request.uri().clone(),
-                        version: request.version(),
-                        headers: request.headers().clone(),
-                        ip: request
-                            .extensions()
-                            .get::<crate::http::request::RemoteAddr>()
-                            .map(|addr| addr.0.ip().to_canonical()),
-                    };
-                    let options = delegate(head).await;
+                    let (parts, body) = request.into_parts();
+                    let options = delegate(crate::http::RequestHead::of(&parts)).await;
+                    let request = http::Request::from_parts(parts, body);
                     Ok::<_, Infallible>(options.answer(request, inner).await)
                 }
             },

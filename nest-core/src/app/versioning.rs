@@ -230,16 +230,7 @@ impl Versioning {
             ),
             Kind::Custom(extractor) => {
                 let head = match parts {
-                    Some(parts) => RequestHead {
-                        method: parts.method.clone(),
-                        uri: parts.uri.clone(),
-                        version: parts.version,
-                        headers: parts.headers.clone(),
-                        ip: parts
-                            .extensions
-                            .get::<crate::http::request::RemoteAddr>()
-                            .map(|addr| addr.0.ip().to_canonical()),
-                    },
+                    Some(parts) => RequestHead::of(parts),
                     None => RequestHead {
                         method: http::Method::GET,
                         uri: http::Uri::default(),

@@ -64,6 +64,22 @@ pub struct RequestHead {
     pub ip: Option<std::net::IpAddr>,
 }
 
+impl RequestHead {
+    /// The head of a request not routed yet, copied.
+    pub(crate) fn of(parts: &Parts) -> Self {
+        Self {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            version: parts.version,
+            headers: parts.headers.clone(),
+            ip: parts
+                .extensions
+                .get::<RemoteAddr>()
+                .map(|addr| addr.0.ip().to_canonical()),
+        }
+    }
+}
+
 /// The client's address, attached to each request by the server (for `#[ip]`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RemoteAddr(pub(crate) std::net::SocketAddr);
@@ -140,13 +156,7 @@ impl Request {
 
     /// The method, URI, version and headers, copied (`#[req]`, NestJS's `@Req()`).
     pub fn head(&self) -> RequestHead {
-        RequestHead {
-            method: self.parts.method.clone(),
-            uri: self.parts.uri.clone(),
-            version: self.parts.version,
-            headers: self.parts.headers.clone(),
-            ip: self.ip(),
-        }
+        RequestHead::of(&self.parts)
     }
 
     /// Takes the request body (once; later calls get `None`).

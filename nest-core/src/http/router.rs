@@ -303,16 +303,7 @@ impl Router {
         if self.filters.is_empty() {
             return Box::pin(std::future::ready(response));
         }
-        let head = super::RequestHead {
-            method: parts.method.clone(),
-            uri: parts.uri.clone(),
-            version: parts.version,
-            headers: parts.headers.clone(),
-            ip: parts
-                .extensions
-                .get::<super::request::RemoteAddr>()
-                .map(|addr| addr.0.ip().to_canonical()),
-        };
+        let head = super::RequestHead::of(parts);
         let host = crate::pipeline::ArgumentsHost {
             request: &head,
             controller: "",
