@@ -101,3 +101,103 @@ async fn a_module_without_a_path_keeps_its_controllers_paths() {
     let paths: Vec<String> = app.routes().into_iter().map(|(_, path)| path).collect();
     assert_eq!(paths, ["/metrics"]);
 }
+
+/// NestJS's `integration/hello-world/e2e/router-module.spec.ts`, ported case for case: two
+/// `RouterModule.register` calls in two modules, nested children, and modules given as
+/// children of a path-only route.
+mod spec {
+    use super::*;
+
+    #[derive(Default)]
+    struct ParentController;
+
+    #[controller("/parent-controller")]
+    impl ParentController {
+        #[get]
+        fn get_name(&self) -> &'static str {
+            "ParentController"
+        }
+    }
+
+    #[derive(Default)]
+    struct ChildController;
+
+    #[controller("/child-controller")]
+    impl ChildController {
+        #[get]
+        fn get_name(&self) -> &'static str {
+            "ChildController"
+        }
+    }
+
+    #[derive(Default)]
+    struct NoSlashController;
+
+    #[controller("no-slash-controller")]
+    impl NoSlashController {
+        #[get]
+        fn get_name(&self) -> &'static str {
+            "NoSlashController"
+        }
+    }
+
+    #[module(controllers = [ParentController])]
+    struct ParentModule;
+
+    #[module(controllers = [ChildController])]
+    struct ChildModule;
+
+    #[module]
+    struct AuthModule;
+
+    #[module]
+    struct PaymentsModule;
+
+    #[module(controllers = [NoSlashController])]
+    struct NoSlashModule;
+
+    #[module(imports = [
+        ParentModule,
+        ChildModule,
+        RouterModule::register([RouteTree::new::<ParentModule>("parent")
+            .children([RouteTree::new::<ChildModule>("child")])]),
+    ])]
+    struct MainModule;
+
+    #[module(imports = [
+        AuthModule,
+        PaymentsModule,
+        NoSlashModule,
+        RouterModule::register([RouteTree::path("v1").children([
+            RouteTree::module::<AuthModule>(),
+            RouteTree::module::<PaymentsModule>(),
+            RouteTree::module::<NoSlashModule>(),
+        ])]),
+    ])]
+    struct AppModule;
+
+    #[module(imports = [MainModule, AppModule])]
+    struct TestModule;
+
+    #[tokio::test]
+    async fn router_module() {
+        let app = NestFactory::create::<TestModule>().await.unwrap();
+        let server = app.bind("127.0.0.1:0").await.unwrap();
+        let client = TestClient::new(server.local_addr());
+        for (path, name) in [
+            // should hit the "ParentController"
+            ("/parent/parent-controller", "ParentController"),
+            // should hit the "ChildController"
+            ("/parent/child/child-controller", "ChildController"),
+            // should hit the "NoSlashController"
+            ("/v1/no-slash-controller", "NoSlashController"),
+        ] {
+            let response = client.get(path).await.unwrap();
+            assert_eq!(
+                (response.status.as_u16(), response.text()),
+                (200, name.to_owned()),
+                "{path}"
+            );
+        }
+    }
+}
