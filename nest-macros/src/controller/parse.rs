@@ -76,6 +76,8 @@ fn string(expr: &Expr) -> Option<&LitStr> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(lit),
+        // A `$path:literal` of a `macro_rules!` arrives in an invisible group.
+        Expr::Group(group) => string(&group.expr),
         _ => None,
     }
 }
