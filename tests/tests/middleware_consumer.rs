@@ -708,3 +708,42 @@ async fn a_request_scoped_middleware_shares_the_requests_providers_with_the_hand
     assert_eq!(second["notes"], json!(["middleware"]), "{second}");
     assert_ne!(first["id"], second["id"]);
 }
+
+/// A middleware bound to an event stream sees its head and lets its events through as they
+/// come: the stream is not buffered by the middleware chain.
+#[derive(Default)]
+struct TickController;
+
+#[controller]
+impl TickController {
+    #[sse("ticks")]
+    fn ticks(&self) -> impl Stream<Item = MessageEvent> {
+        // One event, then a stream that never ends: the event reaches the client only if
+        // nothing waits for the end of the body.
+        stream::iter([MessageEvent::new("first")]).chain(stream::pending())
+    }
+}
+
+#[module(controllers = [TickController])]
+struct TickModule;
+
+impl NestModule for TickModule {
+    fn configure(consumer: &mut MiddlewareConsumer) {
+        consumer.apply_fn(mark("sse")).for_routes("ticks");
+    }
+}
+
+#[tokio::test]
+async fn middleware_wrap_event_streams_without_holding_events_back() {
+    let app = NestFactory::create::<TickModule>().await.unwrap();
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let client = TestClient::new(server.local_addr());
+    let mut stream = client.sse("/ticks").await.unwrap();
+    assert_eq!(stream.header("content-type"), Some("text/event-stream"));
+    assert_eq!(stream.header("x-mw-sse"), Some("{}"));
+    // The bound only turns a held-back event into a failure instead of a hang.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(30), stream.next_event())
+        .await
+        .expect("the event was held back");
+    assert_eq!(first.unwrap().data, "first");
+}
