@@ -6,7 +6,7 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use crate::http::{HttpException, Request, Response};
 
-/// What [`NestMiddleware::r#use`] returns: the response, or an exception answered as NestJS
+/// What [`NestMiddleware`]'s `use` returns: the response, or an exception answered as NestJS
 /// answers it (through the global exception filters).
 pub type MiddlewareFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Response, HttpException>> + Send + 'a>>;
@@ -14,7 +14,7 @@ pub type MiddlewareFuture<'a> =
 /// The response of the rest of the chain.
 type ResponseFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 
-/// The rest of the chain, which [`NestMiddleware::r#use`] calls to hand the request on: the
+/// The rest of the chain, which [`NestMiddleware`]'s `use` calls to hand the request on: the
 /// next middleware bound to the request's path, then the route's handler (NestJS's `next()`).
 ///
 /// ```
