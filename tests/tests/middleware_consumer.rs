@@ -747,3 +747,37 @@ async fn middleware_wrap_event_streams_without_holding_events_back() {
         .expect("the event was held back");
     assert_eq!(first.unwrap().data, "first");
 }
+
+/// The global exception filters see a route's exception once, under a middleware too, and a
+/// middleware's own exception once (a filter that logs and answers the default response would
+/// otherwise run twice).
+static CAUGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct CountingFilter;
+
+impl nest_core::pipeline::ExceptionFilter for CountingFilter {
+    fn catch(
+        &self,
+        exception: &HttpException,
+        _: &nest_core::pipeline::ArgumentsHost<'_>,
+    ) -> Response {
+        CAUGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // The default answer, as a logging filter gives it.
+        HttpException::new(exception.message(), exception.status().as_u16()).into_response()
+    }
+}
+
+#[tokio::test]
+async fn global_filters_see_each_exception_once_under_middleware() {
+    let mut app = NestFactory::create::<FailModule>().await.unwrap();
+    app.use_global_filters(CountingFilter)
+        .use_middleware(|req, next: Next| async move { Ok(next.run(req).await) });
+    let server = app.bind("127.0.0.1:0").await.unwrap();
+    let client = TestClient::new(server.local_addr());
+    // A middleware's own exception (`forbid`, bound to `GET /fail`).
+    assert_eq!(client.get("/fail").await.unwrap().status, 403);
+    assert_eq!(CAUGHT.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // An unrouted request, under two middleware (`use_middleware`'s and none of the module's).
+    assert_eq!(client.get("/nowhere").await.unwrap().status, 404);
+    assert_eq!(CAUGHT.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -566,15 +566,21 @@ impl MiddlewareChain {
             let head = (!self.filters.is_empty()).then(|| request.head());
             let middleware = Arc::clone(&entry.middleware);
             let name = entry.name;
-            let response = crate::panic::catch(name, async move {
+            // Only what the middleware itself raised (an exception, a panic) goes through the
+            // global exception filters here: a response it passes on already went through them.
+            let mut raised = true;
+            let response = crate::panic::catch(name, async {
                 match middleware.r#use(request, next).await {
-                    Ok(response) => response,
+                    Ok(response) => {
+                        raised = false;
+                        response
+                    }
                     Err(exception) => exception.into_response(),
                 }
             })
             .await;
             match &head {
-                Some(head) if !response.status().is_success() => apply_filters(
+                Some(head) if raised => apply_filters(
                     &self.filters,
                     response,
                     &ArgumentsHost {
