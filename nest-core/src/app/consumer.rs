@@ -2,7 +2,7 @@
 //! (`apply(..).exclude(..).for_routes(..)`), and the application runs them, before routing, for
 //! the requests whose path and method they are bound to, as Express runs NestJS's middleware.
 
-use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use crate::{
     context::AppContext,
@@ -212,7 +212,8 @@ pub struct RouteInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     Path(String),
-    Controller(TypeId, &'static str),
+    /// A controller, by the name its routes are logged under (`CatsController`).
+    Controller(&'static str),
 }
 
 impl RouteInfo {
@@ -243,9 +244,11 @@ impl RouteInfo {
 
     /// Every route of controller `C` (NestJS's `forRoutes(CatsController)`), at the paths it is
     /// served at (global prefix and versions included).
+    /// Controllers are told apart by their type's name: two controllers of one name (in two
+    /// modules) both get the middleware.
     pub fn controller<C: Controller>() -> Self {
         Self {
-            target: Target::Controller(TypeId::of::<C>(), short_name::<C>()),
+            target: Target::Controller(short_name::<C>()),
             method: RequestMethod::All,
             versions: Vec::new(),
         }
@@ -679,7 +682,7 @@ fn mounts_of(
             .map_err(|error| StartupError::new(format!("middleware route `{path}`: {error}")))
     };
     match &route.target {
-        Target::Controller(_, name) => {
+        Target::Controller(name) => {
             let mounts: Vec<Mount> = served
                 .iter()
                 .filter(|(_, _, controller)| controller == name)
