@@ -31,9 +31,6 @@ pub(crate) struct AppContext {
     pub(crate) body_timeouts: BodyTimeouts,
     /// What is open right now.
     pub(crate) counts: Arc<Counts>,
-    /// The global `ValidationPipe` (`app.use_global_pipes`), as `validation::ValidationPipe`.
-    #[cfg_attr(not(feature = "validation"), allow(dead_code))]
-    pub(crate) validation: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// How long reading a request body may take: `read` without a new byte, `total` in all.
@@ -155,7 +152,6 @@ impl Default for AppContext {
             body_limit: BODY_LIMIT,
             body_timeouts: BodyTimeouts::default(),
             counts: Arc::default(),
-            validation: None,
         }
     }
 }

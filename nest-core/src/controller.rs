@@ -13,7 +13,7 @@ use crate::{
         router::{self, RequestMethod, join_path},
     },
     panic,
-    pipeline::{CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor},
+    pipeline::{AnyPipe, CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor},
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
@@ -114,6 +114,8 @@ pub struct ControllerRoutes {
     interceptors: Vec<Enhancer<dyn NestInterceptor>>,
     /// `#[use_filters(...)]` on the controller.
     filters: Vec<Enhancer<dyn ExceptionFilter>>,
+    /// `#[use_pipes(...)]` on the controller.
+    pipes: Vec<Enhancer<AnyPipe>>,
 }
 
 impl ControllerRoutes {
@@ -128,6 +130,7 @@ impl ControllerRoutes {
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
+            pipes: Vec::new(),
         }
     }
 
@@ -149,6 +152,13 @@ impl ControllerRoutes {
     #[must_use]
     pub fn filter(mut self, filter: Enhancer<dyn ExceptionFilter>) -> Self {
         self.filters.push(filter);
+        self
+    }
+
+    /// `#[use_pipes(...)]` on the controller.
+    #[must_use]
+    pub fn pipe(mut self, pipe: Enhancer<AnyPipe>) -> Self {
+        self.pipes.push(pipe);
         self
     }
 
@@ -183,6 +193,7 @@ impl ControllerRoutes {
             guards,
             interceptors,
             filters,
+            pipes,
         } = self;
         routes.into_iter().map(move |route| MappedRoute {
             controller: name,
@@ -197,6 +208,7 @@ impl ControllerRoutes {
                     .chain(route.interceptors)
                     .collect(),
                 filters: filters.iter().cloned().chain(route.filters).collect(),
+                pipes: pipes.iter().cloned().chain(route.pipes).collect(),
                 controller: name,
                 handler: route.handler_name,
                 metadata: route.metadata,
@@ -230,6 +242,8 @@ pub struct RouteDefinition {
     interceptors: Vec<Enhancer<dyn NestInterceptor>>,
     /// `#[use_filters(...)]` on the route.
     filters: Vec<Enhancer<dyn ExceptionFilter>>,
+    /// `#[use_pipes(...)]` on the route.
+    pipes: Vec<Enhancer<AnyPipe>>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
     metadata: &'static [(&'static str, &'static [&'static str])],
 }
@@ -363,6 +377,7 @@ impl RouteDefinition {
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
+            pipes: Vec::new(),
             metadata: &[],
         }
     }
@@ -404,6 +419,7 @@ impl RouteDefinition {
             guards: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
+            pipes: Vec::new(),
             metadata: &[],
         }
     }
@@ -426,6 +442,13 @@ impl RouteDefinition {
     #[must_use]
     pub fn filter(mut self, filter: Enhancer<dyn ExceptionFilter>) -> Self {
         self.filters.push(filter);
+        self
+    }
+
+    /// `#[use_pipes(...)]` on the route.
+    #[must_use]
+    pub fn pipe(mut self, pipe: Enhancer<AnyPipe>) -> Self {
+        self.pipes.push(pipe);
         self
     }
 

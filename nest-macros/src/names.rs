@@ -87,6 +87,7 @@ name_table! {
         UseGuards = "use_guards",
         UseInterceptors = "use_interceptors",
         UseFilters = "use_filters",
+        UsePipes = "use_pipes",
         Roles = "roles",
         SetMetadata = "set_metadata",
         Injectable = "injectable",

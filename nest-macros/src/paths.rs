@@ -55,6 +55,11 @@ runtime_paths! {
     raw_host_param => raw_host_param;
     host_params_all => host_params_all;
     from_request => FromRequest;
+    json_argument => json_argument;
+    decorated => decorated;
+    finish => Finish;
+    via_same => ViaSame;
+    via_json => ViaJson;
     // `#[derive(Dto)]`.
     dto_module => dto;
     dto_trait => dto::Dto;
@@ -69,6 +74,8 @@ runtime_paths! {
     nest_interceptor => NestInterceptor;
     exception_filter => ExceptionFilter;
     exception_type => ExceptionType;
+    any_pipe => AnyPipe;
+    ready_pipe => ready_pipe;
     // Modules and providers.
     module => Module;
     module_builder => ModuleBuilder;

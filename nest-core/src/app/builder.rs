@@ -325,6 +325,7 @@ impl AppBuilder {
             guards: &[],
             interceptors: &[],
             filters: &[],
+            pipes: &[],
         };
         super::mount::mount(
             &routes,

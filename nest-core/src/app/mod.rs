@@ -190,8 +190,7 @@ pub struct NestApplication {
     global_guards: Vec<Arc<dyn CanActivate>>,
     global_interceptors: Vec<Arc<dyn NestInterceptor>>,
     global_filters: Vec<Arc<dyn ExceptionFilter>>,
-    /// The global `ValidationPipe`, as `validation::ValidationPipe`.
-    validation: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    global_pipes: Vec<Arc<crate::pipeline::AnyPipe>>,
     container: Arc<Container>,
     initialized: AtomicBool,
     shutdown_hooks: bool,
@@ -238,7 +237,7 @@ impl NestApplication {
             global_guards: Vec::new(),
             global_interceptors: Vec::new(),
             global_filters: Vec::new(),
-            validation: None,
+            global_pipes: Vec::new(),
             container,
             initialized: AtomicBool::new(false),
             shutdown_hooks: false,
@@ -590,9 +589,11 @@ impl NestApplication {
         self
     }
 
-    /// A `ValidationPipe` for every `#[body]` and `#[query]` DTO of the application (NestJS's
-    /// `app.useGlobalPipes(new ValidationPipe({...}))`); without one, DTOs are validated with
-    /// `ValidationPipe::new()`'s defaults.
+    /// A pipe for every argument of every route (NestJS's `app.useGlobalPipes(...)`; call it
+    /// again to add another): global pipes run first, then the controller's and the route's
+    /// (`#[use_pipes]`), then the argument's own. A `ValidationPipe` validates every
+    /// `#[derive(Dto)]` argument with its options; a DTO no `ValidationPipe` reaches is
+    /// validated with `ValidationPipe::new()`'s defaults.
     ///
     /// ```
     /// # use nest_core::prelude::*;
@@ -600,9 +601,11 @@ impl NestApplication {
     /// # let mut app = NestApplication::builder().build().unwrap();
     /// app.use_global_pipes(ValidationPipe::new().whitelist(true).forbid_non_whitelisted(true));
     /// ```
-    #[cfg(feature = "validation")]
-    pub fn use_global_pipes(&mut self, pipe: crate::validation::ValidationPipe) -> &mut Self {
-        self.validation = Some(Arc::new(pipe));
+    pub fn use_global_pipes(
+        &mut self,
+        pipe: impl crate::pipeline::PipeTransform<serde_json::Value, serde_json::Value> + 'static,
+    ) -> &mut Self {
+        self.global_pipes.push(Arc::new(pipe));
         self
     }
 
@@ -646,6 +649,7 @@ impl NestApplication {
                 guards: &self.global_guards,
                 interceptors: &self.global_interceptors,
                 filters: &self.global_filters,
+                pipes: &self.global_pipes,
             },
             log,
         )
@@ -664,7 +668,6 @@ impl NestApplication {
                 total: self.limits.body_timeout,
             },
             counts: Arc::default(),
-            validation: self.validation,
         });
         let served: Vec<_> = router
             .routes()

@@ -176,6 +176,7 @@ fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
     }
     let mappers = (!pipeline.interceptors.is_empty())
         .then(|| EventMappers(Arc::new(pipeline.interceptors.clone())));
+    let pipes = pipeline.pipes.clone();
     let pipeline = Arc::new(pipeline);
     let handler = route.handler;
     route.handler = Arc::new(move |mut request| {
@@ -184,11 +185,16 @@ fn guarded(mapped: &MappedRoute, global: Global<'_>) -> router::Route {
         if let Some(mappers) = &mappers {
             request.extensions_mut().insert(mappers.clone());
         }
+        // The arguments' reading runs them (`__private`).
+        if let Some(pipes) = &pipes {
+            request.extensions_mut().insert(pipes.clone());
+        }
         Box::pin(async move {
+            let mut request = request;
             // The filters need the request after the handler took it.
             let head = (!pipeline.filters.is_empty()).then(|| request.head());
             let response = crate::panic::catch(pipeline.handler, async {
-                if let Some(early) = run_guards(&pipeline, &request).await {
+                if let Some(early) = run_guards(&pipeline, &mut request).await {
                     return early;
                 }
                 let name = pipeline.handler;

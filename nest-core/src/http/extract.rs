@@ -108,8 +108,13 @@ impl<T: DeserializeOwned> FromInput for T {
 /// not fit `T`, is a 400 whose message says why; a body over [`BODY_LIMIT`](crate::BODY_LIMIT) is a 413.
 pub(crate) async fn json_body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     let bytes = body_bytes(request).await?;
-    let raw = serde_json::from_slice(json_or_empty_object(&bytes))
-        .map_err(|error| json_error(&bytes, &error))?;
+    let raw =
+        super::json_shape::from_slice(json_or_empty_object(&bytes)).map_err(
+            |error| match error {
+                Ok(message) => BadRequestException::new(message),
+                Err(syntax) => json_error(&bytes, &syntax),
+            },
+        )?;
     T::check(raw)
 }
 
@@ -126,8 +131,84 @@ pub(crate) async fn json_body_field<T: DeserializeOwned>(
         .get_mut(field)
         .map(serde_json::Value::take)
         .unwrap_or_default();
-    serde_json::from_value(value)
-        .map_err(|error| BadRequestException::new(format!("{field}: {error}")))
+    super::json_shape::from_property(value, field).map_err(BadRequestException::new)
+}
+
+/// The body as a JSON value, for an argument that pipes or a DTO read: with `express`, as
+/// express's `json()` parser gives it (a body of another `Content-Type`, or an empty one, is
+/// `{}`; anything but an object or an array is refused in V8's words); without, any body is
+/// read as JSON (an empty one as `{}`), as `#[body]` reads it.
+pub(crate) async fn body_value(
+    request: &mut Request,
+    express: bool,
+) -> Result<serde_json::Value, HttpException> {
+    let bytes = body_bytes(request).await?;
+    if !express {
+        return serde_json::from_slice(json_or_empty_object(&bytes))
+            .map_err(|error| json_error(&bytes, &error));
+    }
+    if !is_json(request) || bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Object(serde_json::Map::new()));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    if let Some(first) = trimmed.chars().next().filter(|c| *c != '{' && *c != '[') {
+        let position = text.chars().count() - trimmed.chars().count();
+        return Err(BadRequestException::new(format!(
+            "Unexpected token '{first}', {} is not valid JSON",
+            super::json_syntax::quoted(&text, position)
+        )));
+    }
+    serde_json::from_str(&text)
+        .map_err(|error| BadRequestException::new(super::json_syntax::v8_message(&text, &error)))
+}
+
+/// Whether express's `json()` parser reads a body of this `Content-Type`.
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
+}
+
+/// The path parameters as a JSON object of strings (NestJS's `@Param()`).
+pub(crate) fn params_value(request: &Request) -> serde_json::Value {
+    serde_json::Value::Object(
+        request
+            .params()
+            .iter()
+            .map(|(key, value)| (key.clone(), serde_json::Value::String(value.clone())))
+            .collect(),
+    )
+}
+
+/// The query string as a JSON object (NestJS's `@Query()`): each key's text, an array of
+/// them when repeated.
+pub(crate) fn query_value(request: &Request) -> Result<serde_json::Value, HttpException> {
+    use serde_json::Value;
+    let mut object = serde_json::Map::new();
+    for (key, value) in request.query_pairs()? {
+        match object.get_mut(&key) {
+            Some(Value::Array(items)) => items.push(Value::String(value)),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, Value::String(value)]);
+            }
+            None => {
+                object.insert(key, Value::String(value));
+            }
+        }
+    }
+    Ok(Value::Object(object))
 }
 
 /// Malformed JSON gets V8's message, as NestJS answers it; JSON that does not fit the type

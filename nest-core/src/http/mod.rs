@@ -9,6 +9,7 @@
 mod exception;
 mod extract;
 pub(crate) mod framing;
+pub(crate) mod json_shape;
 pub(crate) mod json_syntax;
 pub(crate) mod passthrough;
 pub(crate) mod path_pattern;
@@ -30,10 +31,8 @@ pub use exception::{
     UnsupportedMediaTypeException,
 };
 pub(crate) use exception::{Thrown, close_connection};
-#[cfg(feature = "validation")]
-pub(crate) use extract::body_bytes;
 pub use extract::{Extension, FromInput, FromRequest, LastEventId};
-pub(crate) use extract::{json_body, json_body_field};
+pub(crate) use extract::{body_value, json_body, json_body_field, params_value, query_value};
 pub use passthrough::{CookieOptions, CookiePriority, Res, SameSite};
 pub(crate) use request::RemoteAddr;
 pub use request::{FromParam, Request, RequestHead};

@@ -1,6 +1,7 @@
-//! Guards, interceptors and exception filters named in `#[use_guards]`, `#[use_interceptors]`
-//! and `#[use_filters]` are built by the injector in the controller's module, as NestJS builds
-//! them: an `Injectable` one gets its `Arc<T>` fields, a `Default` one is built with `Default`.
+//! Guards, interceptors, exception filters and pipes named in `#[use_guards]`,
+//! `#[use_interceptors]`, `#[use_filters]` and `#[use_pipes]` are built by the injector in the
+//! controller's module, as NestJS builds them: an `Injectable` one gets its `Arc<T>` fields, a
+//! `Default` one is built with `Default`.
 
 use std::{any::TypeId, fmt, sync::Arc};
 
@@ -9,7 +10,7 @@ use crate::{
     error::StartupError,
 };
 
-use super::{CanActivate, ExceptionFilter, NestInterceptor};
+use super::{AnyPipe, CanActivate, ExceptionFilter, NestInterceptor, PipeTransform};
 
 /// A guard, interceptor or filter before the injector built it.
 #[doc(hidden)]
@@ -111,7 +112,7 @@ impl<T: ?Sized + Send + Sync + 'static> Enhancer<T> {
 /// `Arc<G>` as the trait object it is used as (`Arc<dyn CanActivate>`, …).
 #[diagnostic::on_unimplemented(
     message = "`{G}` cannot be used here: it does not implement the trait behind `{Self}`",
-    label = "`#[use_guards]` takes `CanActivate` types, `#[use_interceptors]` `NestInterceptor` types, `#[use_filters]` `ExceptionFilter` types"
+    label = "`#[use_guards]` takes `CanActivate` types, `#[use_interceptors]` `NestInterceptor` types, `#[use_filters]` `ExceptionFilter` types, `#[use_pipes]` `PipeTransform<Value, Value>` types"
 )]
 #[doc(hidden)]
 pub trait Upcast<G>: Send + Sync + 'static {
@@ -132,6 +133,12 @@ impl<G: NestInterceptor> Upcast<G> for dyn NestInterceptor {
 }
 
 impl<G: ExceptionFilter> Upcast<G> for dyn ExceptionFilter {
+    fn upcast(value: Arc<G>) -> Arc<Self> {
+        value
+    }
+}
+
+impl<G: PipeTransform<serde_json::Value, serde_json::Value> + 'static> Upcast<G> for AnyPipe {
     fn upcast(value: Arc<G>) -> Arc<Self> {
         value
     }

@@ -3,7 +3,7 @@
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use super::{Enhancer, ExceptionFilter, NestInterceptor};
+use super::{AnyPipe, Enhancer, ExceptionFilter, NestInterceptor, PipeChain};
 use crate::{
     di::{Container, ModuleId},
     error::StartupError,
@@ -76,9 +76,43 @@ pub struct ExecutionContext<'a> {
     controller: &'a str,
     handler: &'a str,
     metadata: &'a [(&'static str, &'static [&'static str])],
+    /// What guards and interceptors attached, for the handler.
+    attached: std::sync::Mutex<http::Extensions>,
 }
 
 impl<'a> ExecutionContext<'a> {
+    /// Attaches `value` to the request once the guards let it through (NestJS's
+    /// `request.user = user` in a guard): the handler reads it with an `Extension<T>` argument
+    /// or a custom parameter attribute (`request.extensions().get::<T>()`).
+    ///
+    /// ```
+    /// use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture};
+    ///
+    /// #[derive(Clone)]
+    /// struct User(String);
+    ///
+    /// #[derive(Default)]
+    /// struct AuthGuard;
+    ///
+    /// impl CanActivate for AuthGuard {
+    ///     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
+    ///         Box::pin(async move {
+    ///             let name = context.request().headers().get("x-user").and_then(|v| v.to_str().ok());
+    ///             match name {
+    ///                 Some(name) => {
+    ///                     context.attach(User(name.to_owned()));
+    ///                     Ok(true)
+    ///                 }
+    ///                 None => Ok(false),
+    ///             }
+    ///         })
+    ///     }
+    /// }
+    /// ```
+    pub fn attach<T: Clone + Send + Sync + 'static>(&self, value: T) {
+        crate::lock::lock(&self.attached).insert(value);
+    }
+
     /// The request.
     pub fn request(&self) -> &'a Request {
         self.request
@@ -148,6 +182,7 @@ pub(crate) struct Global<'a> {
     pub(crate) guards: &'a [Arc<dyn CanActivate>],
     pub(crate) interceptors: &'a [Arc<dyn NestInterceptor>],
     pub(crate) filters: &'a [Arc<dyn ExceptionFilter>],
+    pub(crate) pipes: &'a [Arc<AnyPipe>],
 }
 
 /// The guards, interceptors and filters of one route as declared, in NestJS's order (global,
@@ -157,6 +192,8 @@ pub(crate) struct Enhancers {
     pub(crate) guards: Vec<Enhancer<dyn CanActivate>>,
     pub(crate) interceptors: Vec<Enhancer<dyn NestInterceptor>>,
     pub(crate) filters: Vec<Enhancer<dyn ExceptionFilter>>,
+    /// `#[use_pipes]`: the controller's, then the route's.
+    pub(crate) pipes: Vec<Enhancer<AnyPipe>>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
     pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
@@ -168,6 +205,7 @@ impl std::fmt::Debug for Enhancers {
             .field("guards", &self.guards.len())
             .field("interceptors", &self.interceptors.len())
             .field("filters", &self.filters.len())
+            .field("pipes", &self.pipes.len())
             .field("metadata", &self.metadata)
             .finish_non_exhaustive()
     }
@@ -189,6 +227,9 @@ impl Enhancers {
         for filter in &self.filters {
             filter.check(container, module)?;
         }
+        for pipe in &self.pipes {
+            pipe.check(container, module)?;
+        }
         Ok(())
     }
 
@@ -207,6 +248,9 @@ impl Enhancers {
         for filter in &mut self.filters {
             *filter = Enhancer::Ready(filter.build(container, module).await?);
         }
+        for pipe in &mut self.pipes {
+            *pipe = Enhancer::Ready(pipe.build(container, module).await?);
+        }
         Ok(())
     }
 }
@@ -217,6 +261,8 @@ pub(crate) struct Pipeline {
     pub(crate) interceptors: Vec<Arc<dyn NestInterceptor>>,
     /// Nearest first: the route's, the controller's, the global ones.
     pub(crate) filters: Vec<Arc<dyn ExceptionFilter>>,
+    /// Global, controller, route: put in each request for its arguments.
+    pub(crate) pipes: Option<PipeChain>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
     pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
@@ -238,7 +284,14 @@ impl Pipeline {
         let mut filters: Vec<_> = ready(&declared.filters).collect();
         filters.reverse();
         filters.extend(global.filters.iter().cloned());
+        let pipes: Vec<_> = global
+            .pipes
+            .iter()
+            .cloned()
+            .chain(ready(&declared.pipes))
+            .collect();
         Self {
+            pipes: (!pipes.is_empty()).then(|| PipeChain(pipes.into())),
             guards: global
                 .guards
                 .iter()
@@ -259,21 +312,37 @@ impl Pipeline {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.guards.is_empty() && self.interceptors.is_empty() && self.filters.is_empty()
+        self.guards.is_empty()
+            && self.interceptors.is_empty()
+            && self.filters.is_empty()
+            && self.pipes.is_none()
     }
 }
 
 /// Runs the guards in order (the first that says no, or fails, gives the response), then the
 /// interceptors' `before` (the first that answers gives the response).
-pub(crate) async fn run_guards(pipeline: &Pipeline, request: &Request) -> Option<Response> {
+pub(crate) async fn run_guards(pipeline: &Pipeline, request: &mut Request) -> Option<Response> {
     let context = ExecutionContext {
         request,
         controller: pipeline.controller,
         handler: pipeline.handler,
         metadata: pipeline.metadata,
+        attached: std::sync::Mutex::default(),
     };
+    let early = run_each(pipeline, &context).await;
+    let attached = context
+        .attached
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if early.is_none() && !attached.is_empty() {
+        request.extensions_mut().extend(attached);
+    }
+    early
+}
+
+async fn run_each(pipeline: &Pipeline, context: &ExecutionContext<'_>) -> Option<Response> {
     for guard in &pipeline.guards {
-        match guard.can_activate(&context).await {
+        match guard.can_activate(context).await {
             Ok(true) => {}
             Ok(false) => {
                 return Some(ForbiddenException::new("Forbidden resource").into_response());
@@ -282,7 +351,7 @@ pub(crate) async fn run_guards(pipeline: &Pipeline, request: &Request) -> Option
         }
     }
     for interceptor in &pipeline.interceptors {
-        if let Some(response) = interceptor.before(&context).await {
+        if let Some(response) = interceptor.before(context).await {
             return Some(response);
         }
     }

@@ -24,6 +24,8 @@
 //! }
 //! ```
 
+#[doc(hidden)]
+pub mod args;
 mod enhancer;
 mod filters;
 mod guards;
@@ -43,10 +45,11 @@ pub(crate) use guards::{Enhancers, Global, Pipeline, run_guards};
 pub(crate) use interceptors::EventMappers;
 pub use interceptors::{CallHandler, InterceptFuture, NestInterceptor, ResponseFuture};
 pub use middleware::{MiddlewareFuture, NestMiddleware, Next};
+pub(crate) use pipes::PipeChain;
 #[doc(hidden)]
 pub use pipes::run as run_pipe;
 pub use pipes::{
-    ArgumentMetadata, ArrayItem, DefaultValuePipe, Numeric, ParseArrayPipe, ParseBoolPipe,
+    AnyPipe, ArgumentMetadata, ArrayItem, DefaultValuePipe, Numeric, ParseArrayPipe, ParseBoolPipe,
     ParseDatePipe, ParseEnumPipe, ParseFloatPipe, ParseIntPipe, ParseUUIDPipe, PipeOptions,
     PipeTransform, WithStatus,
 };

@@ -2,16 +2,23 @@
 //! handler sees it: `#[param("id", ParseIntPipe)] id: i64`.
 //!
 //! A pipe on `#[param]`, `#[query]` or `#[headers]` receives the raw text (`None` when the
-//! request lacks it); a pipe on `#[body]` receives the parsed body. Pipes run left to right,
-//! each receiving what the previous one returned, and the last returns the argument's type.
-//! A pipe's error answers the request (400 for the built-ins, with NestJS's messages); the
-//! handler does not run.
+//! request lacks it); a pipe on `#[body]` or on a custom parameter attribute receives the JSON
+//! value. Pipes run left to right, each receiving what the previous one returned, and the last
+//! returns the argument's type (or a JSON value, then deserialised into it). A pipe's error
+//! answers the request (400 for the built-ins, with NestJS's messages); the handler does not
+//! run.
+//!
+//! Global pipes (`app.use_global_pipes`), controller and route pipes (`#[use_pipes]`) work on
+//! JSON values (`PipeTransform<Value, Value>`) and run, in that order, before an argument's
+//! own pipes, on `#[body]`, `#[query]`, `#[param]`, `#[host_param]` and custom parameter
+//! attributes (not on `#[headers]`, `#[req]` or extractors), as NestJS runs them.
 
-use std::str::FromStr;
+use std::{str::FromStr, sync::Arc};
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use crate::http::{BadRequestException, HttpException};
+use crate::http::{BadRequestException, HttpException, Request};
 
 /// Where an argument comes from, given to each pipe (NestJS's `ArgumentMetadata`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +27,25 @@ pub struct ArgumentMetadata {
     pub kind: &'static str,
     /// The parameter's name (`id` in `#[param("id")]`; NestJS's `data`), if it has one.
     pub data: Option<&'static str>,
+    /// The argument's Rust type (`std::any::type_name`; NestJS's `metatype`), if known.
+    pub metatype: Option<&'static str>,
+}
+
+impl ArgumentMetadata {
+    /// The metadata of an argument of `kind` named `data`, of no known type.
+    ///
+    /// ```
+    /// use nest_core::pipeline::ArgumentMetadata;
+    /// let metadata = ArgumentMetadata::new("param", Some("id"));
+    /// assert_eq!(metadata.metatype, None);
+    /// ```
+    pub const fn new(kind: &'static str, data: Option<&'static str>) -> Self {
+        Self {
+            kind,
+            data,
+            metatype: None,
+        }
+    }
 }
 
 /// A pipe, as NestJS's `PipeTransform`: turns `In` into `Out`, or refuses the request.
@@ -52,11 +78,83 @@ pub struct ArgumentMetadata {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot turn a `{In}` into a `{Out}`",
     label = "this pipe does not give the argument's type",
-    note = "pipes on `#[param]`, `#[query]` and `#[headers]` receive `Option<String>`; the last pipe must return the argument's type"
+    note = "pipes on `#[param(\"name\")]`, `#[query(\"name\")]`, `#[host_param(\"name\")]` and `#[headers(\"name\")]` receive `Option<String>`; on `#[body]`, `#[query]`, `#[param]` and custom attributes, a `serde_json::Value`; the last pipe must return the argument's type (or a `Value` to deserialise)"
 )]
 pub trait PipeTransform<In, Out>: Send + Sync {
     /// The conversion; an error answers the request.
     fn transform(&self, value: In, metadata: &ArgumentMetadata) -> Result<Out, HttpException>;
+
+    /// Whether this pipe validates DTOs (`ValidationPipe`): a `#[derive(Dto)]` argument no
+    /// such pipe reached is validated by `ValidationPipe::new()`.
+    #[doc(hidden)]
+    fn __nest_validates(&self) -> bool {
+        false
+    }
+}
+
+/// A pipe over JSON values: what `app.use_global_pipes` and `#[use_pipes]` take (NestJS's
+/// pipes see plain JavaScript values; these see `serde_json::Value`).
+///
+/// ```
+/// use nest_core::pipeline::{AnyPipe, ArgumentMetadata, PipeTransform};
+/// use nest_core::HttpException;
+/// use serde_json::Value;
+///
+/// /// Trims every string of a body object.
+/// #[derive(Default)]
+/// struct TrimPipe;
+///
+/// impl PipeTransform<Value, Value> for TrimPipe {
+///     fn transform(&self, mut value: Value, metadata: &ArgumentMetadata) -> Result<Value, HttpException> {
+///         if let (Value::Object(object), "body") = (&mut value, metadata.kind) {
+///             for field in object.values_mut() {
+///                 if let Value::String(text) = field {
+///                     *text = text.trim().to_owned();
+///                 }
+///             }
+///         }
+///         Ok(value)
+///     }
+/// }
+///
+/// let pipe: Box<AnyPipe> = Box::new(TrimPipe);
+/// let trimmed = pipe.transform(serde_json::json!({"name": " a "}), &ArgumentMetadata::new("body", None));
+/// assert_eq!(trimmed.unwrap(), serde_json::json!({"name": "a"}));
+/// ```
+pub type AnyPipe = dyn PipeTransform<Value, Value>;
+
+impl std::fmt::Debug for AnyPipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pipe")
+    }
+}
+
+/// The global, controller and route pipes of the route a request reached, in NestJS's order
+/// (put in the request's extensions when the route has any).
+#[derive(Clone)]
+pub(crate) struct PipeChain(pub(crate) Arc<[Arc<AnyPipe>]>);
+
+impl PipeChain {
+    /// The chain of `request`'s route, if it has pipes.
+    pub(crate) fn of(request: &Request) -> Option<Self> {
+        request.extensions().get::<Self>().cloned()
+    }
+
+    /// Runs every pipe in order on `value`.
+    pub(crate) fn run(
+        &self,
+        value: Value,
+        metadata: &ArgumentMetadata,
+    ) -> Result<Value, HttpException> {
+        self.0
+            .iter()
+            .try_fold(value, |value, pipe| pipe.transform(value, metadata))
+    }
+
+    /// Whether one of them validates DTOs.
+    pub(crate) fn validates(&self) -> bool {
+        self.0.iter().any(|pipe| pipe.__nest_validates())
+    }
 }
 
 fn validation_failed(expected: &str) -> HttpException {
@@ -160,7 +258,7 @@ impl PipeTransform<Option<String>, Option<bool>> for ParseBoolPipe {
 ///
 /// ```
 /// use nest_core::pipeline::{ArgumentMetadata, ParseUUIDPipe, PipeTransform};
-/// let metadata = ArgumentMetadata { kind: "param", data: Some("id") };
+/// let metadata = ArgumentMetadata::new("param", Some("id"));
 /// let id: Result<String, _> = ParseUUIDPipe::version(4)
 ///     .transform(Some("6f1c8a4e-2b7d-4c39-9a51-0d2e3f4a5b6c".into()), &metadata);
 /// assert!(id.is_ok());
@@ -226,7 +324,7 @@ impl PipeTransform<Option<String>, String> for ParseUUIDPipe {
 /// #[derive(Debug, PartialEq, serde::Deserialize)]
 /// #[serde(rename_all = "lowercase")]
 /// enum Color { Red, Black }
-/// let metadata = ArgumentMetadata { kind: "query", data: Some("color") };
+/// let metadata = ArgumentMetadata::new("query", Some("color"));
 /// assert_eq!(ParseEnumPipe.transform(Some("red".into()), &metadata).ok(), Some(Color::Red));
 /// assert!(PipeTransform::<_, Color>::transform(&ParseEnumPipe, Some("blue".into()), &metadata).is_err());
 /// ```
@@ -263,13 +361,24 @@ impl PipeTransform<Option<String>, Option<String>> for DefaultValuePipe {
     }
 }
 
-/// `#[body(ValidationPipe::new())] dto: T` on a `#[derive(Dto)]` type: the DTO was
-/// validated when the body was read (with the application's global `ValidationPipe`, or the
-/// default one), so this pipe lets it through; its own options are not applied.
+/// NestJS's `ValidationPipe` as a pipe: a `#[derive(Dto)]` argument's JSON value is converted,
+/// whitelisted and validated with this pipe's options (the error is NestJS's 400); other
+/// arguments (no DTO, or a custom parameter attribute without `validate_custom_decorators`)
+/// go through as they are.
 #[cfg(feature = "validation")]
-impl<T: crate::validation::Dto> PipeTransform<T, T> for crate::validation::ValidationPipe {
-    fn transform(&self, value: T, _: &ArgumentMetadata) -> Result<T, HttpException> {
-        Ok(value)
+impl PipeTransform<Value, Value> for crate::validation::ValidationPipe {
+    fn transform(&self, value: Value, metadata: &ArgumentMetadata) -> Result<Value, HttpException> {
+        if metadata.kind == "custom" && !self.validates_custom_decorators() {
+            return Ok(value);
+        }
+        match metadata.metatype.and_then(crate::validation::schema_of) {
+            Some(schema) => self.check(schema, value),
+            None => Ok(value),
+        }
+    }
+
+    fn __nest_validates(&self) -> bool {
+        true
     }
 }
 
@@ -280,7 +389,7 @@ impl<T: crate::validation::Dto> PipeTransform<T, T> for crate::validation::Valid
 ///
 /// ```
 /// use nest_core::pipeline::{ArgumentMetadata, ParseArrayPipe, PipeTransform};
-/// let metadata = ArgumentMetadata { kind: "query", data: Some("ids") };
+/// let metadata = ArgumentMetadata::new("query", Some("ids"));
 /// let ids: Vec<i64> = ParseArrayPipe::new().transform(Some("1,2,3".into()), &metadata).unwrap();
 /// assert_eq!(ids, [1, 2, 3]);
 /// let error = PipeTransform::<_, Vec<i64>>::transform(&ParseArrayPipe::new(), Some("1,x".into()), &metadata);
@@ -393,7 +502,7 @@ impl PipeOptions for ParseArrayPipe {}
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use nest_core::pipeline::{ArgumentMetadata, ParseDatePipe, PipeTransform};
-/// let metadata = ArgumentMetadata { kind: "query", data: Some("since") };
+/// let metadata = ArgumentMetadata::new("query", Some("since"));
 /// let since: SystemTime = ParseDatePipe.transform(Some("1970-01-02T00:00:01Z".into()), &metadata).unwrap();
 /// assert_eq!(since, SystemTime::UNIX_EPOCH + Duration::from_secs(86_401));
 /// let error = PipeTransform::<_, SystemTime>::transform(&ParseDatePipe, Some("2020-02-30".into()), &metadata);
@@ -527,7 +636,7 @@ pub trait PipeOptions: Sized {
     ///
     /// ```
     /// use nest_core::pipeline::{ArgumentMetadata, ParseIntPipe, PipeOptions, PipeTransform};
-    /// let metadata = ArgumentMetadata { kind: "param", data: Some("id") };
+    /// let metadata = ArgumentMetadata::new("param", Some("id"));
     /// let pipe = ParseIntPipe.error_http_status_code(406);
     /// let error = PipeTransform::<_, i64>::transform(&pipe, Some("x".into()), &metadata).unwrap_err();
     /// assert_eq!(error.status().as_u16(), 406);
@@ -569,12 +678,15 @@ impl<In, Out, P: PipeTransform<In, Out>> PipeTransform<In, Out> for WithStatus<P
     }
 }
 
-/// Runs one pipe (for the code the macros generate: it names the types in errors).
+/// Runs one pipe (for the code the macros generate: it names the types in errors), noting
+/// whether it validates DTOs.
 #[doc(hidden)]
 pub fn run<In, Out, P: PipeTransform<In, Out>>(
     pipe: &P,
     value: In,
     metadata: &ArgumentMetadata,
+    validated: &mut bool,
 ) -> Result<Out, HttpException> {
+    *validated |= pipe.__nest_validates();
     pipe.transform(value, metadata)
 }

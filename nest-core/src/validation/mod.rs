@@ -40,7 +40,6 @@
 
 pub mod schema;
 
-pub(crate) mod read;
 mod rules;
 
 use std::sync::{Arc, OnceLock};
@@ -205,6 +204,7 @@ pub struct ValidationPipe {
     exception_factory: Option<ExceptionFactory>,
     groups: Vec<String>,
     always: bool,
+    validate_custom_decorators: bool,
 }
 
 impl std::fmt::Debug for ValidationPipe {
@@ -253,6 +253,7 @@ impl ValidationPipe {
             exception_factory: None,
             groups: Vec::new(),
             always: false,
+            validate_custom_decorators: false,
         }
     }
 
@@ -278,6 +279,31 @@ impl ValidationPipe {
         disable_error_messages,
         /// `always`: constraints run whatever the groups.
         always,
+        /// `validateCustomDecorators`: also validate the values of custom parameter
+        /// attributes (skipped by default, as NestJS skips them).
+        validate_custom_decorators,
+    }
+
+    /// Whether custom parameter attributes' values are validated.
+    pub(crate) fn validates_custom_decorators(&self) -> bool {
+        self.validate_custom_decorators
+    }
+
+    /// Converts (with `transform`), whitelists and validates the JSON `value` of a DTO of
+    /// `schema`: the value to deserialise, or NestJS's error.
+    pub(crate) fn check(&self, schema: &Schema, mut value: Value) -> Result<Value, HttpException> {
+        self.convert(schema, &mut value);
+        let errors = self.validate(schema, &mut value);
+        if !errors.is_empty() {
+            return Err(self.error(&errors));
+        }
+        // What passed was the stand-in of an array: NestJS refuses it once the DTO has rules.
+        if !value.is_object() && !schema.properties.is_empty() {
+            let mut error = ValidationError::new("body", Some(&value));
+            error.add("isObject", "Validation failed (object is expected)".into());
+            return Err(self.error(&[error]));
+        }
+        Ok(value)
     }
 
     /// `errorHttpStatusCode`: the status of the error (400 by default).
@@ -631,43 +657,25 @@ pub fn flatten(errors: &[ValidationError]) -> Vec<String> {
     out
 }
 
-/// Validates `value` for the DTO `schema` with the application's pipe (or the default one),
-/// then deserialises it.
-pub(crate) fn validate_into<T: DeserializeOwned>(
-    pipe: Option<&ValidationPipe>,
-    schema: &Schema,
-    mut value: Value,
+/// The JSON value of an argument of the type called `metatype`, after its pipes: a DTO no
+/// `ValidationPipe` reached (`validated` false) is validated with `ValidationPipe::new()`; then
+/// it is deserialised, a value that does not fit the Rust type being told in class-validator's
+/// words.
+pub(crate) fn finish<T: DeserializeOwned>(
+    value: Value,
+    validated: bool,
+    metatype: Option<&str>,
 ) -> Result<T, HttpException> {
-    let default;
-    let pipe = match pipe {
-        Some(pipe) => pipe,
-        None => {
-            default = ValidationPipe::new();
-            &default
-        }
+    let pipe = ValidationPipe::new();
+    let value = match (validated, metatype.and_then(schema_of)) {
+        (false, Some(schema)) => pipe.check(schema, value)?,
+        _ => value,
     };
-    pipe.convert(schema, &mut value);
-    let errors = pipe.validate(schema, &mut value);
-    if !errors.is_empty() {
-        return Err(pipe.error(&errors));
-    }
-    // What passed was the stand-in of an array: NestJS refuses it once the DTO has rules.
-    if !value.is_object() && !schema.properties.is_empty() {
-        let mut error = ValidationError::new("body", Some(&value));
-        error.add("isObject", "Validation failed (object is expected)".into());
-        return Err(pipe.error(&[error]));
-    }
-    serde_json::from_value(value).map_err(|error| {
-        let text = error.to_string();
-        let text = text
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+    crate::http::json_shape::from_value(value).map_err(|message| {
         pipe.error(&[ValidationError {
             property: String::new(),
             value: None,
-            constraints: vec![("type", text)],
+            constraints: vec![("type", message)],
             children: Vec::new(),
         }])
     })

@@ -8,8 +8,8 @@ use syn::{ItemImpl, spanned::Spanned};
 
 use super::{
     ir::{
-        Arg, ArgSource, Controller, Enhancer, EnhancerKind, Metadata, Method, Route, RouteOption,
-        SseSettings, VersionItem, Versions,
+        Arg, ArgSource, Controller, Enhancer, EnhancerKind, EnhancerTarget, Metadata, Method,
+        Route, RouteOption, SseSettings, VersionItem, Versions,
     },
     parse::output_span,
 };
@@ -102,19 +102,32 @@ fn versions(versions: &Versions) -> TokenStream {
     }
 }
 
-/// `.guard(...)`, `.interceptor(...)` or `.filter(...)`, built by the injector in the
-/// controller's module (`Injectable` types get their dependencies, others `Default`; errors
-/// point at the type's name).
+/// `.guard(...)`, `.interceptor(...)`, `.filter(...)` or `.pipe(...)`, built by the injector
+/// in the controller's module (`Injectable` types get their dependencies, others `Default`;
+/// errors point at the type's name), or, for a pipe written as a value, that value.
 fn enhancer(enhancer: &Enhancer) -> TokenStream {
-    let ty = &enhancer.ty;
-    let span = ty.span();
     let (method, kind) = match enhancer.kind {
         EnhancerKind::Guard => ("guard", paths::can_activate()),
         EnhancerKind::Interceptor => ("interceptor", paths::nest_interceptor()),
         EnhancerKind::Filter => ("filter", paths::exception_filter()),
+        EnhancerKind::Pipe => ("pipe", paths::any_pipe()),
     };
     let method = Ident::new(method, Span::call_site());
+    let ty = match &enhancer.target {
+        EnhancerTarget::Type(ty) => ty,
+        EnhancerTarget::Instance(value) => {
+            let ready_pipe = paths::at(value.span(), paths::ready_pipe());
+            return quote_spanned!(value.span()=> .#method(#ready_pipe(#value)));
+        }
+    };
+    let span = ty.span();
+    // A pipe type is `dyn PipeTransform<Value, Value>`, named as such (not `dyn AnyPipe`).
     let kind = paths::at(span, kind);
+    let kind = if enhancer.kind == EnhancerKind::Pipe {
+        kind
+    } else {
+        quote_spanned!(span=> dyn #kind)
+    };
     let via_default = paths::at(span, paths::via_default_enhancer());
     let via_injectable = paths::at(span, paths::via_injectable_enhancer());
     let pick = paths::at(span, paths::pick());
@@ -123,7 +136,7 @@ fn enhancer(enhancer: &Enhancer) -> TokenStream {
         use #via_default as _;
         #[allow(unused_imports)]
         use #via_injectable as _;
-        (&&#pick::<#ty>::new()).__nest_enhancer::<dyn #kind>()
+        (&&#pick::<#ty>::new()).__nest_enhancer::<#kind>()
     }))
 }
 
@@ -208,67 +221,102 @@ fn sse_options(settings: &SseSettings) -> TokenStream {
     tokens
 }
 
-/// The argument read raw (text, or the body as its type) and put through its pipes, in order;
-/// the last pipe gives the argument's type.
-fn piped(arg: &Arg, read: TokenStream) -> TokenStream {
+/// The argument read raw (text for a path, host or query parameter or a header, else a JSON
+/// value, with the global, controller and route pipes already run) and put through its own
+/// pipes, in order; the last pipe gives the argument's type (or a JSON value, deserialised into
+/// it).
+fn piped(arg: &Arg) -> TokenStream {
     let ty = &arg.ty;
-    let (kind, data, raw) = match &arg.source {
-        ArgSource::Param(name) => {
-            let (name, raw_param) = (name.value(), paths::raw_param());
-            (
-                "param",
-                quote!(::core::option::Option::Some(#name)),
-                quote!(#raw_param(&__nest_request, #name)),
-            )
-        }
-        ArgSource::HostParam(name) => {
-            let (name, raw_host_param) = (name.value(), paths::raw_host_param());
-            (
-                // NestJS's pipes see `@HostParam()` as `custom`.
-                "custom",
-                quote!(::core::option::Option::Some(#name)),
-                quote!(#raw_host_param(&__nest_request, #name)),
-            )
-        }
-        ArgSource::Query(name) => {
-            let raw_query = paths::raw_query();
-            (
-                "query",
-                quote!(::core::option::Option::Some(#name)),
-                quote!(#raw_query(&__nest_request, #name)),
-            )
-        }
-        ArgSource::Header(name) => {
-            let raw_header = paths::raw_header();
-            (
-                "header",
-                quote!(::core::option::Option::Some(#name)),
-                quote!(#raw_header(&__nest_request, #name)),
-            )
-        }
-        _ => ("body", quote!(::core::option::Option::None), read),
+    let text = |kind: &str, name: &str, raw: TokenStream| {
+        (
+            kind.to_owned(),
+            quote!(::core::option::Option::Some(#name)),
+            quote!(#raw::<#ty>(&__nest_request, #name)),
+            true,
+        )
     };
-    let is_body = kind == "body";
-    let last = arg.pipes.len() - 1;
+    let json_argument = paths::json_argument();
+    let json = |kind: &str, data: TokenStream, source: TokenStream| {
+        (
+            kind.to_owned(),
+            data,
+            quote!(#json_argument(&mut __nest_request, #source, &__nest_metadata, &mut __nest_validated).await),
+            false,
+        )
+    };
+    let none = quote!(::core::option::Option::None);
+    let (kind, data, raw, is_text) = match &arg.source {
+        ArgSource::Param(name) => text("param", &name.value(), paths::raw_param()),
+        // NestJS's pipes see `@HostParam()` as `custom`.
+        ArgSource::HostParam(name) => text("custom", &name.value(), paths::raw_host_param()),
+        ArgSource::Query(name) => text("query", name, paths::raw_query()),
+        ArgSource::Header(name) => text("header", name, paths::raw_header()),
+        ArgSource::Body => json("body", none, quote!("body")),
+        ArgSource::BodyField(field) => json(
+            "body",
+            quote!(::core::option::Option::Some(#field)),
+            quote!("body-field"),
+        ),
+        ArgSource::QueryAll => json("query", none, quote!("query")),
+        ArgSource::ParamsAll => json("param", none, quote!("param")),
+        ArgSource::HostParamsAll => json("custom", none, quote!("host")),
+        ArgSource::Custom { function, data } => {
+            let decorated = paths::decorated();
+            let data = match data {
+                Some(data) => quote!(::core::option::Option::Some(#data)),
+                None => quote!(::core::option::Option::None),
+            };
+            let call = quote_spanned!(function.span()=> #function(#data, &__nest_request));
+            (
+                "custom".to_owned(),
+                data,
+                quote!(#decorated(&__nest_request, #call, &__nest_metadata, &mut __nest_validated)),
+                false,
+            )
+        }
+        ArgSource::Ip | ArgSource::Req | ArgSource::Extract | ArgSource::HeadersAll => {
+            unreachable!("validate refuses pipes here")
+        }
+    };
+    let last = arg.pipes.len().saturating_sub(1);
     let steps = arg.pipes.iter().enumerate().map(|(index, pipe)| {
         // Spanned at the pipe, so that a pipe of the wrong type is reported there alone.
         let run_pipe = paths::at(pipe.span(), paths::run_pipe());
-        let typed = if is_body || index == last {
+        let typed = if is_text && index == last {
             quote!(: #ty)
         } else {
             TokenStream::new()
         };
         quote_spanned! {pipe.span()=>
-            let __nest_value #typed = #run_pipe(&(#pipe), __nest_value, &__nest_metadata)?;
+            let __nest_value #typed = #run_pipe(&(#pipe), __nest_value, &__nest_metadata, &mut __nest_validated)?;
         }
     });
     let (metadata, http_exception) = (paths::argument_metadata(), paths::http_exception());
+    let finish = if is_text {
+        quote!(::core::result::Result::<#ty, #http_exception>::Ok(__nest_value))
+    } else {
+        // The last value is the argument (a pipe gave its type) or JSON to deserialise.
+        let (finish, via_same, via_json) = (paths::finish(), paths::via_same(), paths::via_json());
+        quote! {
+            #[allow(unused_imports)]
+            use #via_same as _;
+            #[allow(unused_imports)]
+            use #via_json as _;
+            (&&#finish::<_, #ty>::new(__nest_value)).__nest_finish(__nest_validated, &__nest_metadata)
+        }
+    };
     quote! {
         async {
-            let __nest_metadata = #metadata { kind: #kind, data: #data };
+            #[allow(unused_mut)]
+            let mut __nest_validated = false;
+            let __nest_metadata = #metadata {
+                kind: #kind,
+                data: #data,
+                metatype: ::core::option::Option::Some(::core::any::type_name::<#ty>()),
+            };
             let __nest_value = #raw?;
             #(#steps)*
-            ::core::result::Result::<#ty, #http_exception>::Ok(__nest_value)
+            #finish
         }.await
     }
 }
@@ -329,11 +377,14 @@ fn read(arg: &Arg) -> TokenStream {
             let headers_all = paths::headers_all();
             quote_spanned!(ty.span()=> #headers_all(&__nest_request))
         }
+        // Always through `piped`: the value is JSON (run through the route's pipes), then the
+        // argument's type.
+        ArgSource::Custom { .. } => return piped(arg),
     };
     if arg.pipes.is_empty() {
         read
     } else {
-        piped(arg, read)
+        piped(arg)
     }
 }
 
@@ -395,7 +446,14 @@ fn route(route: &Route) -> TokenStream {
     let rebind = route
         .args
         .iter()
-        .any(|arg| matches!(arg.source, ArgSource::Body | ArgSource::BodyField(_)))
+        .any(|arg| {
+            matches!(arg.source, ArgSource::Body | ArgSource::BodyField(_))
+                || (!arg.pipes.is_empty()
+                    && matches!(
+                        arg.source,
+                        ArgSource::QueryAll | ArgSource::ParamsAll | ArgSource::HostParamsAll
+                    ))
+        })
         .then(|| quote!(let mut __nest_request = __nest_request;));
     if let Some(settings) = &route.sse {
         let (request, sse_sink, release_head) =

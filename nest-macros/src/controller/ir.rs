@@ -19,7 +19,8 @@ pub(crate) struct Controller {
     /// `#[controller("cats", host = ":account.example.com")]`: the hosts, with their parsed
     /// forms (for `#[host_param]`).
     pub(crate) hosts: Vec<(LitStr, RoutePath)>,
-    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]` on the `impl` block.
+    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, `#[use_pipes]` on the `impl`
+    /// block.
     pub(crate) enhancers: Vec<Enhancer>,
     pub(crate) routes: Vec<Route>,
 }
@@ -81,10 +82,18 @@ impl Method {
     }
 }
 
-/// A guard, interceptor or filter type.
+/// A guard, interceptor, filter or pipe.
 pub(crate) struct Enhancer {
     pub(crate) kind: EnhancerKind,
-    pub(crate) ty: syn::Path,
+    pub(crate) target: EnhancerTarget,
+}
+
+/// What an enhancer attribute names.
+pub(crate) enum EnhancerTarget {
+    /// A type, built by the injector (`#[use_guards(AuthGuard)]`, `#[use_pipes(ValidationPipe)]`).
+    Type(syn::Path),
+    /// A value (`#[use_pipes(ValidationPipe::new().whitelist(true))]`; pipes only).
+    Instance(Box<Expr>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +101,7 @@ pub(crate) enum EnhancerKind {
     Guard,
     Interceptor,
     Filter,
+    Pipe,
 }
 
 /// One route method.
@@ -144,7 +154,8 @@ pub(crate) enum RouteOption {
     Redirect { url: LitStr, status: Option<LitInt> },
     /// `#[version("1", "2")]`, `#[version(["1", "2"])]`, `#[version(VERSION_NEUTRAL)]`.
     Versions(Versions),
-    /// `#[use_guards(A)]`, `#[use_interceptors(B)]`, `#[use_filters(C)]`: one per type.
+    /// `#[use_guards(A)]`, `#[use_interceptors(B)]`, `#[use_filters(C)]`, `#[use_pipes(D)]`:
+    /// one per type or value.
     Enhancer(Enhancer),
 }
 
@@ -234,4 +245,10 @@ pub(crate) enum ArgSource {
     BodyField(String),
     /// `#[req]`: the request head.
     Req,
+    /// `#[user]`, `#[user("email")]`: a custom parameter attribute (NestJS's
+    /// `createParamDecorator`), the function `user(data, &request)`.
+    Custom {
+        function: syn::Path,
+        data: Option<LitStr>,
+    },
 }

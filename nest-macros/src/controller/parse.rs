@@ -11,8 +11,8 @@ use syn::{
 };
 
 use super::ir::{
-    Arg, ArgSource, Controller, Enhancer, EnhancerKind, Handler, Metadata, Method, Receiver, Route,
-    RouteOption, SseSettings, VersionItem, Versions,
+    Arg, ArgSource, Controller, Enhancer, EnhancerKind, EnhancerTarget, Handler, Metadata, Method,
+    Receiver, Route, RouteOption, SseSettings, VersionItem, Versions,
 };
 use crate::{
     errors::Errors,
@@ -33,7 +33,9 @@ pub(crate) fn controller(
     } = controller_args(args, errors);
     let mut enhancers = Vec::new();
     block.attrs.retain(|attr| match Attr::of(attr) {
-        Some(name @ (Attr::UseGuards | Attr::UseInterceptors | Attr::UseFilters)) => {
+        Some(
+            name @ (Attr::UseGuards | Attr::UseInterceptors | Attr::UseFilters | Attr::UsePipes),
+        ) => {
             if let Some(parsed) = errors.take(parse_enhancers(attr, name)) {
                 enhancers.extend(parsed);
             }
@@ -594,9 +596,32 @@ fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
     Ok(Parsed::Options(vec![option]))
 }
 
-/// `#[use_guards(AuthGuard, RolesGuard)]`, `#[use_interceptors(LoggingInterceptor)]` or
-/// `#[use_filters(HttpExceptionFilter)]`: one enhancer per type.
+/// `#[use_guards(AuthGuard, RolesGuard)]`, `#[use_interceptors(LoggingInterceptor)]`,
+/// `#[use_filters(HttpExceptionFilter)]` or `#[use_pipes(ValidationPipe, TrimPipe::new())]`:
+/// one enhancer per type (or, for pipes, per value).
 fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
+    if name == Attr::UsePipes {
+        let items = attr
+            .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .ok()
+            .filter(|items| !items.is_empty())
+            .ok_or_else(|| {
+                syn::Error::new_spanned(
+                    attr,
+                    "expected `#[use_pipes(ValidationPipe, ...)]` naming pipe types or values",
+                )
+            })?;
+        return Ok(items
+            .into_iter()
+            .map(|item| Enhancer {
+                kind: EnhancerKind::Pipe,
+                target: match item {
+                    Expr::Path(path) if path.qself.is_none() => EnhancerTarget::Type(path.path),
+                    other => EnhancerTarget::Instance(Box::new(other)),
+                },
+            })
+            .collect());
+    }
     let (kind, example) = match name {
         Attr::UseGuards => (EnhancerKind::Guard, "#[use_guards(AuthGuard, ...)]"),
         Attr::UseFilters => (
@@ -615,7 +640,13 @@ fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
         .ok_or_else(|| {
             syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
         })?;
-    Ok(types.into_iter().map(|ty| Enhancer { kind, ty }).collect())
+    Ok(types
+        .into_iter()
+        .map(|ty| Enhancer {
+            kind,
+            target: EnhancerTarget::Type(ty),
+        })
+        .collect())
 }
 
 /// `#[roles("admin", "user")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.
@@ -660,6 +691,7 @@ fn is_compiler_attribute(attr: &Attribute) -> bool {
 fn argument(typed: &mut PatType, errors: &mut Errors) -> Option<Arg> {
     let before = errors.count();
     let mut found: Option<(Attr, Attribute)> = None;
+    let mut custom: Option<Attribute> = None;
     for attr in std::mem::take(&mut typed.attrs) {
         if is_compiler_attribute(&attr) {
             typed.attrs.push(attr);
@@ -674,17 +706,51 @@ fn argument(typed: &mut PatType, errors: &mut Errors) -> Option<Arg> {
                 ),
             )),
             Some(name) => found = Some((name, attr)),
-            None => {
+            None if Attr::of(&attr).is_some() => {
                 let written = attr.path().to_token_stream().to_string().replace(' ', "");
                 errors.push(syn::Error::new_spanned(
                     &attr,
                     format!(
-                        "unknown argument attribute `#[{written}]`; expected one of: {}",
+                        "`#[{written}]` does not go on an argument; an argument takes one of: {}, or a custom parameter attribute",
                         display_list(&Attr::ARGUMENTS)
                     ),
                 ));
             }
+            // A misspelt attribute of ours, not a custom one.
+            None if near_miss(&attr).is_some() => {
+                let written = attr.path().to_token_stream().to_string().replace(' ', "");
+                let meant = near_miss(&attr).map(Attr::display).unwrap_or_default();
+                errors.push(syn::Error::new_spanned(
+                    &attr,
+                    format!(
+                        "unknown argument attribute `#[{written}]`; did you mean {meant}? (an argument takes one of: {}, or a custom parameter attribute)",
+                        display_list(&Attr::ARGUMENTS)
+                    ),
+                ));
+            }
+            // A custom parameter attribute: `#[user("email")]` calls `user`.
+            None if custom.is_some() => errors.push(syn::Error::new_spanned(
+                &attr,
+                format!(
+                    "an argument can have only one of {}, or one custom parameter attribute",
+                    display_list(&Attr::ARGUMENTS)
+                ),
+            )),
+            None => custom = Some(attr),
         }
+    }
+    if let Some(attr) = custom {
+        if found.is_some() {
+            errors.push(syn::Error::new_spanned(
+                &attr,
+                format!(
+                    "an argument can have only one of {}, or one custom parameter attribute",
+                    display_list(&Attr::ARGUMENTS)
+                ),
+            ));
+            return None;
+        }
+        return custom_argument(typed, &attr, errors);
     }
     let ty = (*typed.ty).clone();
     let Some((kind, attr)) = found else {
@@ -735,6 +801,70 @@ fn argument(typed: &mut PatType, errors: &mut Errors) -> Option<Arg> {
         pipes,
         attr_tokens: attr.to_token_stream(),
         span,
+    })
+}
+
+/// The argument attribute of ours `attr` is one letter away from (`#[params]`, `#[header]`,
+/// `#[bdy]`): a typo rather than a custom parameter attribute.
+fn near_miss(attr: &Attribute) -> Option<Attr> {
+    let written = attr.path().get_ident()?.to_string();
+    Attr::ARGUMENTS.into_iter().find(|known| {
+        let known = known.name();
+        let (a, b) = (written.as_bytes(), known.as_bytes());
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        match long.len() - short.len() {
+            // One letter changed.
+            0 => a.iter().zip(b).filter(|(x, y)| x != y).count() == 1,
+            // One letter added or removed.
+            1 => (0..long.len()).any(|skip| {
+                long[..skip]
+                    .iter()
+                    .chain(&long[skip + 1..])
+                    .eq(short.iter())
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// `#[user]`, `#[user("email")]`, `#[user("email", SomePipe)]`, `#[user(SomePipe)]`: a custom
+/// parameter attribute, the function of that name called with the data and the request.
+fn custom_argument(typed: &PatType, attr: &Attribute, errors: &mut Errors) -> Option<Arg> {
+    let ty = (*typed.ty).clone();
+    let function = attr.path().clone();
+    let written = function.to_token_stream().to_string().replace(' ', "");
+    let (data, pipes) = match &attr.meta {
+        Meta::Path(_) => (None, Vec::new()),
+        Meta::List(list) => {
+            let items = errors.take(
+                list.parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+                    .map_err(|_| {
+                        syn::Error::new_spanned(
+                            attr,
+                            format!("expected `#[{written}]`, `#[{written}(\"data\")]` or `#[{written}(\"data\", SomePipe, ...)]`"),
+                        )
+                    }),
+            )?;
+            let mut items = items.into_iter().peekable();
+            let data = items
+                .next_if(|item| string(item).is_some())
+                .and_then(|item| string(&item).cloned());
+            (data, items.collect())
+        }
+        Meta::NameValue(_) => {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                format!("expected `#[{written}]` or `#[{written}(\"data\")]`"),
+            ));
+            return None;
+        }
+    };
+    Some(Arg {
+        span: function.span(),
+        ty,
+        source: ArgSource::Custom { function, data },
+        pipes,
+        attr_tokens: attr.to_token_stream(),
     })
 }
 

@@ -212,29 +212,14 @@ fn arguments(route: &Route, controller: &Controller, errors: &mut Errors) {
         if let Some(first) = arg.pipes.first() {
             let pipe = first.to_token_stream().to_string();
             let message = match &arg.source {
-                ArgSource::Param(_)
-                | ArgSource::HostParam(_)
-                | ArgSource::Query(_)
-                | ArgSource::Header(_)
-                | ArgSource::Body => None,
-                ArgSource::ParamsAll => Some((Attr::Param, "path parameter")),
-                ArgSource::HostParamsAll => Some((Attr::HostParam, "host parameter")),
-                ArgSource::QueryAll => Some((Attr::Query, "query parameter")),
-                ArgSource::HeadersAll => Some((Attr::Headers, "header")),
-                _ => Some((Attr::Body, "")),
-            }
-            .map(|(attr, what)| {
-                if attr == Attr::Body {
-                    format!(
-                        "pipes on a body field are not supported; put them on the whole body, as in `#[body({pipe})]`"
-                    )
-                } else {
-                    format!(
-                        "a pipe transforms one {what}: name it, as in `#[{}(\"name\", {pipe})]`",
-                        attr.name()
-                    )
+                ArgSource::HeadersAll => Some(format!(
+                    "a pipe transforms one header: name it, as in `#[headers(\"name\", {pipe})]`"
+                )),
+                ArgSource::Ip | ArgSource::Req | ArgSource::Extract => {
+                    Some("`#[ip]` and `#[req]` take no pipes".to_owned())
                 }
-            });
+                _ => None,
+            };
             if let Some(message) = message {
                 errors.push(syn::Error::new_spanned(&arg.attr_tokens, message));
             }
