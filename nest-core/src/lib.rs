@@ -76,6 +76,7 @@ mod discovery;
 mod error;
 pub mod event_emitter;
 pub mod http;
+mod json;
 pub mod lifecycle;
 mod lock;
 mod panic;
@@ -154,12 +155,15 @@ pub use validation::{Dto, ValidationError, ValidationPipe};
 /// | `#[use_guards(RolesGuard, ...)]` | `@UseGuards` | block or method |
 /// | `#[use_interceptors(LoggingInterceptor, ...)]` | `@UseInterceptors` | block or method |
 /// | `#[use_filters(HttpExceptionFilter, ...)]` | `@UseFilters` | block or method |
+/// | `#[use_pipes(ValidationPipe, TrimPipe::new(), ...)]` | `@UsePipes` | block or method |
 /// | `#[roles("admin")]`, `#[set_metadata("key", "value")]` | `@Roles`, `@SetMetadata` | method |
 /// | `#[http_code(204)]`, `#[header("name", "value")]`, `#[redirect("/to", 301)]`, `#[version("1")]` | `@HttpCode`, `@Header`, `@Redirect`, `@Version` | method |
 /// | `#[param("id", Pipe, ...)]`, `#[query(...)]`, `#[body(...)]`, `#[headers(...)]`, `#[ip]`, `#[req]` | `@Param`, `@Query`, `@Body`, `@Headers`, `@Ip`, `@Req` | argument |
+/// | `#[user("data", Pipe, ...)]` (any other name) | a `createParamDecorator` decorator: calls `user(Some("data"), &request)` | argument |
 ///
-/// Guards, interceptors and filters are built by the injector in the controller's module
-/// (see [`pipeline`]); pipes are values (see [`pipeline::PipeTransform`]).
+/// Guards, interceptors, filters and pipes named by type in `#[use_...]` are built by the
+/// injector in the controller's module (see [`pipeline`]); pipes written as expressions are
+/// used as they are (see [`pipeline::PipeTransform`]).
 ///
 /// It stands for an `impl Controller for CatsController` that lists the routes, each calling
 /// its method on the application's instance (or, for a controller that depends on a

@@ -15,7 +15,7 @@ use std::{
 
 /// The layers, lowest first, with the module paths each owns.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("support", &["lock"]),
+    ("support", &["lock", "json"]),
     (
         "SSE wire format",
         &["sse::event", "sse::encoder", "sse::options"],

@@ -258,7 +258,9 @@ impl HttpException {
                 error,
                 status_code,
             }),
-            ExceptionBody::Custom(value) => serde_json::to_string(value),
+            ExceptionBody::Custom(value) => {
+                crate::json::to_vec(value).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            }
         };
         // Serialising strings, integers and a `Value` cannot fail.
         json.unwrap_or_default()

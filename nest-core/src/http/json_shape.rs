@@ -82,9 +82,11 @@ fn message(path: &mut Vec<String>, text: &str) -> String {
         let values = text
             .split_once("expected ")
             .map(|(_, expected)| {
+                // serde writes "`a`", "`a` or `b`" or "one of `a`, `b`, `c`".
                 expected
                     .trim_start_matches("one of ")
                     .split(", ")
+                    .flat_map(|part| part.split(" or "))
                     .map(|value| value.trim_matches('`'))
                     .collect::<Vec<_>>()
                     .join(", ")

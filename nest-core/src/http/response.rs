@@ -274,7 +274,7 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.0) {
+        match crate::json::to_vec(&self.0) {
             Ok(json) => with_content_type(json.into(), "application/json; charset=utf-8"),
             Err(error) => HttpException::internal(error).into_response(),
         }

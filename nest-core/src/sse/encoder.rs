@@ -270,7 +270,8 @@ impl SseEncoder {
     }
 }
 
-/// Writes `value` as compact JSON (the bytes of `serde_json::to_writer`) and tells whether they
+/// Writes `value` as compact JSON (the bytes of `serde_json::to_writer`, with JavaScript's
+/// numbers: `1000`, not `1000.0`) and tells whether they
 /// hold a raw CR or LF, which would end the `data:` line.
 ///
 /// serde_json escapes both in strings; the only text it copies unescaped is a `RawValue`'s,
@@ -296,6 +297,22 @@ struct CompactJson<'a> {
 }
 
 impl serde_json::ser::Formatter for CompactJson<'_> {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        crate::json::write_f64(writer, value)
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f32,
+    ) -> std::io::Result<()> {
+        serde_json::ser::Formatter::write_f32(&mut crate::json::JsFormatter, writer, value)
+    }
+
     fn write_raw_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         writer: &mut W,

@@ -81,7 +81,7 @@ pub(crate) enum JsonText {
 }
 
 impl Data {
-    /// `value` as compact JSON, exactly as `serde_json::to_string` writes it.
+    /// `value` as compact JSON, as `JSON.stringify` writes it.
     fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
         let (json, line_break) = JsonText::serialize(value)?;
         if line_break {
@@ -92,7 +92,7 @@ impl Data {
 }
 
 impl JsonText {
-    /// `value` as compact JSON, exactly as `serde_json::to_string` writes it, and whether it
+    /// `value` as compact JSON, as `JSON.stringify` writes it, and whether it
     /// holds a raw line break.
     fn serialize<T: Serialize + ?Sized>(value: &T) -> Result<(Self, bool), serde_json::Error> {
         let mut writer = JsonWriter {
