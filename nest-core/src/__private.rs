@@ -12,9 +12,9 @@ pub use crate::di::{
     AsyncFactory, Dependency, InjectField, Injectable, Resolver, Scope, SyncFactory,
 };
 pub use crate::pipeline::args::{
-    Finish, ViaJson, ViaSame, body, body_field, decorated, header, host_param, host_params_all, ip,
-    json_argument, param, params_all, query, query_all, raw_header, raw_host_param, raw_param,
-    raw_query, ready_pipe,
+    Finish, PipeSlot, ViaJson, ViaSame, body, body_field, decorated, header, host_param,
+    host_params_all, ip, json_argument, param, params_all, query, query_all, raw_header,
+    raw_host_param, raw_param, raw_query, ready_pipe,
 };
 pub use crate::pipeline::{
     AnyPipe, ArgumentMetadata, CanActivate, Enhancer, ExceptionFilter, ExceptionType,

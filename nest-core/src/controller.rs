@@ -13,7 +13,10 @@ use crate::{
         router::{self, RequestMethod, join_path},
     },
     panic,
-    pipeline::{AnyPipe, CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor},
+    pipeline::{
+        AnyPipe, CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor,
+        args::ArgumentPipe,
+    },
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
 
@@ -209,6 +212,7 @@ impl ControllerRoutes {
                     .collect(),
                 filters: filters.iter().cloned().chain(route.filters).collect(),
                 pipes: pipes.iter().cloned().chain(route.pipes).collect(),
+                argument_pipes: route.argument_pipes,
                 controller: name,
                 handler: route.handler_name,
                 metadata: route.metadata,
@@ -244,6 +248,8 @@ pub struct RouteDefinition {
     filters: Vec<Enhancer<dyn ExceptionFilter>>,
     /// `#[use_pipes(...)]` on the route.
     pipes: Vec<Enhancer<AnyPipe>>,
+    /// Its arguments' pipes named by type.
+    argument_pipes: Vec<ArgumentPipe>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
     metadata: &'static [(&'static str, &'static [&'static str])],
 }
@@ -378,6 +384,7 @@ impl RouteDefinition {
             interceptors: Vec::new(),
             filters: Vec::new(),
             pipes: Vec::new(),
+            argument_pipes: Vec::new(),
             metadata: &[],
         }
     }
@@ -420,6 +427,7 @@ impl RouteDefinition {
             interceptors: Vec::new(),
             filters: Vec::new(),
             pipes: Vec::new(),
+            argument_pipes: Vec::new(),
             metadata: &[],
         }
     }
@@ -449,6 +457,13 @@ impl RouteDefinition {
     #[must_use]
     pub fn pipe(mut self, pipe: Enhancer<AnyPipe>) -> Self {
         self.pipes.push(pipe);
+        self
+    }
+
+    /// An argument's pipe named by type, for the injector to build.
+    #[must_use]
+    pub fn argument_pipe(mut self, slot: ArgumentPipe) -> Self {
+        self.argument_pipes.push(slot);
         self
     }
 

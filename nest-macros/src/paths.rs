@@ -60,6 +60,7 @@ runtime_paths! {
     finish => Finish;
     via_same => ViaSame;
     via_json => ViaJson;
+    pipe_slot => PipeSlot;
     // `#[derive(Dto)]`.
     dto_module => dto;
     dto_trait => dto::Dto;

@@ -16,7 +16,9 @@ enum Color {
     Black,
 }
 
-/// Upper-cases the value, and names where it came from.
+/// Upper-cases the value, and names where it came from (named by its type in the attributes,
+/// so built by the injector: `Default`).
+#[derive(Default)]
 struct ShoutPipe;
 
 impl PipeTransform<Option<String>, String> for ShoutPipe {

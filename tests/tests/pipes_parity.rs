@@ -10,7 +10,7 @@ use nest_core::pipeline::{
     ArgumentMetadata, CanActivate, ExecutionContext, GuardFuture, ParseIntPipe, PipeTransform,
 };
 use nest_core::prelude::*;
-use nest_core::{BadRequestException, Dto, Injectable, Request, ValidationPipe};
+use nest_core::{BadRequestException, Dto, Injectable, NotFoundException, Request, ValidationPipe};
 use nest_tests::raw_exchange;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -107,7 +107,44 @@ impl PipeTransform<Value, Value> for ShoutPipe {
     }
 }
 
+#[derive(Default)]
+struct UsersService;
+
+#[derive(Clone, Serialize)]
+struct UserEntity {
+    id: u32,
+    name: &'static str,
+}
+
+impl UsersService {
+    fn find(&self, id: u32) -> Option<UserEntity> {
+        (id == 1).then_some(UserEntity { id: 1, name: "Ann" })
+    }
+}
+
+/// Built by the injector on a parameter: loads the user the id names.
+#[derive(Injectable)]
+struct UserByIdPipe {
+    users: Arc<UsersService>,
+}
+
+impl PipeTransform<Option<String>, UserEntity> for UserByIdPipe {
+    fn transform(
+        &self,
+        value: Option<String>,
+        _: &ArgumentMetadata,
+    ) -> Result<UserEntity, HttpException> {
+        let value = value.unwrap_or_default();
+        value
+            .parse()
+            .ok()
+            .and_then(|id| self.users.find(id))
+            .ok_or_else(|| NotFoundException::new(format!("User {value} not found")))
+    }
+}
+
 /// Refuses odd numbers.
+#[derive(Default)]
 struct EvenPipe;
 
 impl PipeTransform<i64, i64> for EvenPipe {
@@ -258,6 +295,11 @@ impl InjectedController {
         Json(S { s })
     }
 
+    #[get("user/:id")]
+    fn user(&self, #[param("id", UserByIdPipe)] user: UserEntity) -> Json<UserEntity> {
+        Json(user)
+    }
+
     #[get("meta/:id")]
     #[use_pipes(MetaPipe)]
     fn meta(
@@ -308,7 +350,7 @@ impl MeController {
         InjectedController,
         MeController
     ],
-    providers = [SuffixService]
+    providers = [SuffixService, UsersService]
 )]
 struct AppModule;
 

@@ -5,13 +5,24 @@
 //! `ValidationPipe::new()` when none reached it) before it is deserialised. Without pipes and
 //! DTOs, values are read straight into their types.
 
-use std::{cell::Cell, marker::PhantomData, sync::Arc};
+use std::{
+    cell::Cell,
+    future::Future,
+    marker::PhantomData,
+    pin::Pin,
+    sync::{Arc, OnceLock},
+};
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
+use super::Enhancer;
 use super::pipes::{AnyPipe, ArgumentMetadata, PipeChain, PipeTransform};
-use crate::http::{BadRequestException, FromInput, FromParam, HttpException, Request};
+use crate::{
+    di::{Container, ModuleId},
+    error::StartupError,
+    http::{BadRequestException, FromInput, FromParam, HttpException, Request},
+};
 
 /// Whether the type called `metatype` derives `Dto`.
 fn is_dto(metatype: &str) -> bool {
@@ -355,6 +366,97 @@ pub fn raw_host_param<T>(
     name: &'static str,
 ) -> Result<Option<String>, HttpException> {
     raw_text::<T>(request, "custom", name, request.host_param(name))
+}
+
+/// An argument's pipe named by its type (`#[param("id", UserByIdPipe)]`, NestJS's
+/// `@Param('id', UserByIdPipe)`): built by the injector in the controller's module at start-up,
+/// then shared by every request of the route.
+pub struct PipeSlot<P>(Arc<SlotInner<P>>);
+
+struct SlotInner<P> {
+    enhancer: Enhancer<P>,
+    built: OnceLock<Arc<P>>,
+}
+
+impl<P> Clone for PipeSlot<P> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<P> std::fmt::Debug for PipeSlot<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PipeSlot({:?})", self.0.enhancer)
+    }
+}
+
+impl<P: Send + Sync + 'static> PipeSlot<P> {
+    /// The slot of the pipe `enhancer` builds.
+    pub fn new(enhancer: Enhancer<P>) -> Self {
+        Self(Arc::new(SlotInner {
+            enhancer,
+            built: OnceLock::new(),
+        }))
+    }
+
+    /// The built pipe.
+    ///
+    /// # Panics
+    ///
+    /// Before the application built it (a route only runs once it has).
+    pub fn get(&self) -> &P {
+        self.0
+            .built
+            .get()
+            .expect("the injector builds a route's pipes before the route runs")
+    }
+
+    /// What the application builds.
+    pub fn erased(&self) -> ArgumentPipe {
+        ArgumentPipe(Arc::clone(&self.0) as Arc<dyn PipeSlotFill>)
+    }
+}
+
+/// A [`PipeSlot`] for the application to check and fill.
+#[derive(Clone)]
+pub struct ArgumentPipe(pub(crate) Arc<dyn PipeSlotFill>);
+
+impl std::fmt::Debug for ArgumentPipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ArgumentPipe")
+    }
+}
+
+pub(crate) trait PipeSlotFill: Send + Sync {
+    /// Checks the pipe's dependencies against `module`.
+    fn check(&self, container: &Container, module: ModuleId) -> Result<(), StartupError>;
+
+    /// Builds the pipe in `module` (once).
+    fn fill<'a>(
+        &'a self,
+        container: &'a Container,
+        module: ModuleId,
+    ) -> Pin<Box<dyn Future<Output = Result<(), StartupError>> + Send + 'a>>;
+}
+
+impl<P: Send + Sync + 'static> PipeSlotFill for SlotInner<P> {
+    fn check(&self, container: &Container, module: ModuleId) -> Result<(), StartupError> {
+        self.enhancer.check(container, module)
+    }
+
+    fn fill<'a>(
+        &'a self,
+        container: &'a Container,
+        module: ModuleId,
+    ) -> Pin<Box<dyn Future<Output = Result<(), StartupError>> + Send + 'a>> {
+        Box::pin(async move {
+            if self.built.get().is_none() {
+                let built = self.enhancer.build(container, module).await?;
+                let _ = self.built.set(built);
+            }
+            Ok(())
+        })
+    }
 }
 
 /// `#[use_pipes(SomePipe::new())]`: a pipe written as a value.

@@ -138,6 +138,13 @@ impl<G: ExceptionFilter> Upcast<G> for dyn ExceptionFilter {
     }
 }
 
+/// An argument's pipe named by its type is kept as its own type.
+impl<G: Send + Sync + 'static> Upcast<G> for G {
+    fn upcast(value: Arc<G>) -> Arc<Self> {
+        value
+    }
+}
+
 impl<G: PipeTransform<serde_json::Value, serde_json::Value> + 'static> Upcast<G> for AnyPipe {
     fn upcast(value: Arc<G>) -> Arc<Self> {
         value

@@ -3,7 +3,7 @@
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use super::{AnyPipe, Enhancer, ExceptionFilter, NestInterceptor, PipeChain};
+use super::{AnyPipe, Enhancer, ExceptionFilter, NestInterceptor, PipeChain, args::ArgumentPipe};
 use crate::{
     di::{Container, ModuleId},
     error::StartupError,
@@ -194,6 +194,8 @@ pub(crate) struct Enhancers {
     pub(crate) filters: Vec<Enhancer<dyn ExceptionFilter>>,
     /// `#[use_pipes]`: the controller's, then the route's.
     pub(crate) pipes: Vec<Enhancer<AnyPipe>>,
+    /// The arguments' pipes named by type (`#[param("id", UserByIdPipe)]`).
+    pub(crate) argument_pipes: Vec<ArgumentPipe>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
     pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
@@ -230,6 +232,9 @@ impl Enhancers {
         for pipe in &self.pipes {
             pipe.check(container, module)?;
         }
+        for slot in &self.argument_pipes {
+            slot.0.check(container, module)?;
+        }
         Ok(())
     }
 
@@ -250,6 +255,9 @@ impl Enhancers {
         }
         for pipe in &mut self.pipes {
             *pipe = Enhancer::Ready(pipe.build(container, module).await?);
+        }
+        for slot in &self.argument_pipes {
+            slot.0.fill(container, module).await?;
         }
         Ok(())
     }

@@ -55,6 +55,7 @@ impl ArgumentMetadata {
 /// use nest_core::pipeline::{ArgumentMetadata, PipeTransform};
 ///
 /// /// Accepts only even numbers.
+/// #[derive(Default)]
 /// struct EvenPipe;
 ///
 /// impl PipeTransform<Option<String>, u32> for EvenPipe {

@@ -225,7 +225,7 @@ fn sse_options(settings: &SseSettings) -> TokenStream {
 /// value, with the global, controller and route pipes already run) and put through its own
 /// pipes, in order; the last pipe gives the argument's type (or a JSON value, deserialised into
 /// it).
-fn piped(arg: &Arg) -> TokenStream {
+fn piped(arg: &Arg, arg_index: usize) -> TokenStream {
     let ty = &arg.ty;
     let text = |kind: &str, name: &str, raw: TokenStream| {
         (
@@ -287,8 +287,17 @@ fn piped(arg: &Arg) -> TokenStream {
         } else {
             TokenStream::new()
         };
+        // A type's name is built by the injector (see `argument_pipe_slots`), a value is used
+        // as it is.
+        let pipe = match injected_pipe(pipe) {
+            Some(_) => {
+                let slot = slot_ident(arg_index, index);
+                quote_spanned!(pipe.span()=> #slot.get())
+            }
+            None => quote_spanned!(pipe.span()=> &(#pipe)),
+        };
         quote_spanned! {pipe.span()=>
-            let __nest_value #typed = #run_pipe(&(#pipe), __nest_value, &__nest_metadata, &mut __nest_validated)?;
+            let __nest_value #typed = #run_pipe(#pipe, __nest_value, &__nest_metadata, &mut __nest_validated)?;
         }
     });
     let (metadata, http_exception) = (paths::argument_metadata(), paths::http_exception());
@@ -321,8 +330,55 @@ fn piped(arg: &Arg) -> TokenStream {
     }
 }
 
+/// The type an argument's pipe names, when it is written as a bare type name
+/// (`#[param("id", UserByIdPipe)]`, NestJS's `@Param('id', UserByIdPipe)`): the injector builds
+/// it. Any other expression (`ParseUUIDPipe::version(4)`) is a value.
+fn injected_pipe(pipe: &syn::Expr) -> Option<&syn::Path> {
+    match pipe {
+        syn::Expr::Path(path) if path.qself.is_none() => Some(&path.path),
+        _ => None,
+    }
+}
+
+/// The variable holding the built pipe `pipe_index` of argument `arg_index`.
+fn slot_ident(arg_index: usize, pipe_index: usize) -> Ident {
+    format_ident!("__nest_pipe_{arg_index}_{pipe_index}")
+}
+
+/// The slots of a route's pipes named by type: their declarations (before the route's
+/// closure), their clones (into it, and into each request's future), and the builder calls
+/// that hand them to the application to build.
+fn argument_pipe_slots(route: &Route) -> (TokenStream, TokenStream, TokenStream) {
+    let (mut declare, mut clone, mut register) =
+        (TokenStream::new(), TokenStream::new(), TokenStream::new());
+    for (arg_index, arg) in route.args.iter().enumerate() {
+        for (pipe_index, pipe) in arg.pipes.iter().enumerate() {
+            let Some(ty) = injected_pipe(pipe) else {
+                continue;
+            };
+            let slot = slot_ident(arg_index, pipe_index);
+            let span = ty.span();
+            let (pipe_slot, pick) = (paths::pipe_slot(), paths::at(span, paths::pick()));
+            let via_default = paths::at(span, paths::via_default_enhancer());
+            let via_injectable = paths::at(span, paths::via_injectable_enhancer());
+            declare.extend(quote_spanned! {span=>
+                let #slot = #pipe_slot::<#ty>::new({
+                    #[allow(unused_imports)]
+                    use #via_default as _;
+                    #[allow(unused_imports)]
+                    use #via_injectable as _;
+                    (&&#pick::<#ty>::new()).__nest_enhancer::<#ty>()
+                });
+            });
+            clone.extend(quote!(let #slot = ::core::clone::Clone::clone(&#slot);));
+            register.extend(quote!(.argument_pipe(#slot.erased())));
+        }
+    }
+    (declare, clone, register)
+}
+
 /// Reads one argument from the request.
-fn read(arg: &Arg) -> TokenStream {
+fn read(arg: &Arg, arg_index: usize) -> TokenStream {
     let ty = &arg.ty;
     let read = match &arg.source {
         ArgSource::Param(name) => {
@@ -379,12 +435,12 @@ fn read(arg: &Arg) -> TokenStream {
         }
         // Always through `piped`: the value is JSON (run through the route's pipes), then the
         // argument's type.
-        ArgSource::Custom { .. } => return piped(arg),
+        ArgSource::Custom { .. } => return piped(arg, arg_index),
     };
     if arg.pipes.is_empty() {
         read
     } else {
-        piped(arg)
+        piped(arg, arg_index)
     }
 }
 
@@ -432,15 +488,21 @@ fn route(route: &Route) -> TokenStream {
     } else {
         quote!(return #http_exception::into_response(error))
     };
-    let extract = route.args.iter().zip(&args).map(|(arg, ident)| {
-        let read = read(arg);
-        quote! {
-            let #ident = match #read {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(error) => #on_error,
-            };
-        }
-    });
+    let (declare_slots, clone_slots, register_slots) = argument_pipe_slots(route);
+    let extract = route
+        .args
+        .iter()
+        .zip(&args)
+        .enumerate()
+        .map(|(index, (arg, ident))| {
+            let read = read(arg, index);
+            quote! {
+                let #ident = match #read {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(error) => #on_error,
+                };
+            }
+        });
     // Spanned at the return type: errors about the value it returns point there.
     let call = quote_spanned!(ret_span=> __nest_this.#method(#(#args),*) #await_);
     let rebind = route
@@ -465,10 +527,14 @@ fn route(route: &Route) -> TokenStream {
         let run = quote_spanned!(run_span=> __nest_sink.run(#returned).await);
         let sse_options = sse_options(settings);
         quote! {
+            {
+            #declare_slots
             #definition::sse(#verb, #path, #method_name, #sse_options, {
                 let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
+                #clone_slots
                 move |__nest_request: ::std::boxed::Box<#request>, __nest_sink: #sse_sink| {
                     let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
+                    #clone_slots
                     async move {
                         let __nest_this = match __nest_instance.get(&__nest_request).await {
                             ::core::result::Result::Ok(this) => this,
@@ -482,7 +548,8 @@ fn route(route: &Route) -> TokenStream {
                         #run
                     }
                 }
-            }) #options
+            }) #options #register_slots
+            }
         }
     } else {
         let request = paths::request();
@@ -526,10 +593,14 @@ fn route(route: &Route) -> TokenStream {
             (&&&#respond::new(#returned)).__nest_respond()
         });
         quote! {
+            {
+            #declare_slots
             #definition::http(#verb, #path, #method_name, {
                 let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
+                #clone_slots
                 move |__nest_request: #request| {
                     let __nest_instance = ::core::clone::Clone::clone(&__nest_instance);
+                    #clone_slots
                     async move {
                         let __nest_this = match __nest_instance.get(&__nest_request).await {
                             ::core::result::Result::Ok(this) => this,
@@ -541,7 +612,8 @@ fn route(route: &Route) -> TokenStream {
                         #respond
                     }
                 }
-            }) #options
+            }) #options #register_slots
+            }
         }
     }
 }
