@@ -189,6 +189,7 @@ impl nest_core::pipeline::NestInterceptor for PanickyEventMapper {
 }
 
 /// Panics converting its argument.
+#[derive(Default)]
 struct PanickyPipe;
 
 impl nest_core::pipeline::PipeTransform<Option<String>, String> for PanickyPipe {
