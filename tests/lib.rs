@@ -374,6 +374,9 @@ pub mod book {
     #[doc = include_str!("../docs/interceptors.md")]
     pub struct Interceptors;
 
+    #[doc = include_str!("../docs/custom-decorators.md")]
+    pub struct CustomDecorators;
+
     #[doc = include_str!("../docs/sse.md")]
     pub struct Sse;
 

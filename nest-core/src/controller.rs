@@ -14,8 +14,8 @@ use crate::{
     },
     panic,
     pipeline::{
-        AnyPipe, CanActivate, Enhancer, Enhancers, ExceptionFilter, NestInterceptor,
-        args::ArgumentPipe,
+        AnyPipe, CanActivate, Decorator, Decorators, Enhancer, Enhancers, ExceptionFilter,
+        Metadata, NestInterceptor, args::ArgumentPipe,
     },
     sse::{PendingSse, SseRouteOptions, SseSink},
 };
@@ -119,6 +119,8 @@ pub struct ControllerRoutes {
     filters: Vec<Enhancer<dyn ExceptionFilter>>,
     /// `#[use_pipes(...)]` on the controller.
     pipes: Vec<Enhancer<AnyPipe>>,
+    /// The controller's metadata (`Decorators` applied to it).
+    metadata: Metadata,
 }
 
 impl ControllerRoutes {
@@ -134,7 +136,36 @@ impl ControllerRoutes {
             interceptors: Vec::new(),
             filters: Vec::new(),
             pipes: Vec::new(),
+            metadata: Metadata::default(),
         }
+    }
+
+    /// `#[apply_decorators(...)]` on the controller: its guards, interceptors and filters join
+    /// the controller's, its metadata is the controller's (read with
+    /// `ExecutionContext::class_metadata`).
+    ///
+    /// # Panics
+    ///
+    /// On a route-only decorator (`http_code`, `header`), as NestJS fails to define a class
+    /// decorated so.
+    #[must_use]
+    pub fn apply_decorators(mut self, decorators: Decorators) -> Self {
+        for decorator in decorators.into_items() {
+            if let Some(name) = decorator.route_only() {
+                panic!(
+                    "`Decorators::{name}` applies to routes, but it was applied to the controller `{}` with `#[apply_decorators]`",
+                    self.name
+                );
+            }
+            match decorator {
+                Decorator::Metadata(key, values) => self.metadata.set(key, values),
+                Decorator::Guard(guard) => self.guards.push(guard),
+                Decorator::Interceptor(interceptor) => self.interceptors.push(interceptor),
+                Decorator::Filter(filter) => self.filters.push(filter),
+                Decorator::HttpCode(_) | Decorator::Header(..) => {}
+            }
+        }
+        self
     }
 
     /// `#[use_interceptors(...)]` on the controller.
@@ -197,7 +228,9 @@ impl ControllerRoutes {
             interceptors,
             filters,
             pipes,
+            metadata,
         } = self;
+        let class_metadata = Arc::new(metadata);
         routes.into_iter().map(move |route| MappedRoute {
             controller: name,
             controller_path: join_path(prefix, ""),
@@ -215,7 +248,8 @@ impl ControllerRoutes {
                 argument_pipes: route.argument_pipes,
                 controller: name,
                 handler: route.handler_name,
-                metadata: route.metadata,
+                metadata: Arc::new(route.metadata),
+                class_metadata: Arc::clone(&class_metadata),
             },
             route: router::Route {
                 hosts,
@@ -251,7 +285,7 @@ pub struct RouteDefinition {
     /// Its arguments' pipes named by type.
     argument_pipes: Vec<ArgumentPipe>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
-    metadata: &'static [(&'static str, &'static [&'static str])],
+    metadata: Metadata,
 }
 
 /// A route with what mounting it needs: its controller, and its versions.
@@ -319,6 +353,16 @@ impl RouteMeta {
             }
         }
         passthrough.merge_headers(response, &self.headers, self.sse);
+        // Express sends a 204 or 304 without a body or the headers that describe one.
+        if matches!(
+            response.status(),
+            StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
+        ) && !self.sse
+        {
+            *response.body_mut() = crate::http::Body::empty();
+            response.headers_mut().remove(http::header::CONTENT_TYPE);
+            response.headers_mut().remove(http::header::CONTENT_LENGTH);
+        }
     }
 
     /// `handler`, with this metadata and the route's [`Res`](crate::http::Res) handles applied
@@ -385,7 +429,7 @@ impl RouteDefinition {
             filters: Vec::new(),
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
-            metadata: &[],
+            metadata: Metadata::default(),
         }
     }
 
@@ -428,7 +472,7 @@ impl RouteDefinition {
             filters: Vec::new(),
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
-            metadata: &[],
+            metadata: Metadata::default(),
         }
     }
 
@@ -473,7 +517,36 @@ impl RouteDefinition {
         mut self,
         metadata: &'static [(&'static str, &'static [&'static str])],
     ) -> Self {
-        self.metadata = metadata;
+        // The first entry of a key wins: it is set last.
+        for (key, values) in metadata.iter().rev() {
+            self.metadata.set(key, values);
+        }
+        self
+    }
+
+    /// One `#[roles(...)]` or `#[set_metadata(...)]`: sets `key`, replacing what it held
+    /// (the macro applies a route's attributes from the lowest up, as TypeScript applies
+    /// decorators, so the one written highest wins).
+    #[must_use]
+    pub fn set_metadata(mut self, key: &'static str, values: &'static [&'static str]) -> Self {
+        self.metadata.set(key, values);
+        self
+    }
+
+    /// `#[apply_decorators(...)]` on the route: each decorator applied as its attribute would
+    /// be, in order.
+    #[must_use]
+    pub fn apply_decorators(mut self, decorators: Decorators) -> Self {
+        for decorator in decorators.into_items() {
+            match decorator {
+                Decorator::Metadata(key, values) => self.metadata.set(key, values),
+                Decorator::Guard(guard) => self.guards.push(guard),
+                Decorator::Interceptor(interceptor) => self.interceptors.push(interceptor),
+                Decorator::Filter(filter) => self.filters.push(filter),
+                Decorator::HttpCode(status) => self.meta.status = Some(status),
+                Decorator::Header(name, value) => self.meta.headers.push((name, value)),
+            }
+        }
         self
     }
 

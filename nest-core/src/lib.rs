@@ -44,6 +44,7 @@
 //! | `{ provide, useValue / useFactory }`, `@Inject('TOKEN')`, `@Optional()` | `{ provide: T, use_value: v }` / `use_factory` / `use_async_factory` in `providers`, [`di::Inject<Token>`], `Option<Arc<T>>` (see [`di`]) |
 //! | `@UseGuards`, `@UseInterceptors`, `@UseFilters`, `@Catch` | `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, [`#[catch]`](macro@catch) (see [`pipeline`]) |
 //! | `@Param('id', ParseIntPipe)` | `#[param("id", ParseIntPipe)]` (see [`pipeline::PipeTransform`]) |
+//! | `applyDecorators(SetMetadata('roles', roles), UseGuards(AuthGuard))` | [`pipeline::Decorators`], applied with `#[apply_decorators(...)]` on a route or a controller |
 //! | `OnModuleInit`, …, `app.enableShutdownHooks()` | [`lifecycle`], [`NestApplication::enable_shutdown_hooks`] |
 //! | `EventEmitterModule.forRoot()`, `EventEmitter2`, `@OnEvent('order.created')` | [`event_emitter`], [`#[on_event("order.created")]`](macro@on_event) in a [`#[provider]`](macro@provider) block |
 //! | `ScheduleModule.forRoot()`, `@Cron`, `@Interval`, `@Timeout`, `SchedulerRegistry` | [`schedule`], [`#[cron]`](macro@cron), [`#[interval]`](macro@interval), [`#[timeout]`](macro@timeout) |

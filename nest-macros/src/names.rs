@@ -92,6 +92,7 @@ name_table! {
         SetMetadata = "set_metadata",
         Injectable = "injectable",
         HostParam = "host_param",
+        ApplyDecorators = "apply_decorators",
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use super::{AnyPipe, Enhancer, ExceptionFilter, NestInterceptor, PipeChain, args::ArgumentPipe};
+use super::{
+    AnyPipe, Enhancer, ExceptionFilter, Metadata, NestInterceptor, PipeChain, args::ArgumentPipe,
+};
 use crate::{
     di::{Container, ModuleId},
     error::StartupError,
@@ -75,7 +77,8 @@ pub struct ExecutionContext<'a> {
     request: &'a Request,
     controller: &'a str,
     handler: &'a str,
-    metadata: &'a [(&'static str, &'static [&'static str])],
+    metadata: &'a Metadata,
+    class_metadata: &'a Metadata,
     /// What guards and interceptors attached, for the handler.
     attached: std::sync::Mutex<http::Extensions>,
 }
@@ -131,10 +134,28 @@ impl<'a> ExecutionContext<'a> {
     /// The route's metadata under `key` (NestJS `reflector.get(key, context.getHandler())`):
     /// `#[roles("admin")]` is the key `roles`.
     pub fn metadata(&self, key: &str) -> Option<&'static [&'static str]> {
-        self.metadata
-            .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, values)| *values)
+        self.metadata.get(key)
+    }
+
+    /// The controller's metadata under `key` (NestJS `reflector.get(key, context.getClass())`),
+    /// set by a [`Decorators`](super::Decorators) applied to the controller with
+    /// `#[apply_decorators(...)]`.
+    ///
+    /// ```
+    /// use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture};
+    ///
+    /// struct AdminOnly;
+    ///
+    /// impl CanActivate for AdminOnly {
+    ///     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
+    ///         Box::pin(async move {
+    ///             Ok(context.class_metadata("roles").is_some_and(|roles| roles.contains(&"admin")))
+    ///         })
+    ///     }
+    /// }
+    /// ```
+    pub fn class_metadata(&self, key: &str) -> Option<&'static [&'static str]> {
+        self.class_metadata.get(key)
     }
 }
 
@@ -174,6 +195,40 @@ impl Reflector {
     ) -> Option<&'static [&'static str]> {
         context.metadata(key)
     }
+
+    /// The route's metadata under `key`, else the controller's (NestJS
+    /// `reflector.getAllAndOverride(key, [context.getHandler(), context.getClass()])`).
+    ///
+    /// ```
+    /// use nest_core::prelude::*;
+    /// use nest_core::pipeline::{CanActivate, ExecutionContext, GuardFuture, Reflector};
+    ///
+    /// #[derive(Injectable)]
+    /// struct RolesGuard {
+    ///     reflector: Arc<Reflector>,
+    /// }
+    ///
+    /// impl CanActivate for RolesGuard {
+    ///     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
+    ///         Box::pin(async move {
+    ///             let Some(roles) = self.reflector.get_all_and_override("roles", context) else {
+    ///                 return Ok(true);
+    ///             };
+    ///             let role = context.request().headers().get("x-role").and_then(|v| v.to_str().ok());
+    ///             Ok(role.is_some_and(|role| roles.contains(&role)))
+    ///         })
+    ///     }
+    /// }
+    /// ```
+    pub fn get_all_and_override(
+        &self,
+        key: &str,
+        context: &ExecutionContext<'_>,
+    ) -> Option<&'static [&'static str]> {
+        context
+            .metadata(key)
+            .or_else(|| context.class_metadata(key))
+    }
 }
 
 /// The application-wide parts of the pipeline, added around every route's own.
@@ -198,7 +253,10 @@ pub(crate) struct Enhancers {
     pub(crate) argument_pipes: Vec<ArgumentPipe>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
-    pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
+    /// The route's metadata (`#[roles]`, `#[set_metadata]`, `Decorators`).
+    pub(crate) metadata: Arc<Metadata>,
+    /// The controller's metadata (`Decorators` applied to it).
+    pub(crate) class_metadata: Arc<Metadata>,
 }
 
 impl std::fmt::Debug for Enhancers {
@@ -273,7 +331,8 @@ pub(crate) struct Pipeline {
     pub(crate) pipes: Option<PipeChain>,
     pub(crate) controller: &'static str,
     pub(crate) handler: &'static str,
-    pub(crate) metadata: &'static [(&'static str, &'static [&'static str])],
+    pub(crate) metadata: Arc<Metadata>,
+    pub(crate) class_metadata: Arc<Metadata>,
 }
 
 impl Pipeline {
@@ -315,7 +374,8 @@ impl Pipeline {
             filters,
             controller: declared.controller,
             handler: declared.handler,
-            metadata: declared.metadata,
+            metadata: Arc::clone(&declared.metadata),
+            class_metadata: Arc::clone(&declared.class_metadata),
         }
     }
 
@@ -334,7 +394,8 @@ pub(crate) async fn run_guards(pipeline: &Pipeline, request: &mut Request) -> Op
         request,
         controller: pipeline.controller,
         handler: pipeline.handler,
-        metadata: pipeline.metadata,
+        metadata: &pipeline.metadata,
+        class_metadata: &pipeline.class_metadata,
         attached: std::sync::Mutex::default(),
     };
     let early = run_each(pipeline, &context).await;

@@ -26,6 +26,7 @@
 
 #[doc(hidden)]
 pub mod args;
+mod decorators;
 mod enhancer;
 mod filters;
 mod guards;
@@ -36,6 +37,8 @@ mod pipes;
 pub use crate::http::ExceptionType;
 #[cfg(feature = "validation")]
 pub use crate::validation::ValidationPipe;
+pub use decorators::Decorators;
+pub(crate) use decorators::{Decorator, Metadata};
 #[doc(hidden)]
 pub use enhancer::{Enhancer, Upcast, ViaDefaultEnhancer, ViaInjectableEnhancer};
 pub(crate) use filters::apply as apply_filters;

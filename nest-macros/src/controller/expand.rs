@@ -8,8 +8,8 @@ use syn::{ItemImpl, spanned::Spanned};
 
 use super::{
     ir::{
-        Arg, ArgSource, Controller, Enhancer, EnhancerKind, EnhancerTarget, Metadata, Method,
-        Route, RouteOption, SseSettings, VersionItem, Versions,
+        ApplyDecorators, Arg, ArgSource, Controller, ControllerDecorator, Enhancer, EnhancerKind,
+        EnhancerTarget, Metadata, Method, Route, RouteOption, SseSettings, VersionItem, Versions,
     },
     parse::output_span,
 };
@@ -27,7 +27,16 @@ pub(crate) fn controller(controller: &Controller) -> TokenStream {
     } else {
         quote!(.hosts(&[#(#hosts),*]))
     };
-    let enhancers = controller.enhancers.iter().map(enhancer);
+    // Applied from the lowest attribute up, as TypeScript applies a class's decorators: the
+    // guards of the attribute written last run first.
+    let enhancers = controller
+        .decorators
+        .iter()
+        .rev()
+        .map(|decorator| match decorator {
+            ControllerDecorator::Enhancers(enhancers) => enhancers.iter().map(enhancer).collect(),
+            ControllerDecorator::Apply(apply) => apply_decorators(apply),
+        });
     let routes = controller.routes.iter().map(route);
     let (controller_trait, instance, routes_type) = (
         paths::controller(),
@@ -140,8 +149,19 @@ fn enhancer(enhancer: &Enhancer) -> TokenStream {
     }))
 }
 
-/// `RouteDefinition` builder calls for the route's options, in the order written, then its
-/// metadata.
+/// `.apply_decorators(expr)` for each expression, in the order listed (as NestJS's
+/// `applyDecorators(a, b)` applies `a`, then `b`).
+fn apply_decorators(apply: &ApplyDecorators) -> TokenStream {
+    apply
+        .exprs
+        .iter()
+        .map(|expr| quote_spanned!(expr.span()=> .apply_decorators(#expr)))
+        .collect()
+}
+
+/// `RouteDefinition` builder calls for the route's options, applied from the last written up,
+/// as TypeScript applies a method's decorators: the guards of the attribute written last run
+/// first, and for one metadata key, status or header the attribute written first wins.
 fn options(route: &Route) -> TokenStream {
     let mut calls = TokenStream::new();
     // Repeated `#[version]` attributes make one list.
@@ -159,7 +179,7 @@ fn options(route: &Route) -> TokenStream {
     }
     all_versions.list |= all_versions.items.len() > 1;
     calls.extend(versions(&all_versions));
-    for option in &route.options {
+    for option in route.options.iter().rev() {
         calls.extend(match option {
             RouteOption::HttpCode(code) => {
                 let status: u16 = code.base10_parse().unwrap_or_default();
@@ -174,15 +194,12 @@ fn options(route: &Route) -> TokenStream {
                 quote!(.redirect(#url, #code))
             }
             RouteOption::Versions(_) => TokenStream::new(),
-            RouteOption::Enhancer(item) => enhancer(item),
+            RouteOption::Enhancers(items) => items.iter().map(enhancer).collect(),
+            RouteOption::Metadata(Metadata { key, values }) => {
+                quote!(.set_metadata(#key, &[#(#values),*]))
+            }
+            RouteOption::Apply(apply) => apply_decorators(apply),
         });
-    }
-    if !route.metadata.is_empty() {
-        let entries = route
-            .metadata
-            .iter()
-            .map(|Metadata { key, values }| quote!((#key, &[#(#values),*])));
-        calls.extend(quote!(.metadata(&[#(#entries),*])));
     }
     calls
 }

@@ -19,9 +19,9 @@ pub(crate) struct Controller {
     /// `#[controller("cats", host = ":account.example.com")]`: the hosts, with their parsed
     /// forms (for `#[host_param]`).
     pub(crate) hosts: Vec<(LitStr, RoutePath)>,
-    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, `#[use_pipes]` on the `impl`
-    /// block.
-    pub(crate) enhancers: Vec<Enhancer>,
+    /// `#[use_guards]`, `#[use_interceptors]`, `#[use_filters]`, `#[use_pipes]` and
+    /// `#[apply_decorators]` on the `impl` block, in the order written.
+    pub(crate) decorators: Vec<ControllerDecorator>,
     pub(crate) routes: Vec<Route>,
 }
 
@@ -82,6 +82,20 @@ impl Method {
     }
 }
 
+/// An attribute of the `impl` block that applies to every route.
+pub(crate) enum ControllerDecorator {
+    /// `#[use_guards(A, B)]`, `#[use_interceptors(C)]`, `#[use_filters(D)]`, `#[use_pipes(E)]`.
+    Enhancers(Vec<Enhancer>),
+    /// `#[apply_decorators(auth(&["admin"]))]`.
+    Apply(ApplyDecorators),
+}
+
+/// `#[apply_decorators(expr, ...)]`: expressions that evaluate to `Decorators`, applied in
+/// the order listed (as NestJS's `applyDecorators(a, b)`).
+pub(crate) struct ApplyDecorators {
+    pub(crate) exprs: Vec<Expr>,
+}
+
 /// A guard, interceptor, filter or pipe.
 pub(crate) struct Enhancer {
     pub(crate) kind: EnhancerKind,
@@ -117,11 +131,10 @@ pub(crate) struct Route {
     pub(crate) sse: Option<SseSettings>,
     pub(crate) handler: Handler,
     pub(crate) args: Vec<Arg>,
-    /// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]` and the enhancers, in the order
-    /// written.
+    /// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]`, the enhancers, the metadata
+    /// and `#[apply_decorators]`, in the order written (they are applied from the last up, as
+    /// TypeScript applies decorators).
     pub(crate) options: Vec<RouteOption>,
-    /// `#[roles(...)]` and `#[set_metadata(...)]`, in the order written.
-    pub(crate) metadata: Vec<Metadata>,
 }
 
 /// The method a route calls.
@@ -154,9 +167,13 @@ pub(crate) enum RouteOption {
     Redirect { url: LitStr, status: Option<LitInt> },
     /// `#[version("1", "2")]`, `#[version(["1", "2"])]`, `#[version(VERSION_NEUTRAL)]`.
     Versions(Versions),
-    /// `#[use_guards(A)]`, `#[use_interceptors(B)]`, `#[use_filters(C)]`, `#[use_pipes(D)]`:
-    /// one per type or value.
-    Enhancer(Enhancer),
+    /// `#[use_guards(A, B)]`, `#[use_interceptors(C)]`, `#[use_filters(D)]`,
+    /// `#[use_pipes(E)]`: the types or values of one attribute, in the order listed.
+    Enhancers(Vec<Enhancer>),
+    /// `#[roles(...)]` or `#[set_metadata(...)]`.
+    Metadata(Metadata),
+    /// `#[apply_decorators(...)]`.
+    Apply(ApplyDecorators),
 }
 
 /// `#[roles("admin")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.

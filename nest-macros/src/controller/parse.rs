@@ -11,8 +11,9 @@ use syn::{
 };
 
 use super::ir::{
-    Arg, ArgSource, Controller, Enhancer, EnhancerKind, EnhancerTarget, Handler, Metadata, Method,
-    Receiver, Route, RouteOption, SseSettings, VersionItem, Versions,
+    ApplyDecorators, Arg, ArgSource, Controller, ControllerDecorator, Enhancer, EnhancerKind,
+    EnhancerTarget, Handler, Metadata, Method, Receiver, Route, RouteOption, SseSettings,
+    VersionItem, Versions,
 };
 use crate::{
     errors::Errors,
@@ -31,13 +32,19 @@ pub(crate) fn controller(
         versions,
         hosts,
     } = controller_args(args, errors);
-    let mut enhancers = Vec::new();
+    let mut decorators = Vec::new();
     block.attrs.retain(|attr| match Attr::of(attr) {
         Some(
             name @ (Attr::UseGuards | Attr::UseInterceptors | Attr::UseFilters | Attr::UsePipes),
         ) => {
             if let Some(parsed) = errors.take(parse_enhancers(attr, name)) {
-                enhancers.extend(parsed);
+                decorators.push(ControllerDecorator::Enhancers(parsed));
+            }
+            false
+        }
+        Some(Attr::ApplyDecorators) => {
+            if let Some(parsed) = errors.take(parse_apply(attr)) {
+                decorators.push(ControllerDecorator::Apply(parsed));
             }
             false
         }
@@ -67,7 +74,7 @@ pub(crate) fn controller(
         prefix,
         versions,
         hosts,
-        enhancers,
+        decorators,
         routes,
     }
 }
@@ -224,7 +231,6 @@ fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Opti
     let mut first_option: Option<(Attr, TokenStream)> = None;
     let mut found: Option<(Attr, Attribute)> = None;
     let mut options = Vec::new();
-    let mut metadata = Vec::new();
     let mut kept = Vec::with_capacity(function.attrs.len());
     for attr in std::mem::take(&mut function.attrs) {
         if let Some(name) = Attr::route_of(&attr) {
@@ -246,7 +252,7 @@ fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Opti
                 if let Some(parsed) = errors.take(route_option(&attr, name)) {
                     match parsed {
                         Parsed::Options(parsed) => options.extend(parsed),
-                        Parsed::Metadata(entry) => metadata.push(entry),
+                        Parsed::Metadata(entry) => options.push(RouteOption::Metadata(entry)),
                     }
                 }
             }
@@ -304,7 +310,6 @@ fn route(function: &mut ImplItemFn, section: usize, errors: &mut Errors) -> Opti
         handler,
         args,
         options,
-        metadata,
     })
 }
 
@@ -587,11 +592,8 @@ fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
             RouteOption::Redirect { url, status }
         }
         Attr::Roles | Attr::SetMetadata => return parse_metadata(attr, name).map(Parsed::Metadata),
-        _ => {
-            return parse_enhancers(attr, name).map(|enhancers| {
-                Parsed::Options(enhancers.into_iter().map(RouteOption::Enhancer).collect())
-            });
-        }
+        Attr::ApplyDecorators => RouteOption::Apply(parse_apply(attr)?),
+        _ => RouteOption::Enhancers(parse_enhancers(attr, name)?),
     };
     Ok(Parsed::Options(vec![option]))
 }
@@ -647,6 +649,26 @@ fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
             target: EnhancerTarget::Type(ty),
         })
         .collect())
+}
+
+/// `#[apply_decorators(auth(&["admin"]), ...)]`: one or more expressions.
+fn parse_apply(attr: &Attribute) -> syn::Result<ApplyDecorators> {
+    let exprs = attr
+        .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|exprs| !exprs.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(
+                attr,
+                format!(
+                    "expected `#[{}(auth(&[\"admin\"]), ...)]`: one or more expressions that evaluate to `nest_core::pipeline::Decorators`",
+                    Attr::ApplyDecorators.name()
+                ),
+            )
+        })?;
+    Ok(ApplyDecorators {
+        exprs: exprs.into_iter().collect(),
+    })
 }
 
 /// `#[roles("admin", "user")]` (the key `roles`) or `#[set_metadata("key", "value", ...)]`.

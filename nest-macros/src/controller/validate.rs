@@ -7,7 +7,10 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{LitInt, LitStr, ReturnType, Type};
 
-use super::ir::{ArgSource, Controller, Receiver, Route, RouteOption, VersionItem, Versions};
+use super::ir::{
+    ApplyDecorators, ArgSource, Controller, ControllerDecorator, Receiver, Route, RouteOption,
+    VersionItem, Versions,
+};
 use crate::{errors::Errors, names::Attr};
 
 pub(crate) fn controller(controller: &Controller, errors: &mut Errors) {
@@ -31,6 +34,11 @@ pub(crate) fn controller(controller: &Controller, errors: &mut Errors) {
         ));
     }
     check_versions(&controller.versions, errors);
+    for decorator in &controller.decorators {
+        if let ControllerDecorator::Apply(apply) = decorator {
+            check_apply(apply, errors);
+        }
+    }
     for route in &controller.routes {
         errors.section(route.section);
         self::route(route, controller, errors);
@@ -137,10 +145,27 @@ fn route(route: &Route, controller: &Controller, errors: &mut Errors) {
                 }
             }
             RouteOption::Versions(versions) => check_versions(versions, errors),
-            RouteOption::Enhancer(_) => {}
+            RouteOption::Enhancers(_) | RouteOption::Metadata(_) => {}
+            RouteOption::Apply(apply) => check_apply(apply, errors),
         }
     }
     arguments(route, controller, errors);
+}
+
+/// `#[apply_decorators(...)]`: its expressions are evaluated once, when the application
+/// collects the controller's routes, where there is no `self`.
+fn check_apply(apply: &ApplyDecorators, errors: &mut Errors) {
+    for expr in &apply.exprs {
+        if let Some(span) = self_token(expr.to_token_stream()) {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "`#[{}]` cannot use `self`: its decorators are built once, when the application collects the controller's routes; call a function that returns `Decorators`, as in `auth(&[\"admin\"])`",
+                    Attr::ApplyDecorators.name()
+                ),
+            ));
+        }
+    }
 }
 
 fn check_header(name: &LitStr, value: &LitStr, errors: &mut Errors) {

@@ -1,0 +1,67 @@
+//! The custom-decorators example over real TCP: `@Auth('admin')` on a route and on a
+//! controller answers NestJS's 403 without the role and 200 with it; a composition of
+//! `HttpCode` and `Header` answers 204 with the header.
+
+mod common;
+
+use common::start_example;
+use nest_core::testing::TestClient;
+
+async fn send(client: &TestClient, method: &str, path: &str, role: Option<&str>) -> (u16, String) {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
+    if let Some(role) = role {
+        request = request
+            .header("authorization", "Bearer ada")
+            .header("x-role", role);
+    }
+    let response = client
+        .request(
+            request
+                .body(http_body_util::Full::new(bytes::Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    (response.status.as_u16(), response.text())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_composes_roles_and_guards() {
+    let (_app, addr) = start_example(env!("CARGO_BIN_EXE_custom-decorators"));
+    let client = TestClient::new(addr);
+    let forbidden = (
+        403,
+        r#"{"message":"Forbidden resource","error":"Forbidden","statusCode":403}"#.to_owned(),
+    );
+    assert_eq!(send(&client, "GET", "/users", None).await, forbidden);
+    assert_eq!(
+        send(&client, "GET", "/users", Some("user")).await,
+        forbidden
+    );
+    assert_eq!(
+        send(&client, "GET", "/users", Some("admin")).await,
+        (200, "This action returns all users".to_owned())
+    );
+    assert_eq!(
+        send(&client, "GET", "/admin", Some("user")).await,
+        forbidden
+    );
+    assert_eq!(
+        send(&client, "GET", "/admin", Some("admin")).await,
+        (200, "admin dashboard".to_owned())
+    );
+    let ping = client
+        .request(
+            http::Request::post("/users/ping")
+                .header("host", "localhost")
+                .body(http_body_util::Full::new(bytes::Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ping.status.as_u16(), 204);
+    assert_eq!(ping.header("cache-control"), Some("none"));
+}
