@@ -1,13 +1,15 @@
-//! NestJS's "Custom decorators" chapter, decorator composition: `@Auth('admin')`, one
-//! decorator for the roles metadata and the two guards that check it
-//! (`applyDecorators(SetMetadata('roles', roles), UseGuards(AuthGuard, RolesGuard))`), on a
-//! route and on a whole controller, and a composition of `HttpCode` and `Header`.
+//! NestJS's "Custom decorators" chapter: a param decorator, `@User('name')`, reading the user
+//! the `AuthGuard` attached to the request (`createParamDecorator`); and decorator
+//! composition: `@Auth('admin')`, one decorator for the roles metadata and the two guards that
+//! check it (`applyDecorators(SetMetadata('roles', roles), UseGuards(AuthGuard, RolesGuard))`),
+//! on a route and on a whole controller, and a composition of `HttpCode` and `Header`.
 //!
 //! ```text
 //! cargo run -p nest-examples --bin custom-decorators
 //! curl -i localhost:3000/users                                               # 403: no user
 //! curl -i localhost:3000/users -H 'Authorization: Bearer ada' -H 'X-Role: user'   # 403: not admin
 //! curl -i localhost:3000/users -H 'Authorization: Bearer ada' -H 'X-Role: admin'  # 200
+//! curl -i localhost:3000/users/me -H 'Authorization: Bearer ada' -H 'X-Role: user'   # 200: Hello ada
 //! curl -i -X POST localhost:3000/users/ping                                  # 204, Cache-Control: none
 //! curl -i localhost:3000/admin -H 'Authorization: Bearer ada' -H 'X-Role: admin'  # 200: the controller's @Auth
 //! ```
@@ -17,10 +19,20 @@
 #[path = "../support.rs"]
 mod support;
 
+use nest_core::Request;
 use nest_core::pipeline::{CanActivate, Decorators, ExecutionContext, GuardFuture, Reflector};
 use nest_core::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
 
-/// Lets a request through when it carries a bearer token (a real one would verify it).
+/// The user a request is made for (NestJS's `request.user`).
+#[derive(Clone, Serialize)]
+struct User {
+    name: String,
+}
+
+/// Lets a request through when it carries a bearer token (a real one would verify it), and
+/// attaches the user it names.
 #[derive(Injectable)]
 struct AuthGuard;
 
@@ -28,10 +40,31 @@ impl CanActivate for AuthGuard {
     fn can_activate<'a>(&'a self, context: &'a ExecutionContext<'a>) -> GuardFuture<'a> {
         Box::pin(async move {
             let authorization = context.request().headers().get("authorization");
-            Ok(authorization
+            let token = authorization
                 .and_then(|value| value.to_str().ok())
-                .is_some_and(|value| value.starts_with("Bearer ")))
+                .and_then(|value| value.strip_prefix("Bearer "));
+            let Some(name) = token else {
+                return Ok(false);
+            };
+            context.attach(User {
+                name: name.to_owned(),
+            });
+            Ok(true)
         })
+    }
+}
+
+/// `export const User = createParamDecorator((data: string, ctx: ExecutionContext) => {
+/// const user = ctx.switchToHttp().getRequest().user; return data ? user?.[data] : user; })`
+fn user(data: Option<&str>, request: &Request) -> Value {
+    let user = request
+        .extensions()
+        .get::<User>()
+        .and_then(|user| serde_json::to_value(user).ok())
+        .unwrap_or_default();
+    match data {
+        Some(key) => user.get(key).cloned().unwrap_or_default(),
+        None => user,
     }
 }
 
@@ -81,6 +114,13 @@ impl UsersController {
     #[apply_decorators(auth(&["admin"]))]
     fn find_all_users(&self) -> &'static str {
         "This action returns all users"
+    }
+
+    /// `@Get('me') @UseGuards(AuthGuard) me(@User('name') name: string)`
+    #[get("me")]
+    #[use_guards(AuthGuard)]
+    fn me(&self, #[user("name")] name: String) -> String {
+        format!("Hello {name}")
     }
 
     /// `@Post('ping') @NoContent() ping()`

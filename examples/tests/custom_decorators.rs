@@ -1,4 +1,5 @@
-//! The custom-decorators example over real TCP: `@Auth('admin')` on a route and on a
+//! The custom-decorators example over real TCP: `@User('name')` reads what the guard attached;
+//! `@Auth('admin')` on a route and on a
 //! controller answers NestJS's 403 without the role and 200 with it; a composition of
 //! `HttpCode` and `Header` answers 204 with the header.
 
@@ -53,6 +54,11 @@ async fn auth_composes_roles_and_guards() {
         send(&client, "GET", "/admin", Some("admin")).await,
         (200, "admin dashboard".to_owned())
     );
+    assert_eq!(
+        send(&client, "GET", "/users/me", Some("user")).await,
+        (200, "Hello ada".to_owned())
+    );
+    assert_eq!(send(&client, "GET", "/users/me", None).await, forbidden);
     let ping = client
         .request(
             http::Request::post("/users/ping")

@@ -1,5 +1,5 @@
 //! Reading a route's arguments through its pipes, for the code `#[controller]` generates:
-//! the global, controller and route pipes (the request's [`PipeChain`]) run on each `#[body]`,
+//! the global, controller and route pipes (the request's `PipeChain`) run on each `#[body]`,
 //! `#[query]`, `#[param]`, `#[host_param]` and custom parameter attribute, as NestJS runs
 //! them; a `#[derive(Dto)]` argument is validated by the `ValidationPipe`s among them (or by
 //! `ValidationPipe::new()` when none reached it) before it is deserialised. Without pipes and
