@@ -86,6 +86,36 @@ impl RawResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The status code (0 if the status line has none).
+    pub fn status(&self) -> u16 {
+        self.status_line()
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// Sends a request captured from NestJS as it was (`method path`, the headers, the body, on a
+/// connection of its own), and gives the status and body text of the answer.
+pub async fn replay(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    match body {
+        Some(body) => request.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len())),
+        None => request.push_str("\r\n"),
+    }
+    let response = raw_exchange(addr, &request).await.expect("an answer");
+    (response.status(), response.text())
 }
 
 /// A `GET` for the test client with extra headers.

@@ -11,7 +11,7 @@ use nest_core::pipeline::{
 };
 use nest_core::prelude::*;
 use nest_core::{BadRequestException, Dto, Injectable, NotFoundException, Request, ValidationPipe};
-use nest_tests::raw_exchange;
+use nest_tests::replay;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -381,36 +381,23 @@ async fn every_case_answers_nestjs_bytes() {
         .expect("127.0.0.1:0 can be bound");
     let mut failures = Vec::new();
     for case in &cases {
-        let mut request = format!(
-            "{} {} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n",
-            case.method, case.path
-        );
-        for (name, value) in &case.headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        match &case.body {
-            Some(body) => {
-                request.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()))
-            }
-            None => request.push_str("\r\n"),
-        }
-        let response = raw_exchange(app.local_addr(), &request)
-            .await
-            .expect("an answer");
-        let status: u16 = response
-            .status_line()
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if status != case.status || response.text() != case.response {
+        let headers: Vec<(&str, &str)> = case
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let (status, text) = replay(
+            app.local_addr(),
+            &case.method,
+            &case.path,
+            &headers,
+            case.body.as_deref(),
+        )
+        .await;
+        if status != case.status || text != case.response {
             failures.push(format!(
                 "{}\n  nestjs:  {} {}\n  nest-rs: {} {}",
-                case.name,
-                case.status,
-                case.response,
-                status,
-                response.text()
+                case.name, case.status, case.response, status, text
             ));
         }
     }

@@ -10,7 +10,7 @@ use nest_core::pipeline::{
 };
 use nest_core::prelude::*;
 use nest_core::{BadRequestException, Dto, ValidationPipe};
-use nest_tests::raw_exchange;
+use nest_tests::replay;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -431,35 +431,23 @@ async fn every_case_answers_nestjs_bytes() {
         if NOT_REPLAYED.iter().any(|(name, _)| *name == case.name) {
             continue;
         }
-        let mut request = format!(
-            "{} {} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n",
-            case.method, case.path
-        );
-        if let Some(content_type) = &case.content_type {
-            request.push_str(&format!("content-type: {content_type}\r\n"));
-        }
-        if let Some(body) = &case.body {
-            request.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
-        } else {
-            request.push_str("\r\n");
-        }
-        let response = raw_exchange(app.local_addr(), &request)
-            .await
-            .expect("an answer");
-        let status: u16 = response
-            .status_line()
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if status != case.status || response.text() != case.response {
+        let headers: Vec<(&str, &str)> = case
+            .content_type
+            .iter()
+            .map(|content_type| ("content-type", content_type.as_str()))
+            .collect();
+        let (status, text) = replay(
+            app.local_addr(),
+            &case.method,
+            &case.path,
+            &headers,
+            case.body.as_deref(),
+        )
+        .await;
+        if status != case.status || text != case.response {
             failures.push(format!(
                 "{}\n  nestjs:  {} {}\n  nest-rs: {} {}",
-                case.name,
-                case.status,
-                case.response,
-                status,
-                response.text()
+                case.name, case.status, case.response, status, text
             ));
         }
         replayed += 1;
@@ -490,13 +478,8 @@ impl OrderController {
 #[tokio::test]
 async fn json_keys_keep_their_insertion_order() {
     let app = nest_tests::serve(OrderController).await;
-    let response = raw_exchange(
-        app.local_addr(),
-        "GET /order HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-    )
-    .await
-    .expect("an answer");
-    assert_eq!(response.text(), r#"{"b":1,"a":2,"c":{"z":true,"y":null}}"#);
+    let (_, text) = replay(app.local_addr(), "GET", "/order", &[], None).await;
+    assert_eq!(text, r#"{"b":1,"a":2,"c":{"z":true,"y":null}}"#);
     let event = MessageEvent::json(&json!({ "b": 1, "a": 2 }));
     assert_eq!(event.data(), Some(r#"{"b":1,"a":2}"#));
 }

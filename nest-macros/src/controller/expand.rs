@@ -308,7 +308,7 @@ fn piped(arg: &Arg, arg_index: usize) -> TokenStream {
         // as it is.
         let pipe = match injected_pipe(pipe) {
             Some(_) => {
-                let slot = slot_ident(arg_index, index);
+                let slot = slot_ident(arg_index, index, pipe);
                 quote_spanned!(pipe.span()=> #slot.get())
             }
             None => quote_spanned!(pipe.span()=> &(#pipe)),
@@ -357,9 +357,13 @@ fn injected_pipe(pipe: &syn::Expr) -> Option<&syn::Path> {
     }
 }
 
-/// The variable holding the built pipe `pipe_index` of argument `arg_index`.
-fn slot_ident(arg_index: usize, pipe_index: usize) -> Ident {
-    format_ident!("__nest_pipe_{arg_index}_{pipe_index}")
+/// The variable holding the built pipe `pipe_index` of argument `arg_index`, spanned at the
+/// pipe (errors about the pipe point there).
+fn slot_ident(arg_index: usize, pipe_index: usize, pipe: &syn::Expr) -> Ident {
+    Ident::new(
+        &format!("__nest_pipe_{arg_index}_{pipe_index}"),
+        pipe.span(),
+    )
 }
 
 /// The slots of a route's pipes named by type: their declarations (before the route's
@@ -373,7 +377,7 @@ fn argument_pipe_slots(route: &Route) -> (TokenStream, TokenStream, TokenStream)
             let Some(ty) = injected_pipe(pipe) else {
                 continue;
             };
-            let slot = slot_ident(arg_index, pipe_index);
+            let slot = slot_ident(arg_index, pipe_index, pipe);
             let span = ty.span();
             let (pipe_slot, pick) = (paths::pipe_slot(), paths::at(span, paths::pick()));
             let via_default = paths::at(span, paths::via_default_enhancer());

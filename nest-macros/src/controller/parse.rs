@@ -529,6 +529,17 @@ enum Parsed {
     Metadata(Metadata),
 }
 
+/// The comma-separated arguments of `attr`, at least one, or an error saying `expected`.
+fn some_args<T: syn::parse::Parse>(
+    attr: &Attribute,
+    expected: impl std::fmt::Display,
+) -> syn::Result<Punctuated<T, Token![,]>> {
+    attr.parse_args_with(Punctuated::<T, Token![,]>::parse_terminated)
+        .ok()
+        .filter(|items| !items.is_empty())
+        .ok_or_else(|| syn::Error::new_spanned(attr, expected))
+}
+
 /// `#[http_code]`, `#[header]`, `#[redirect]`, `#[version]`, the enhancers, `#[roles]` and
 /// `#[set_metadata]`.
 fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
@@ -536,16 +547,10 @@ fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
 
     let option = match name {
         Attr::Version => {
-            let items = attr
-                .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-                .ok()
-                .filter(|items| !items.is_empty())
-                .ok_or_else(|| {
-                    syn::Error::new_spanned(
-                        attr,
-                        "expected `#[version(\"1\")]`, `#[version(\"1\", \"2\")]`, `#[version([\"1\", \"2\"])]` or `#[version(VERSION_NEUTRAL)]`",
-                    )
-                })?;
+            let items = some_args::<Expr>(
+                attr,
+                "expected `#[version(\"1\")]`, `#[version(\"1\", \"2\")]`, `#[version([\"1\", \"2\"])]` or `#[version(VERSION_NEUTRAL)]`",
+            )?;
             let mut versions = Versions::default();
             for item in &items {
                 let parsed = version_value(item, "#[version(")?;
@@ -603,16 +608,10 @@ fn route_option(attr: &Attribute, name: Attr) -> syn::Result<Parsed> {
 /// one enhancer per type (or, for pipes, per value).
 fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
     if name == Attr::UsePipes {
-        let items = attr
-            .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-            .ok()
-            .filter(|items| !items.is_empty())
-            .ok_or_else(|| {
-                syn::Error::new_spanned(
-                    attr,
-                    "expected `#[use_pipes(ValidationPipe, ...)]` naming pipe types or values",
-                )
-            })?;
+        let items = some_args::<Expr>(
+            attr,
+            "expected `#[use_pipes(ValidationPipe, ...)]` naming pipe types or values",
+        )?;
         return Ok(items
             .into_iter()
             .map(|item| Enhancer {
@@ -635,13 +634,7 @@ fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
             "#[use_interceptors(LoggingInterceptor, ...)]",
         ),
     };
-    let types = attr
-        .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-        .ok()
-        .filter(|types| !types.is_empty())
-        .ok_or_else(|| {
-            syn::Error::new_spanned(attr, format!("expected `{example}` naming types"))
-        })?;
+    let types = some_args::<syn::Path>(attr, format!("expected `{example}` naming types"))?;
     Ok(types
         .into_iter()
         .map(|ty| Enhancer {
@@ -653,19 +646,13 @@ fn parse_enhancers(attr: &Attribute, name: Attr) -> syn::Result<Vec<Enhancer>> {
 
 /// `#[apply_decorators(auth(&["admin"]), ...)]`: one or more expressions.
 fn parse_apply(attr: &Attribute) -> syn::Result<ApplyDecorators> {
-    let exprs = attr
-        .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-        .ok()
-        .filter(|exprs| !exprs.is_empty())
-        .ok_or_else(|| {
-            syn::Error::new_spanned(
-                attr,
-                format!(
-                    "expected `#[{}(auth(&[\"admin\"]), ...)]`: one or more expressions that evaluate to `nest_core::pipeline::Decorators`",
-                    Attr::ApplyDecorators.name()
-                ),
-            )
-        })?;
+    let exprs = some_args::<Expr>(
+        attr,
+        format!(
+            "expected `#[{}(auth(&[\"admin\"]), ...)]`: one or more expressions that evaluate to `nest_core::pipeline::Decorators`",
+            Attr::ApplyDecorators.name()
+        ),
+    )?;
     Ok(ApplyDecorators {
         exprs: exprs.into_iter().collect(),
     })
