@@ -26,11 +26,14 @@ impl SpansController {
     }
 }
 
+/// A span's name and fields.
+type Span = (String, Vec<(String, String)>);
+
 /// The spans' fields, as recorded, for each span closed: `(name, fields)`.
 #[derive(Clone, Default)]
 struct Spans {
-    open: Arc<std::sync::Mutex<std::collections::HashMap<u64, (String, Vec<(String, String)>)>>>,
-    closed: Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    open: Arc<std::sync::Mutex<std::collections::HashMap<u64, Span>>>,
+    closed: Arc<std::sync::Mutex<Vec<Span>>>,
 }
 
 struct Fields<'a>(&'a mut Vec<(String, String)>);
@@ -44,15 +47,21 @@ impl tracing::field::Visit for Fields<'_> {
     }
 }
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
+impl<S> tracing_subscriber::Layer<S> for Spans
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
     fn on_new_span(
         &self,
         attrs: &tracing::span::Attributes<'_>,
         id: &tracing::span::Id,
-        _: tracing_subscriber::layer::Context<'_, S>,
+        context: tracing_subscriber::layer::Context<'_, S>,
     ) {
         let mut fields = Vec::new();
         attrs.record(&mut Fields(&mut fields));
+        if let Some(parent) = context.span(id).and_then(|span| span.parent()) {
+            fields.push(("parent".to_owned(), parent.name().to_owned()));
+        }
         self.open
             .lock()
             .unwrap()
@@ -144,13 +153,14 @@ async fn requests_and_streams_have_spans() {
     assert_eq!(field(&request, "method"), Some("GET"));
     assert_eq!(field(&request, "status"), Some("200"));
     assert!(
-        field(&request, "latency_ms")
+        field(&request, "latency_us")
             .unwrap()
-            .parse::<f64>()
-            .unwrap()
-            >= 0.0
+            .parse::<u64>()
+            .is_ok()
     );
     let stream = spans.find("stream", ("route", "/short")).unwrap();
     assert_eq!(field(&stream, "events"), Some("2"));
     assert_eq!(field(&stream, "reason"), Some("completed"));
+    // Inside the request that opened it.
+    assert_eq!(field(&stream, "parent"), Some("request"));
 }

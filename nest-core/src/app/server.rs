@@ -400,6 +400,11 @@ fn service(
         detach_head(&mut request);
         request.extensions_mut().insert(RemoteAddr(peer));
         let observed = observe(&mut request, &context);
+        // The handler starts here (an event stream's span is made now): inside the request's
+        // span.
+        let entered = observed
+            .as_ref()
+            .map(|observed| observed.span.clone().entered());
         let response: crate::http::router::BoxFuture = match &layered {
             Some(service) => {
                 let call = tower::ServiceExt::oneshot(service.clone(), request);
@@ -415,6 +420,7 @@ fn service(
                 router.dispatch(parts, Some(body), &context)
             }
         };
+        drop(entered);
         async move {
             let response = match observed {
                 None => response.await,
@@ -447,7 +453,7 @@ fn observe(request: &mut hyper::Request<Incoming>, context: &AppContext) -> Opti
         path = request.uri().path(),
         route = tracing::field::Empty,
         status = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
+        latency_us = tracing::field::Empty,
     );
     if context.metrics.is_none()
         && span.is_disabled()
@@ -486,7 +492,10 @@ impl Observed {
         }
         self.span.record("route", &**route);
         self.span.record("status", status);
-        self.span.record("latency_ms", took.as_secs_f64() * 1000.0);
+        self.span.record(
+            "latency_us",
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+        );
         response
     }
 }

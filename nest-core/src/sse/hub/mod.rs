@@ -353,15 +353,15 @@ impl<T> crate::metrics::ObservedHub for Hub<T> {
                 .map(|topic| lock(&topic.log).subscribers.len() as u64)
                 .sum();
             let counters = &topics.root.counters;
-            let mut sample = crate::metrics::HubSample::default();
-            sample.topics = by_name.len() as u64;
-            sample.subscribers = subscribers;
-            sample.dropped_subscribers = counters.dropped_subscribers.load(Ordering::Relaxed);
-            sample.lagged = counters.lagged.load(Ordering::Relaxed);
-            sample.replayed_events = counters.replayed_events.load(Ordering::Relaxed);
-            sample.redis_errors = counters.redis_errors.load(Ordering::Relaxed);
-            sample.redis_reconnects = counters.redis_reconnects.load(Ordering::Relaxed);
-            Some(sample)
+            Some(crate::metrics::HubSample {
+                topics: by_name.len() as u64,
+                subscribers,
+                dropped_subscribers: counters.dropped_subscribers.load(Ordering::Relaxed),
+                lagged: counters.lagged.load(Ordering::Relaxed),
+                replayed_events: counters.replayed_events.load(Ordering::Relaxed),
+                redis_errors: counters.redis_errors.load(Ordering::Relaxed),
+                redis_reconnects: counters.redis_reconnects.load(Ordering::Relaxed),
+            })
         })
     }
 }
