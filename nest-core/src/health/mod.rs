@@ -40,7 +40,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     app::module::{Module, ModuleBuilder},
-    http::{HttpException, IntoResponse, Json, Response},
+    http::HttpException,
     sse::hub::Hub,
 };
 
@@ -243,8 +243,8 @@ pub enum HealthCheckStatus {
 }
 
 /// The answer of a check, as terminus's `HealthCheckResult`: the status, the indicators up or
-/// degraded (`info`), those down (`error`), and all of them (`details`). Answered as JSON
-/// with status `200`.
+/// degraded (`info`), those down (`error`), and all of them (`details`). A handler that
+/// returns it answers it as JSON with status `200`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthCheckResult {
     /// `ok`, `degraded` or `error`.
@@ -300,12 +300,6 @@ impl HealthCheckResult {
 
     fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
-    }
-}
-
-impl IntoResponse for HealthCheckResult {
-    fn into_response(self) -> Response {
-        Json(self).into_response()
     }
 }
 
