@@ -428,6 +428,12 @@ pub mod book {
     #[doc = include_str!("../docs/task-scheduling.md")]
     pub struct TaskScheduling;
 
+    #[doc = include_str!("../docs/health-checks.md")]
+    pub struct HealthChecks;
+
+    #[doc = include_str!("../docs/metrics.md")]
+    pub struct Metrics;
+
     #[doc = include_str!("../docs/benchmarks.md")]
     pub struct Benchmarks;
 

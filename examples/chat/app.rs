@@ -7,6 +7,10 @@
 
 use std::{sync::Arc, time::Duration};
 
+use nest_core::health::{
+    HealthCheckResult, HealthCheckService, HubHealthIndicator, MemoryHealthIndicator,
+    TerminusModule,
+};
 use nest_core::prelude::*;
 use nest_core::sse::{Hub, HubError, HubId, HubOptions, RedisOptions, Subscription};
 use serde::{Deserialize, Serialize};
@@ -104,8 +108,37 @@ impl ChatController {
     }
 }
 
+/// `GET /health`: terminus's answer, `503` when the hub's Redis does not answer or the
+/// process holds more than 1 GiB (`HEALTH_MAX_RSS` bytes).
+#[derive(Injectable)]
+pub(crate) struct HealthController {
+    health: Arc<HealthCheckService>,
+    hub_indicator: Arc<HubHealthIndicator>,
+    memory: Arc<MemoryHealthIndicator>,
+    hub: Arc<ChatHub>,
+}
+
+#[controller("health")]
+impl HealthController {
+    #[get]
+    #[header("Cache-Control", "no-cache, no-store, must-revalidate")]
+    async fn check(&self) -> Result<HealthCheckResult, HttpException> {
+        let max_rss = std::env::var("HEALTH_MAX_RSS")
+            .ok()
+            .and_then(|bytes| bytes.parse().ok())
+            .unwrap_or(1 << 30);
+        self.health
+            .check([
+                self.hub_indicator.ping_check("hub", &self.hub),
+                self.memory.check_rss("memory_rss", max_rss),
+            ])
+            .await
+    }
+}
+
 #[module(
-    controllers = [ChatController],
+    imports = [TerminusModule],
+    controllers = [ChatController, HealthController],
     providers = [{ provide: ChatHub, use_factory: chat_hub }],
 )]
 pub(crate) struct AppModule;

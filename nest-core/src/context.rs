@@ -3,7 +3,7 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicUsize, Ordering},
+    atomic::{AtomicU64, AtomicUsize, Ordering},
 };
 
 use tokio_util::sync::CancellationToken;
@@ -31,6 +31,8 @@ pub(crate) struct AppContext {
     pub(crate) body_timeouts: BodyTimeouts,
     /// What is open right now.
     pub(crate) counts: Arc<Counts>,
+    /// `app.enable_metrics(...)`: what the request and event paths count into.
+    pub(crate) metrics: Option<crate::metrics::Metrics>,
 }
 
 /// How long reading a request body may take: `read` without a new byte, `total` in all.
@@ -56,6 +58,66 @@ pub(crate) struct Counts {
     connections: AtomicUsize,
     streams: AtomicUsize,
     dropped: AtomicUsize,
+    /// Connections (HTTP/2: streams) the server ended, by [`Closed`] reason.
+    closed: [AtomicU64; Closed::ALL.len()],
+}
+
+/// Why the server ended a connection (or an HTTP/2 stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// The client accepted no byte within the send timeout.
+    SendTimeout,
+    /// No request head within the header read timeout.
+    HeaderTimeout,
+    /// An HTTP/2 connection with no stream for its idle timeout.
+    IdleTimeout,
+    /// Closed to admit a newer connection.
+    Shed,
+}
+
+impl Closed {
+    const ALL: [Self; 4] = [
+        Self::SendTimeout,
+        Self::HeaderTimeout,
+        Self::IdleTimeout,
+        Self::Shed,
+    ];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::SendTimeout => "send_timeout",
+            Self::HeaderTimeout => "header_timeout",
+            Self::IdleTimeout => "idle_timeout",
+            Self::Shed => "shed",
+        }
+    }
+}
+
+/// What [`Counts`] holds at one moment, for the metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CountsSample {
+    pub(crate) connections: usize,
+    pub(crate) streams: usize,
+    closed: [u64; Closed::ALL.len()],
+}
+
+impl CountsSample {
+    /// Adds another server's counts.
+    pub(crate) fn add(&mut self, other: &Self) {
+        self.connections += other.connections;
+        self.streams += other.streams;
+        for (total, closed) in self.closed.iter_mut().zip(other.closed) {
+            *total += closed;
+        }
+    }
+
+    /// The connections closed, by reason.
+    pub(crate) fn closed(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        Closed::ALL
+            .iter()
+            .zip(self.closed)
+            .map(|(reason, count)| (reason.label(), count))
+    }
 }
 
 impl Counts {
@@ -80,6 +142,21 @@ impl Counts {
     /// Counts one response ended because its client accepted no byte within the send timeout.
     pub(crate) fn dropped(&self) {
         self.dropped.fetch_add(1, Ordering::Relaxed);
+        self.closed(Closed::SendTimeout);
+    }
+
+    /// Counts one connection (or HTTP/2 stream) the server ended, for the metrics (a rare
+    /// event: counted whether or not metrics are on).
+    pub(crate) fn closed(&self, reason: Closed) {
+        self.closed[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn sample(&self) -> CountsSample {
+        CountsSample {
+            connections: self.connections.load(Ordering::Relaxed),
+            streams: self.streams.load(Ordering::Relaxed),
+            closed: std::array::from_fn(|index| self.closed[index].load(Ordering::Relaxed)),
+        }
     }
 
     pub(crate) fn snapshot(&self) -> ServerStats {
@@ -152,6 +229,7 @@ impl Default for AppContext {
             body_limit: BODY_LIMIT,
             body_timeouts: BodyTimeouts::default(),
             counts: Arc::default(),
+            metrics: None,
         }
     }
 }

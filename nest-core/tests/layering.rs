@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["sse::event", "sse::encoder", "sse::options"],
     ),
     ("errors", &["error", "sse::hub::error"]),
-    ("request context", &["context"]),
+    ("request context", &["context", "metrics"]),
     (
         "HTTP",
         &["http", "http::path_pattern", "panic", "sse::body"],
@@ -56,6 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["discovery", "event_emitter", "schedule"],
     ),
     ("configuration", &["config"]),
+    ("health checks", &["health"]),
     ("testing", &["testing"]),
     ("public API", &[""]),
 ];

@@ -333,6 +333,7 @@ impl AppBuilder {
             Some(&super::Versioning::uri()),
             global,
             false,
+            false,
         )?;
         // NestJS runs the middleware of global modules first, then by the modules' distance
         // from the root module, each module's bindings in the order `configure` made them.

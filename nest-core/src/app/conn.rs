@@ -452,7 +452,7 @@ impl Registry {
             .limits
             .max_connections
             .is_some_and(|max| inner.admitted >= max)
-            && !inner.shed_oldest()
+            && !inner.shed_oldest(&self.counts)
         {
             return Admission::Full;
         }
@@ -487,7 +487,7 @@ impl Registry {
     /// Out of file descriptors: closes the oldest connection that has not sent a request head,
     /// if any. Returns whether one was.
     pub(super) fn shed_for_descriptor(&self) -> bool {
-        lock(&self.inner).shed_oldest()
+        lock(&self.inner).shed_oldest(&self.counts)
     }
 
     /// Asks every connection to close gracefully (the server is shutting down).
@@ -535,6 +535,7 @@ impl Registry {
             }
             if flags & HEAD_SEEN == 0 && now.saturating_sub(state.accepted) >= head {
                 tracing::debug!(target: "NestApplication", "connection closed: no request head within {:?}", self.limits.header_read_timeout);
+                self.counts.closed(crate::context::Closed::HeaderTimeout);
                 state.signal(KILL);
                 continue;
             }
@@ -549,6 +550,7 @@ impl Registry {
                 let since = state.idle_since.load(Ordering::Relaxed);
                 if since != 0 && now.saturating_sub(since - 1) >= idle {
                     tracing::debug!(target: "NestApplication", "HTTP/2 connection closed: no stream for {:?}", self.limits.http2_idle_timeout);
+                    self.counts.closed(crate::context::Closed::IdleTimeout);
                     state.signal(GOAWAY);
                 }
             }
@@ -578,13 +580,14 @@ impl Inner {
 
     /// Closes the oldest connection that has not sent a request head, giving its place to a
     /// new one. Returns whether there was one.
-    fn shed_oldest(&mut self) -> bool {
+    fn shed_oldest(&mut self, counts: &crate::context::Counts) -> bool {
         let Some(state) = self.oldest_fresh() else {
             return false;
         };
         self.fresh.pop_front();
         tracing::debug!(target: "NestApplication", "connection closed to admit a newer one: no request head yet");
         state.set(SHED);
+        counts.closed(crate::context::Closed::Shed);
         state.signal(KILL);
         self.admitted -= 1;
         true

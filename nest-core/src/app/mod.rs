@@ -194,6 +194,8 @@ pub struct NestApplication {
     container: Arc<Container>,
     initialized: AtomicBool,
     shutdown_hooks: bool,
+    /// `enable_metrics`: the path the metrics are served at, and the registry.
+    metrics: Option<(String, crate::metrics::Metrics)>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -241,6 +243,7 @@ impl NestApplication {
             container,
             initialized: AtomicBool::new(false),
             shutdown_hooks: false,
+            metrics: None,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -638,10 +641,51 @@ impl NestApplication {
         self
     }
 
+    /// Counts requests, event streams, connections and the hubs you register, in a
+    /// Prometheus registry served at `path` (`GET`, Prometheus's text format; OpenMetrics to
+    /// a scraper that asks for it). The path is served as given: no global prefix, no version.
+    /// See [`metrics`](crate::metrics) for what is counted, and
+    /// [`NestApplication::metrics`] to register hubs and metrics of your own.
+    ///
+    /// Calling it again moves the path and keeps the registry.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// app.enable_metrics("/metrics");
+    /// assert!(app.routes().contains(&(nest_core::RequestMethod::Get, "/metrics".to_owned())));
+    /// ```
+    pub fn enable_metrics(&mut self, path: &str) -> &mut Self {
+        let path = crate::http::router::join_path(path, "");
+        let metrics = self
+            .metrics
+            .take()
+            .map_or_else(crate::metrics::Metrics::new, |(_, metrics)| metrics);
+        self.metrics = Some((path, metrics));
+        self
+    }
+
+    /// The application's metrics, once [`enable_metrics`](Self::enable_metrics) was called:
+    /// to report a hub ([`Metrics::observe_hub`](crate::metrics::Metrics::observe_hub)) or
+    /// register metrics of your own.
+    ///
+    /// ```
+    /// # use nest_core::NestApplication;
+    /// use nest_core::sse::Hub;
+    /// let mut app = NestApplication::builder().build().unwrap();
+    /// assert!(app.metrics().is_none());
+    /// app.enable_metrics("/metrics");
+    /// let hub: Hub = Hub::new();
+    /// app.metrics().unwrap().observe_hub("events", &hub);
+    /// ```
+    pub fn metrics(&self) -> Option<&crate::metrics::Metrics> {
+        self.metrics.as_ref().map(|(_, metrics)| metrics)
+    }
+
     /// The router as served: the routes with the global prefix, versions, global guards and
     /// interceptors applied; `log` logs each route as NestJS does.
     fn mount(&self, log: bool) -> Result<crate::http::router::Router, StartupError> {
-        mount::mount(
+        let mut router = mount::mount(
             &self.routes,
             self.global_prefix.as_ref(),
             self.versioning.as_ref(),
@@ -652,7 +696,16 @@ impl NestApplication {
                 pipes: &self.global_pipes,
             },
             log,
-        )
+            self.metrics.is_some() || crate::metrics::spans_enabled(),
+        )?;
+        if let Some((path, metrics)) = &self.metrics {
+            let mut route = scrape_route(path, metrics);
+            mount::named(&mut route);
+            router
+                .add(route)
+                .map_err(|conflict| StartupError::new(conflict.to_string()))?;
+        }
+        Ok(router)
     }
 
     fn into_server(self) -> Result<server::Server, StartupError> {
@@ -668,7 +721,11 @@ impl NestApplication {
                 total: self.limits.body_timeout,
             },
             counts: Arc::default(),
+            metrics: self.metrics.map(|(_, metrics)| metrics),
         });
+        if let Some(metrics) = &context.metrics {
+            metrics.observe_server(&context.counts);
+        }
         let served: Vec<_> = router
             .routes()
             .map(|route| {
@@ -793,4 +850,36 @@ impl NestApplication {
             })
             .unwrap_or_default()
     }
+}
+
+/// `GET <path>`: the metrics, in the OpenMetrics text format when the scraper asks for it
+/// (`Accept: application/openmetrics-text`), else in Prometheus's text format.
+fn scrape_route(path: &str, metrics: &crate::metrics::Metrics) -> crate::http::router::Route {
+    let metrics = metrics.clone();
+    crate::http::router::Route::new(
+        crate::http::router::RequestMethod::Get,
+        path.to_owned(),
+        "Metrics::scrape".to_owned(),
+        Arc::new(move |request| {
+            let openmetrics = request
+                .headers()
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("application/openmetrics-text"));
+            let (body, content_type) = if openmetrics {
+                (
+                    metrics.encode_openmetrics(),
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                )
+            } else {
+                (metrics.encode(), "text/plain; version=0.0.4; charset=utf-8")
+            };
+            let mut response = crate::http::Response::new(crate::http::Body::from(body));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(content_type),
+            );
+            Box::pin(std::future::ready(response))
+        }),
+    )
 }

@@ -79,6 +79,7 @@ pub(super) fn mount(
     versioning: Option<&Versioning>,
     global: Global<'_>,
     log: bool,
+    observe: bool,
 ) -> Result<Router, StartupError> {
     let mut router = Router::default();
     router.filters = global.filters.to_vec();
@@ -142,6 +143,9 @@ pub(super) fn mount(
             let mut mounted = route.clone();
             mounted.path = path;
             mounted.version.clone_from(&filter);
+            if observe {
+                named(&mut mounted);
+            }
             router
                 .add(mounted)
                 .map_err(|conflict| StartupError::new(conflict.to_string()))?;
@@ -164,6 +168,22 @@ pub(super) fn mount(
         }
     }
     Ok(router)
+}
+
+/// Makes the route name itself (its path pattern) in the request's
+/// [`MatchedRoute`](crate::metrics::MatchedRoute), for the metrics and the request's span.
+pub(super) fn named(route: &mut router::Route) {
+    let pattern: Arc<str> = Arc::from(route.path.as_str());
+    let handler = Arc::clone(&route.handler);
+    route.handler = Arc::new(move |request| {
+        if let Some(matched) = request
+            .extensions()
+            .get::<Arc<crate::metrics::MatchedRoute>>()
+        {
+            matched.set(&pattern);
+        }
+        handler(request)
+    });
 }
 
 /// The route, with its guards, interceptors and filters (global ones included) around its

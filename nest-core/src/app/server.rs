@@ -399,6 +399,12 @@ fn service(
         let in_flight = state.request(holds_eof);
         detach_head(&mut request);
         request.extensions_mut().insert(RemoteAddr(peer));
+        let observed = observe(&mut request, &context);
+        // The handler starts here (an event stream's span is made now): inside the request's
+        // span.
+        let entered = observed
+            .as_ref()
+            .map(|observed| observed.span.clone().entered());
         let response: crate::http::router::BoxFuture = match &layered {
             Some(service) => {
                 let call = tower::ServiceExt::oneshot(service.clone(), request);
@@ -414,11 +420,84 @@ fn service(
                 router.dispatch(parts, Some(body), &context)
             }
         };
+        drop(entered);
         async move {
-            let response = response.await;
+            let response = match observed {
+                None => response.await,
+                Some(observed) => observed.finish(response).await,
+            };
             Ok::<_, Infallible>(response.map(|body| ServerBody::new(body, in_flight)))
         }
     })
+}
+
+/// A request being measured: for the metrics, or for its `tracing` span.
+struct Observed {
+    route: Arc<crate::metrics::MatchedRoute>,
+    method: http::Method,
+    start: std::time::Instant,
+    metrics: Option<crate::metrics::Metrics>,
+    span: tracing::Span,
+}
+
+/// Starts measuring `request` when metrics are on or its span is enabled (`nest_core::request`
+/// at debug level): the route it reaches names itself in the request's [`MatchedRoute`]. One
+/// branch otherwise.
+///
+/// [`MatchedRoute`]: crate::metrics::MatchedRoute
+fn observe(request: &mut hyper::Request<Incoming>, context: &AppContext) -> Option<Box<Observed>> {
+    let span = tracing::debug_span!(
+        target: "nest_core::request",
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        route = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_us = tracing::field::Empty,
+    );
+    if context.metrics.is_none()
+        && span.is_disabled()
+        && !tracing::enabled!(target: "nest_core::stream", tracing::Level::DEBUG)
+    {
+        return None;
+    }
+    let route = Arc::new(crate::metrics::MatchedRoute::default());
+    request.extensions_mut().insert(Arc::clone(&route));
+    Some(Box::new(Observed {
+        route,
+        method: request.method().clone(),
+        start: std::time::Instant::now(),
+        metrics: context.metrics.clone(),
+        span,
+    }))
+}
+
+impl Observed {
+    /// Awaits the response inside the request's span, then counts it and records its route,
+    /// status and latency.
+    async fn finish(self, response: crate::http::router::BoxFuture) -> crate::http::Response {
+        let response = tracing::Instrument::instrument(response, self.span.clone()).await;
+        let took = self.start.elapsed();
+        let status = response.status().as_u16();
+        let unmatched: Arc<str>;
+        let route = match self.route.get() {
+            Some(route) => route,
+            None => {
+                unmatched = Arc::from(crate::metrics::UNMATCHED);
+                &unmatched
+            }
+        };
+        if let Some(metrics) = &self.metrics {
+            metrics.request(&self.method, route, status, took);
+        }
+        self.span.record("route", &**route);
+        self.span.record("status", status);
+        self.span.record(
+            "latency_us",
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+        );
+        response
+    }
 }
 
 /// Whether a request asks for an event stream (`Accept: text/event-stream`, as `EventSource`

@@ -17,7 +17,7 @@ use super::{
     encoder::{PREAMBLE, put_retry},
     options::SseRouteOptions,
     signal::SignalSource,
-    sink::SseSink,
+    sink::{SseSink, StreamObserver},
 };
 use crate::{
     http::{Body, FromRequest, HttpException, LastEventId, Request, Response},
@@ -63,6 +63,7 @@ impl PendingSse {
         } else {
             0
         };
+        let observer = observe(request, context);
         let context = Arc::clone(context);
         let counted = context.counts.stream();
         // The preamble goes out as a static frame of its own: no buffer is allocated for an
@@ -89,6 +90,7 @@ impl PendingSse {
             _counted: counted,
             mappers: request.extensions().get::<EventMappers>().cloned(),
             last_id,
+            observer,
         };
         let close_requested = request
             .headers()
@@ -172,4 +174,29 @@ impl PendingSse {
         }
         response
     }
+}
+
+/// The stream's observer, when metrics are on or its span (`nest_core::stream` at debug
+/// level) is enabled: named by the route's pattern, when the route named itself.
+fn observe(request: &Request, context: &crate::context::AppContext) -> Option<Box<StreamObserver>> {
+    let route = request
+        .extensions()
+        .get::<Arc<crate::metrics::MatchedRoute>>()
+        .and_then(|matched| matched.get());
+    let span = tracing::debug_span!(
+        target: "nest_core::stream",
+        "stream",
+        route = route.map_or(crate::metrics::UNMATCHED, |route| &**route),
+        events = tracing::field::Empty,
+        heartbeats = tracing::field::Empty,
+        reason = tracing::field::Empty,
+    );
+    if context.metrics.is_none() && span.is_disabled() {
+        return None;
+    }
+    let metrics = context.metrics.as_ref().map(|metrics| match route {
+        Some(route) => metrics.stream(route),
+        None => metrics.stream(&Arc::from(crate::metrics::UNMATCHED)),
+    });
+    Some(Box::new(StreamObserver::new(metrics, span)))
 }

@@ -5,7 +5,10 @@
 use std::{
     future::poll_fn,
     pin::{Pin, pin},
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicU8, AtomicU64, Ordering},
+    },
     task::{Context, Poll, Waker},
     time::Duration,
 };
@@ -38,6 +41,102 @@ pub struct SseSink {
     pub(super) _counted: crate::context::CountGuard,
     /// The route's interceptors' `map_event`, if it has interceptors.
     pub(super) mappers: Option<crate::pipeline::EventMappers>,
+    /// The stream's metrics and `tracing` span, when either is on (boxed: most streams have
+    /// neither, and it costs them one pointer).
+    pub(super) observer: Option<Box<StreamObserver>>,
+}
+
+/// Counts one stream's events and heartbeats into the metrics (once per poll, not per
+/// event) and its span, and records how it ended.
+pub(super) struct StreamObserver {
+    metrics: Option<crate::metrics::StreamMetrics>,
+    span: tracing::Span,
+    /// Totals for the span, written only by the stream's own task.
+    events: AtomicU64,
+    heartbeats: AtomicU64,
+    /// How the stream ended ([`Ended`]), `Ended::Closed` until it says.
+    ended: AtomicU8,
+}
+
+/// How a stream ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Ended {
+    /// Dropped before it ended: its client left, or the server dropped it (a slow client).
+    Closed,
+    /// The handler's stream ended.
+    Completed,
+    /// The handler's stream (or the handler, before it) failed.
+    Error,
+    /// It lived its maximum lifetime.
+    Lifetime,
+    /// The application shut down.
+    Shutdown,
+}
+
+impl Ended {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Completed => "completed",
+            Self::Error => "error",
+            Self::Lifetime => "lifetime",
+            Self::Shutdown => "shutdown",
+        }
+    }
+
+    fn from_u8(code: u8) -> Self {
+        [
+            Self::Closed,
+            Self::Completed,
+            Self::Error,
+            Self::Lifetime,
+            Self::Shutdown,
+        ]
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or(Self::Closed)
+    }
+}
+
+impl StreamObserver {
+    pub(super) fn new(metrics: Option<crate::metrics::StreamMetrics>, span: tracing::Span) -> Self {
+        Self {
+            metrics,
+            span,
+            events: AtomicU64::new(0),
+            heartbeats: AtomicU64::new(0),
+            ended: AtomicU8::new(Ended::Closed as u8),
+        }
+    }
+
+    fn sent(&self, events: u64, heartbeats: u64) {
+        if events == 0 && heartbeats == 0 {
+            return;
+        }
+        // One writer (the stream's task): plain loads and stores, no read-modify-write.
+        let total = self.events.load(Ordering::Relaxed);
+        self.events.store(total + events, Ordering::Relaxed);
+        let total = self.heartbeats.load(Ordering::Relaxed);
+        self.heartbeats.store(total + heartbeats, Ordering::Relaxed);
+        if let Some(metrics) = &self.metrics {
+            metrics.sent(events, heartbeats);
+        }
+    }
+}
+
+impl Drop for StreamObserver {
+    fn drop(&mut self) {
+        let ended = Ended::from_u8(self.ended.load(Ordering::Relaxed)).label();
+        if let Some(metrics) = &self.metrics {
+            metrics.ended(ended);
+        }
+        self.span
+            .record("events", self.events.load(Ordering::Relaxed));
+        self.span
+            .record("heartbeats", self.heartbeats.load(Ordering::Relaxed));
+        self.span.record("reason", ended);
+    }
 }
 
 /// Fires the route's [`SseSignal`](super::SseSignal), if a handler took one, when the sink is
@@ -141,7 +240,22 @@ impl SseSink {
 
     /// Reports an error found before the handler ran (a bad path parameter, say).
     pub fn fail(&self, error: impl Into<HttpException>) {
+        self.end(Ended::Error);
         lock(&self.shared).fail(error.into(), &mut SseEncoder::new());
+    }
+
+    /// Counts what one poll wrote; one branch when the stream is not observed.
+    fn count(&self, events: u64, heartbeats: u64) {
+        if let Some(observer) = &self.observer {
+            observer.sent(events, heartbeats);
+        }
+    }
+
+    /// Records how the stream ended.
+    fn end(&self, ended: Ended) {
+        if let Some(observer) = &self.observer {
+            observer.ended.store(ended as u8, Ordering::Relaxed);
+        }
     }
 
     /// Encodes every event the stream has ready, then waits for more, for a heartbeat, for the
@@ -166,15 +280,19 @@ impl SseSink {
             if let Some(name) = self.options.shutdown_event_name() {
                 put_shutdown_frame(&mut shared.buf, name, self.options.retry_delay());
             }
+            self.end(Ended::Shutdown);
             return Poll::Ready(());
         }
         if let Some(lifetime) = &mut watch.lifetime {
             if (rewake || lifetime.is_elapsed()) && poll_sleep(lifetime.as_mut(), cx).is_ready() {
                 shared.open();
+                self.end(Ended::Lifetime);
                 return Poll::Ready(());
             }
         }
         let mut wrote = false;
+        // Counted here, added to the metrics once per poll.
+        let mut events = 0;
         loop {
             match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
@@ -189,10 +307,13 @@ impl SseSink {
                     );
                     if let Err(error) = encoded {
                         shared.fail(error, encoder);
+                        self.count(events, 0);
+                        self.end(Ended::Error);
                         return Poll::Ready(());
                     }
                     shared.open();
                     wrote = true;
+                    events += 1;
                     if shared.buf.len() >= FLUSH_AT {
                         // No wake-up needed: the body hands hyper these bytes now, and hyper
                         // polls the body again as soon as it can take more (or is woken by
@@ -202,14 +323,19 @@ impl SseSink {
                         // The heartbeat timer is polled again only when it fires or the waker
                         // changes: with a new waker it must take it now, or a stream that
                         // falls quiet after this burst would never be woken for a heartbeat.
-                        if rewake {
-                            watch.beat(&mut shared.buf, now, cx);
-                        }
+                        let beats = if rewake {
+                            watch.beat(&mut shared.buf, now, cx)
+                        } else {
+                            0
+                        };
+                        self.count(events, beats);
                         return Poll::Pending;
                     }
                 }
                 Poll::Ready(None) => {
                     shared.open();
+                    self.count(events, 0);
+                    self.end(Ended::Completed);
                     return Poll::Ready(());
                 }
                 Poll::Pending => {
@@ -225,9 +351,12 @@ impl SseSink {
             }
             // The timer is only moved when it fires: events in between just move `last_write`.
             if rewake || timer.is_elapsed() {
-                watch.beat(&mut shared.buf, now, cx);
+                let beats = watch.beat(&mut shared.buf, now, cx);
+                self.count(events, beats);
+                return Poll::Pending;
             }
         }
+        self.count(events, 0);
         Poll::Pending
     }
 }
@@ -235,19 +364,22 @@ impl SseSink {
 impl Watch<'_, '_> {
     /// Polls the heartbeat timer, if heartbeats are on: writes a heartbeat into `buf` if one
     /// is due at `now`, and moves the timer to the next due time. After a reset the timer is
-    /// polled again, so that it holds the task's waker for its new deadline.
-    fn beat(&mut self, buf: &mut BytesMut, now: Instant, cx: &mut Context<'_>) {
+    /// polled again, so that it holds the task's waker for its new deadline. Returns how many heartbeats it wrote.
+    fn beat(&mut self, buf: &mut BytesMut, now: Instant, cx: &mut Context<'_>) -> u64 {
         let Some((interval, timer)) = &mut self.heartbeat else {
-            return;
+            return 0;
         };
+        let mut beats = 0;
         while poll_sleep(timer.as_mut(), cx).is_ready() {
             let due = self.last_write + *interval;
             if due <= now {
                 buf.extend_from_slice(KEEP_ALIVE);
                 self.last_write = now;
+                beats += 1;
             }
             timer.as_mut().reset(self.last_write + *interval);
         }
+        beats
     }
 }
 

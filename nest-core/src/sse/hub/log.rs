@@ -5,7 +5,7 @@
 use std::{
     collections::VecDeque,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     task::Waker,
@@ -16,7 +16,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::{sync::Notify, time::Instant};
 use tokio_util::sync::CancellationToken;
 
-use super::{Backend, HubId, HubStats, Limits};
+use super::{Backend, HubCounters, HubId, HubStats, Limits};
 use crate::{
     lock::lock,
     sse::{
@@ -46,6 +46,8 @@ pub(super) struct Topic {
     /// and then sees this unchanged knows that nothing happened since: it may return
     /// `Pending` without taking the lock (see `Subscription::poll_next`).
     pub(super) wakes: AtomicU64,
+    /// The whole hub's counters, for the metrics.
+    pub(super) counters: Arc<HubCounters>,
 }
 
 pub(super) struct Log {
@@ -153,7 +155,12 @@ impl Subscribers {
 pub(super) const SWEEP_EVERY: Duration = Duration::from_millis(100);
 
 impl Topic {
-    pub(super) fn new(name: Option<String>, limits: Limits, backend: Backend) -> Self {
+    pub(super) fn new(
+        name: Option<String>,
+        limits: Limits,
+        backend: Backend,
+        counters: Arc<HubCounters>,
+    ) -> Self {
         let ready = matches!(backend, Backend::Memory);
         Self {
             name,
@@ -164,6 +171,7 @@ impl Topic {
             active: AtomicBool::new(false),
             broken: AtomicBool::new(false),
             wakes: AtomicU64::new(0),
+            counters,
         }
     }
 
@@ -451,7 +459,12 @@ impl Log {
             .collect();
         for (key, backlog) in behind {
             topic.woke();
-            self.drop_subscriber(key);
+            if self.drop_subscriber(key) {
+                topic
+                    .counters
+                    .dropped_subscribers
+                    .fetch_add(1, Ordering::Relaxed);
+            }
             let pending = if backlog == u64::MAX {
                 "events that have left the replay log".to_owned()
             } else {
@@ -466,10 +479,13 @@ impl Log {
     }
 
     /// Ends a subscription that fell behind (counted in the stats) and closes its connection.
-    pub(super) fn drop_subscriber(&mut self, key: u64) {
-        if self.subscribers.get_mut(&key).is_some_and(Subscriber::end) {
+    /// Whether it was still going.
+    pub(super) fn drop_subscriber(&mut self, key: u64) -> bool {
+        let ended = self.subscribers.get_mut(&key).is_some_and(Subscriber::end);
+        if ended {
             self.dropped_subscribers += 1;
         }
+        ended
     }
 }
 

@@ -38,7 +38,7 @@ use std::{
     marker::PhantomData,
     sync::{
         Arc, Mutex, Weak,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -328,6 +328,44 @@ pub struct HubStats {
     pub read_topics: usize,
 }
 
+/// The whole hub's counters since it was made, for the metrics
+/// ([`Metrics::observe_hub`](crate::metrics::Metrics::observe_hub)): each counts a rare event
+/// (a subscriber dropped or resuming, a Redis error), never one per event sent.
+#[derive(Debug, Default)]
+pub(super) struct HubCounters {
+    pub(super) dropped_subscribers: AtomicU64,
+    pub(super) lagged: AtomicU64,
+    pub(super) replayed_events: AtomicU64,
+    pub(super) redis_errors: AtomicU64,
+    pub(super) redis_reconnects: AtomicU64,
+}
+
+/// Reads a hub's counts at each scrape, holding it weakly.
+impl<T> crate::metrics::ObservedHub for Hub<T> {
+    fn sampler(&self) -> crate::metrics::HubSampler {
+        let topics = Arc::downgrade(&self.topics);
+        Box::new(move || {
+            let topics = topics.upgrade()?;
+            let by_name = lock(&topics.by_name);
+            let subscribers = by_name
+                .values()
+                .chain([&topics.root])
+                .map(|topic| lock(&topic.log).subscribers.len() as u64)
+                .sum();
+            let counters = &topics.root.counters;
+            Some(crate::metrics::HubSample {
+                topics: by_name.len() as u64,
+                subscribers,
+                dropped_subscribers: counters.dropped_subscribers.load(Ordering::Relaxed),
+                lagged: counters.lagged.load(Ordering::Relaxed),
+                replayed_events: counters.replayed_events.load(Ordering::Relaxed),
+                redis_errors: counters.redis_errors.load(Ordering::Relaxed),
+                redis_reconnects: counters.redis_reconnects.load(Ordering::Relaxed),
+            })
+        })
+    }
+}
+
 /// Where a hub's events live.
 #[derive(Clone)]
 enum Backend {
@@ -461,14 +499,18 @@ impl<T: Into<MessageEvent>> Hub<T> {
 
     /// A hub with these limits (for it and each of its topics) and backend.
     pub fn with_options(options: HubOptions) -> Self {
+        let counters = Arc::new(HubCounters::default());
         #[cfg(feature = "redis")]
         let backend = match options.redis {
             None => Backend::Memory,
-            Some(redis) => Backend::Redis(Arc::new(redis::RedisBackend::new(redis))),
+            Some(redis) => Backend::Redis(Arc::new(redis::RedisBackend::new(
+                redis,
+                Arc::clone(&counters),
+            ))),
         };
         #[cfg(not(feature = "redis"))]
         let backend = Backend::Memory;
-        let root = Arc::new(Topic::new(None, options.limits, backend.clone()));
+        let root = Arc::new(Topic::new(None, options.limits, backend.clone(), counters));
         let topics = Arc::new(Topics {
             limits: options.limits,
             max_topics: options.max_topics,
@@ -529,6 +571,7 @@ impl<T: Into<MessageEvent>> Hub<T> {
                         Some(name.to_owned()),
                         topics.limits,
                         topics.backend.clone(),
+                        Arc::clone(&topics.root.counters),
                     ));
                     by_name.insert(name.to_owned(), Arc::clone(&topic));
                     Some(topic)
@@ -545,6 +588,7 @@ impl<T: Into<MessageEvent>> Hub<T> {
                 Some(name.to_owned()),
                 topics.limits,
                 topics.backend.clone(),
+                Arc::clone(&topics.root.counters),
             ))
         });
         Self {
@@ -624,7 +668,15 @@ impl<T: Into<MessageEvent>> Hub<T> {
                         resume_after: log.base,
                     });
                 }
-                Some(cursor.max(log.base))
+                let cursor = cursor.max(log.base);
+                if last_event_id.is_some() && cursor < log.last_id {
+                    let replayed = log.last_id.sequence() - cursor.sequence();
+                    self.topic
+                        .counters
+                        .replayed_events
+                        .fetch_add(replayed, Ordering::Relaxed);
+                }
+                Some(cursor)
             }
             #[cfg(feature = "redis")]
             Backend::Redis(redis) => {
@@ -697,6 +749,32 @@ impl<T: Into<MessageEvent>> Hub<T> {
                 .count();
         }
         stats
+    }
+
+    /// Whether the hub can publish now: with Redis, whether Redis answers a `PING` within
+    /// [`RedisOptions::command_timeout`] (else [`HubError::Unavailable`]); in memory, always.
+    /// What the hub's health indicator checks
+    /// ([`HubHealthIndicator`](crate::health::HubHealthIndicator)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nest_core::sse::Hub;
+    /// let hub: Hub = Hub::new();
+    /// assert!(hub.ping().await.is_ok());
+    /// # }
+    /// ```
+    pub async fn ping(&self) -> Result<(), HubError> {
+        match &self.topics.backend {
+            Backend::Memory => Ok(()),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => redis.ping().await,
+        }
+    }
+
+    /// Whether the hub keeps its events in Redis.
+    pub fn is_redis(&self) -> bool {
+        !matches!(self.topics.backend, Backend::Memory)
     }
 
     /// Ends every subscription of this topic in this process now, closing the connections

@@ -136,6 +136,7 @@ impl Stream for Subscription {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<HubFrame>> {
         let this = self.get_mut();
         if let Some(lagged) = this.lagged.take() {
+            this.topic.counters.lagged.fetch_add(1, Ordering::Relaxed);
             return Poll::Ready(Some(HubFrame::lagged(lagged)));
         }
         #[cfg(feature = "redis")]
@@ -187,7 +188,12 @@ impl Stream for Subscription {
                 // The next event already left the log: this subscriber lost events.
                 Backend::Memory => {
                     this.topic.woke();
-                    log.drop_subscriber(this.key);
+                    if log.drop_subscriber(this.key) {
+                        this.topic
+                            .counters
+                            .dropped_subscribers
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
                     tracing::warn!(target: "Hub", "a subscriber{} lost events that left the replay log: ending its stream; it can resume from the log", this.topic.describe());
                     return Poll::Ready(None);
                 }

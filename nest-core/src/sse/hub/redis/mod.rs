@@ -36,7 +36,7 @@ use redis::{
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::{HubError, HubId, Topics, log::Topic};
+use super::{HubCounters, HubError, HubId, Topics, log::Topic};
 use crate::{
     lock::lock,
     sse::{encoder::EncodeError, event::MessageEvent},
@@ -188,6 +188,8 @@ pub(super) struct RedisBackend {
     /// `CLIENT ID` of the reader's connection (0: none), to cut its blocking read short.
     reader_id: AtomicI64,
     stop: CancellationToken,
+    /// The hub's counters (errors and reconnections here).
+    counters: Arc<HubCounters>,
 }
 
 /// A command or a pipeline.
@@ -216,7 +218,7 @@ impl<'a> From<&'a Pipeline> for Request<'a> {
 }
 
 impl RedisBackend {
-    pub(super) fn new(options: RedisOptions) -> Self {
+    pub(super) fn new(options: RedisOptions, counters: Arc<HubCounters>) -> Self {
         let pool = vec![None; options.pool_size];
         Self {
             options,
@@ -229,6 +231,7 @@ impl RedisBackend {
             seen_generation: AtomicU64::new(0),
             reader_id: AtomicI64::new(0),
             stop: CancellationToken::new(),
+            counters,
         }
     }
 
@@ -288,6 +291,12 @@ impl RedisBackend {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         });
+    }
+
+    /// Whether Redis answers a `PING` within the command timeout.
+    pub(super) async fn ping(&self) -> Result<(), HubError> {
+        let _: String = self.query(&redis::cmd("PING")).await?;
+        Ok(())
     }
 
     /// `XADD`s `event` to `topic`'s stream and returns the id Redis gave it.
@@ -403,6 +412,9 @@ impl RedisBackend {
         };
         if timed_out && let Some(slot) = used {
             lock(&self.pool)[slot] = None;
+        }
+        if !matches!(outcome, Ok(Ok(_))) {
+            self.counters.redis_errors.fetch_add(1, Ordering::Relaxed);
         }
         match outcome {
             Ok(Ok(value)) => Ok(value),

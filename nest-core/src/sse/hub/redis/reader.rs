@@ -63,6 +63,9 @@ impl RedisBackend {
                 Ok(()) => {
                     backoff = BACKOFF_MIN;
                     if let Some(since) = down_since.take() {
+                        self.counters
+                            .redis_reconnects
+                            .fetch_add(1, Ordering::Relaxed);
                         tracing::info!(target: "Hub", "reading from Redis again after {:.1?}; resumed after the last event delivered", since.elapsed());
                     }
                 }
@@ -73,6 +76,7 @@ impl RedisBackend {
                         .await;
                 }
                 Err(error) => {
+                    self.counters.redis_errors.fetch_add(1, Ordering::Relaxed);
                     connection = None;
                     self.reader_id.store(0, Ordering::Release);
                     if down_since.is_none() {
@@ -221,6 +225,7 @@ impl RedisBackend {
         let mut frames = Vec::with_capacity(entries.len() + 1);
         if let Some(last_lost) = info.trimmed_through.filter(|lost| *lost > last_id) {
             tracing::warn!(target: "Hub", "events{} were trimmed by Redis before this process read them (up to {last_lost}): its subscribers get `event: lagged`", topic.describe());
+            topic.counters.lagged.fetch_add(1, Ordering::Relaxed);
             let frame = HubFrame::lagged(Lagged {
                 missed: None,
                 resume_after: last_lost,

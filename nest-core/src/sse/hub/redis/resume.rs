@@ -6,7 +6,7 @@ use std::{
     collections::VecDeque,
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, atomic::Ordering},
     task::{Context, Poll, ready},
     time::Duration,
 };
@@ -167,8 +167,13 @@ impl Backfill {
         self.first = false;
         self.cursor = page.from;
         if let Some(last_lost) = page.lagged {
+            topic.counters.lagged.fetch_add(1, Ordering::Relaxed);
             self.queue.push_back((last_lost, lagged(last_lost)));
         }
+        topic
+            .counters
+            .replayed_events
+            .fetch_add(page.events.len() as u64, Ordering::Relaxed);
         self.queue.extend(page.events);
         let reached = self.queue.back().map_or(self.cursor, |(id, _)| *id);
         let base = lock(&topic.log).base;
@@ -177,6 +182,7 @@ impl Backfill {
         } else if !page.full {
             // Redis ends before what this process still holds: it lost the events between
             // (a restart without persistence, a deleted stream). Announce them and join.
+            topic.counters.lagged.fetch_add(1, Ordering::Relaxed);
             self.queue.push_back((base, lagged(base)));
             self.done = true;
         }
