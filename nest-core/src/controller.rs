@@ -219,6 +219,7 @@ impl ControllerRoutes {
             },
             route: router::Route {
                 hosts,
+                doc: route.doc,
                 ..router::Route::new(
                     route.method,
                     join_path(prefix, route.path),
@@ -252,6 +253,8 @@ pub struct RouteDefinition {
     argument_pipes: Vec<ArgumentPipe>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
     metadata: &'static [(&'static str, &'static [&'static str])],
+    /// What the OpenAPI document says about it.
+    doc: Option<crate::openapi::route::DescribeFn>,
 }
 
 /// A route with what mounting it needs: its controller, and its versions.
@@ -386,6 +389,7 @@ impl RouteDefinition {
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
             metadata: &[],
+            doc: None,
         }
     }
 
@@ -429,6 +433,7 @@ impl RouteDefinition {
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
             metadata: &[],
+            doc: None,
         }
     }
 
@@ -474,6 +479,13 @@ impl RouteDefinition {
         metadata: &'static [(&'static str, &'static [&'static str])],
     ) -> Self {
         self.metadata = metadata;
+        self
+    }
+
+    /// What the OpenAPI document says about the route (written by `#[controller]`).
+    #[must_use]
+    pub fn doc(mut self, describe: crate::openapi::route::DescribeFn) -> Self {
+        self.doc = Some(describe);
         self
     }
 

@@ -69,6 +69,7 @@ pub(crate) fn controller(
         hosts,
         enhancers,
         routes,
+        api: Default::default(),
     }
 }
 
