@@ -79,7 +79,7 @@ impl CatsController {
         self.cats_service
             .find_one(id)
             .map(Json)
-            .ok_or_else(|| NotFoundException::new("Cat not found").into())
+            .ok_or_else(|| NotFoundException::new("Cat not found"))
     }
 }
 

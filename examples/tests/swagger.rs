@@ -20,7 +20,11 @@ async fn chromium_swagger_ui_lists_the_operations() {
     let title = browser
         .wait_for(
             "return (document.querySelector('.info .title') || {}).innerText || ''",
-            |title| title.as_str().is_some_and(|title| title.contains("Cats example")),
+            |title| {
+                title
+                    .as_str()
+                    .is_some_and(|title| title.contains("Cats example"))
+            },
         )
         .await;
     browser.quit().await;
@@ -28,6 +32,9 @@ async fn chromium_swagger_ui_lists_the_operations() {
     assert_eq!(operations.len(), 2, "{operations:?}");
     assert!(operations[0].starts_with("POST /cats"), "{operations:?}");
     assert!(operations[0].contains("Create cat"), "{operations:?}");
-    assert!(operations[1].starts_with("GET /cats/{id}"), "{operations:?}");
+    assert!(
+        operations[1].starts_with("GET /cats/{id}"),
+        "{operations:?}"
+    );
     assert!(title.as_str().unwrap().contains("Cats example"));
 }
