@@ -73,3 +73,14 @@ pub mod dto {
 }
 #[cfg(feature = "validation")]
 pub use inventory;
+
+/// What `#[controller]` and `#[derive(Dto)]` write for the OpenAPI document.
+pub mod openapi {
+    pub use crate::openapi::route::{ParamDoc, ParamIn, ResponseDoc, RouteDoc};
+    #[cfg(feature = "validation")]
+    pub use crate::openapi::schema::dto_object;
+    pub use crate::openapi::schema::{
+        ApiSchema, FieldDoc, NoApiSchema, Probe, SchemaGen, ViaApiSchema,
+    };
+    pub use serde_json::Value;
+}

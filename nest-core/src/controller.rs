@@ -253,6 +253,7 @@ impl ControllerRoutes {
             },
             route: router::Route {
                 hosts,
+                doc: route.doc,
                 ..router::Route::new(
                     route.method,
                     join_path(prefix, route.path),
@@ -286,6 +287,8 @@ pub struct RouteDefinition {
     argument_pipes: Vec<ArgumentPipe>,
     /// `#[roles(...)]`, `#[set_metadata(...)]`: what guards read through `ExecutionContext`.
     metadata: Metadata,
+    /// What the OpenAPI document says about it.
+    doc: Option<crate::openapi::route::DescribeFn>,
 }
 
 /// A route with what mounting it needs: its controller, and its versions.
@@ -430,6 +433,7 @@ impl RouteDefinition {
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
             metadata: Metadata::default(),
+            doc: None,
         }
     }
 
@@ -473,6 +477,7 @@ impl RouteDefinition {
             pipes: Vec::new(),
             argument_pipes: Vec::new(),
             metadata: Metadata::default(),
+            doc: None,
         }
     }
 
@@ -547,6 +552,13 @@ impl RouteDefinition {
                 Decorator::Header(name, value) => self.meta.headers.push((name, value)),
             }
         }
+        self
+    }
+
+    /// What the OpenAPI document says about the route (written by `#[controller]`).
+    #[must_use]
+    pub fn doc(mut self, describe: crate::openapi::route::DescribeFn) -> Self {
+        self.doc = Some(describe);
         self
     }
 

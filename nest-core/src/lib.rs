@@ -60,6 +60,7 @@
 //! | `testing` | [`testing`]: a real-TCP test client that parses event streams | off |
 //! | `tls` | `app::TlsConfig` and `NestApplication::set_tls`: HTTPS with rustls, HTTP/2 by ALPN | off |
 //! | `validation` | `nest_core::validation`: `#[derive(Dto)]` with class-validator's decorators and NestJS's `ValidationPipe`; `Valid<T>` for the `validator` crate's rules | off |
+//! | `openapi` | [`openapi::SwaggerModule::setup`]: the OpenAPI document at `/api-json` and Swagger UI at `/api` | off |
 //! | `redis` | `sse::RedisOptions` and `HubOptions::redis`: the [`sse::Hub`] on Redis Streams, shared by several instances | off |
 //!
 //! # Debugging the macros
@@ -82,6 +83,7 @@ mod json;
 pub mod lifecycle;
 mod lock;
 pub mod metrics;
+pub mod openapi;
 mod panic;
 pub mod pipeline;
 pub mod schedule;

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["http", "http::path_pattern", "panic", "sse::body"],
     ),
     ("validation", &["validation"]),
+    ("API descriptions", &["openapi::schema", "openapi::route"]),
     ("dependency injection and lifecycle", &["di", "lifecycle"]),
     ("pipeline", &["pipeline"]),
     ("SSE streams and hub", &["sse"]),
@@ -51,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("application", &["app"]),
+    ("OpenAPI", &["openapi"]),
     (
         "events and scheduling",
         &["discovery", "event_emitter", "schedule"],

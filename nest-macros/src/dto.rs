@@ -34,8 +34,16 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     let rename_all = serde_value(&input.attrs, "rename_all")?;
     let dto = paths::dto_module();
     let mut properties = Vec::new();
+    let mut field_docs = Vec::new();
     let mut errors: Option<syn::Error> = None;
     for field in &fields.named {
+        match api_field(field) {
+            Ok(tokens) => field_docs.push(tokens),
+            Err(error) => match &mut errors {
+                Some(all) => all.combine(error),
+                None => errors = Some(error),
+            },
+        }
         match property(field, rename_all.as_ref(), &dto) {
             Ok(tokens) => properties.push(tokens),
             Err(error) => match &mut errors {
@@ -52,7 +60,23 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     let dto_trait = paths::dto_trait();
     let inventory = paths::inventory();
     let nested_trait = paths::dto_nested();
+    let openapi = paths::openapi();
     Ok(quote! {
+        impl #openapi::ApiSchema for #ident {
+            fn api_schema(__nest_schemas: &mut #openapi::SchemaGen) -> #openapi::Value {
+                #[allow(unused_imports)]
+                use #openapi::ViaApiSchema as _;
+                #[allow(unused_imports)]
+                use #openapi::NoApiSchema as _;
+                __nest_schemas.component(#name, |__nest_schemas| {
+                    #openapi::dto_object(
+                        <#ident as #dto_trait>::schema(),
+                        &[#(#field_docs),*],
+                        __nest_schemas,
+                    )
+                })
+            }
+        }
         impl #dto_trait for #ident {
             fn schema() -> &'static #dto::Schema {
                 static SCHEMA: #dto::Schema = #dto::Schema {
@@ -72,6 +96,45 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
                 type_name: ::core::any::type_name::<#ident>,
                 schema: <#ident as #dto_trait>::schema,
             }
+        }
+    })
+}
+
+/// A field's `FieldDoc` for the OpenAPI document: its type's schema, and
+/// `#[api_property(description = "...", example = ...)]`.
+fn api_field(field: &syn::Field) -> syn::Result<TokenStream> {
+    let openapi = paths::openapi();
+    let ty = &field.ty;
+    let mut description = quote!(::core::option::Option::None);
+    let mut example = quote!(::core::option::Option::None);
+    for attr in &field.attrs {
+        if !attr.path().is_ident(names::API_PROPERTY) {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(names::API_PROPERTY_OPTIONS[0]) {
+                let text: LitStr = meta.value()?.parse()?;
+                description = quote!(::core::option::Option::Some(#text));
+            } else if meta.path.is_ident(names::API_PROPERTY_OPTIONS[1]) {
+                let value: Expr = meta.value()?.parse()?;
+                example = quote!(::core::option::Option::Some(|| #openapi::Value::from(#value)));
+            } else {
+                return Err(meta.error(format!(
+                    "unknown `#[{}]` option: expected `{}` or `{}`",
+                    names::API_PROPERTY,
+                    names::API_PROPERTY_OPTIONS[0],
+                    names::API_PROPERTY_OPTIONS[1]
+                )));
+            }
+            Ok(())
+        })?;
+    }
+    Ok(quote_spanned! {ty.span()=>
+        #openapi::FieldDoc {
+            schema: |__nest_schemas| (&&#openapi::Probe::<#ty>::new()).__nest_schema(__nest_schemas),
+            required: || (&&#openapi::Probe::<#ty>::new()).__nest_required(),
+            description: #description,
+            example: #example,
         }
     })
 }

@@ -61,7 +61,8 @@ pub fn injectable(item: TokenStream) -> TokenStream {
         is_url,
         is_optional,
         validate_nested,
-        allowed
+        allowed,
+        api_property
     )
 )]
 pub fn dto(item: TokenStream) -> TokenStream {

@@ -303,6 +303,32 @@ pub(crate) const DTO_ATTRIBUTES: [&str; 23] = [
     ALLOWED,
 ];
 
+name_table! {
+    /// The OpenAPI attributes `#[controller]` reads (`@nestjs/swagger`'s decorators), on the
+    /// `impl` block (`api_tags`) or a route method.
+    enum ApiAttr {
+        Tags = "api_tags",
+        Response = "api_response",
+        Operation = "api_operation",
+        ExcludeEndpoint = "api_exclude_endpoint",
+    }
+}
+
+name_table! {
+    /// The options of `#[api_response(...)]` and `#[api_operation(...)]`.
+    enum ApiOption {
+        Status = "status",
+        Description = "description",
+        Type = "type",
+        Summary = "summary",
+    }
+}
+
+/// `#[api_property(description = "...", example = ...)]` on a field of `#[derive(Dto)]`.
+pub(crate) const API_PROPERTY: &str = "api_property";
+/// The options of `#[api_property(...)]`.
+pub(crate) const API_PROPERTY_OPTIONS: [&str; 2] = ["description", "example"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

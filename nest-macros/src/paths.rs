@@ -18,6 +18,7 @@ macro_rules! runtime_paths {
 
 runtime_paths! {
     // Controllers and routes.
+    openapi => openapi;
     controller => Controller;
     controller_instance => ControllerInstance;
     controller_routes => ControllerRoutes;

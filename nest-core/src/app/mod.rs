@@ -850,6 +850,25 @@ impl NestApplication {
             })
             .unwrap_or_default()
     }
+
+    /// The routes as served (method, OpenAPI-less path) with what `#[controller]` wrote for
+    /// the OpenAPI document, in registration order.
+    pub(crate) fn described_routes(
+        &self,
+    ) -> Vec<(
+        crate::http::router::RequestMethod,
+        String,
+        crate::openapi::route::DescribeFn,
+    )> {
+        self.mount(false)
+            .map(|router| {
+                router
+                    .routes()
+                    .filter_map(|route| Some((route.method, route.path.clone(), route.doc?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// `GET <path>`: the metrics, in the OpenMetrics text format when the scraper asks for it

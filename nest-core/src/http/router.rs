@@ -99,6 +99,8 @@ pub(crate) struct Route {
     /// The versions a request must carry (header, media type and custom versioning; `None`:
     /// any request).
     pub(crate) version: Option<RouteVersion>,
+    /// What the OpenAPI document says about it (`#[controller]` writes it).
+    pub(crate) doc: Option<crate::openapi::route::DescribeFn>,
 }
 
 impl Route {
@@ -111,6 +113,7 @@ impl Route {
             handler,
             hosts: &[],
             version: None,
+            doc: None,
         }
     }
 }

@@ -37,7 +37,11 @@ pub(crate) fn controller(controller: &Controller) -> TokenStream {
             ControllerDecorator::Enhancers(enhancers) => enhancers.iter().map(enhancer).collect(),
             ControllerDecorator::Apply(apply) => apply_decorators(apply),
         });
-    let routes = controller.routes.iter().map(route);
+    let routes = controller.routes.iter().map(|one| {
+        let definition = route(one);
+        let doc = super::openapi::route_doc(controller, one);
+        quote!(#definition #doc)
+    });
     let (controller_trait, instance, routes_type) = (
         paths::controller(),
         paths::controller_instance(),

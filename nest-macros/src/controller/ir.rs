@@ -23,6 +23,9 @@ pub(crate) struct Controller {
     /// `#[apply_decorators]` on the `impl` block, in the order written.
     pub(crate) decorators: Vec<ControllerDecorator>,
     pub(crate) routes: Vec<Route>,
+    /// What the OpenAPI document says beyond the signatures: `#[api_tags]`, the methods' doc
+    /// comments and `#[api_*]` attributes (read before the routes, see `super::openapi`).
+    pub(crate) api: super::openapi::ApiDocs,
 }
 
 /// An HTTP method, as NestJS's `RequestMethod`.

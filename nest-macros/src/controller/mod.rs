@@ -8,6 +8,7 @@
 
 mod expand;
 mod ir;
+mod openapi;
 mod parse;
 mod validate;
 
@@ -33,7 +34,10 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> TokenStream {
         return quote!(#error #item);
     };
     let mut errors = Errors::default();
-    let controller = parse::controller(args.clone(), block, &mut errors);
+    let mut block = block;
+    let api = openapi::take(&mut block, &mut errors);
+    let mut controller = parse::controller(args.clone(), block, &mut errors);
+    controller.api = api;
     validate::controller(&controller, &mut errors);
     match errors.into_error() {
         None => expand::controller(&controller),

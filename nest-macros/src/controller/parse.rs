@@ -76,6 +76,7 @@ pub(crate) fn controller(
         hosts,
         decorators,
         routes,
+        api: Default::default(),
     }
 }
 
