@@ -75,6 +75,11 @@ struct AppModule;
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     nest_bench::contract::raise_fd_limit();
-    let app = NestFactory::create::<AppModule>().await?;
+    let mut app = NestFactory::create::<AppModule>().await?;
+    // `NEST_BENCH_METRICS=1`: the same server with Prometheus metrics on (`/metrics`), to
+    // measure what counting costs.
+    if std::env::var_os("NEST_BENCH_METRICS").is_some() {
+        app.enable_metrics("/metrics");
+    }
     app.listen(nest_bench::contract::port()).await
 }
