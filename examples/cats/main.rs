@@ -24,6 +24,10 @@
 //! curl localhost:3000/cats/0
 //! ```
 //!
+//! As NestJS's OpenAPI chapter adds `@nestjs/swagger` to this sample, the API's document is
+//! served at `/api-json` and Swagger UI at `/api` (`DocumentBuilder` and
+//! `SwaggerModule::setup` in `main`).
+//!
 //! The sample's `RolesGuard` reads `request.user`, which an authentication middleware would
 //! set; here the user's roles come from the `x-roles` header, which stands in for it. `PORT`
 //! picks another port.
@@ -37,6 +41,7 @@ mod common;
 #[cfg(test)]
 mod e2e;
 
+use nest_core::openapi::{DocumentBuilder, SwaggerModule};
 use nest_core::{NestFactory, ValidationPipe};
 
 use app_module::AppModule;
@@ -50,5 +55,14 @@ async fn main() -> std::io::Result<()> {
     app.use_global_pipes(ValidationPipe::new())
         .use_global_filters(HttpExceptionFilter)
         .enable_shutdown_hooks();
+    // `SwaggerModule.setup('api', app, SwaggerModule.createDocument(app, config))`
+    let config = DocumentBuilder::new()
+        .set_title("Cats example")
+        .set_description("The cats API description")
+        .set_version("1.0")
+        .add_tag("cats", None)
+        .build();
+    let document = SwaggerModule::create_document(&app, &config);
+    SwaggerModule::setup("api", &mut app, &document);
     app.listen(support::port()).await
 }

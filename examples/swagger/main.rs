@@ -21,11 +21,12 @@ struct CreateCatDto {
     breed: String,
 }
 
-/// A cat (`entities/cat.entity.ts`).
+/// A cat (`entities/cat.entity.ts`). As the sample's comment on `name` does through the
+/// CLI plugin, a field's doc comment is its description.
 #[derive(Debug, Clone, Deserialize, Serialize, Dto)]
 struct Cat {
     /// The name of the Cat
-    #[api_property(description = "The name of the Cat", example = "Kitty")]
+    #[api_property(example = "Kitty")]
     name: String,
     #[api_property(description = "The age of the Cat", example = 1)]
     age: i32,
@@ -60,11 +61,13 @@ struct CatsController {
 }
 
 #[controller("cats")]
+#[api_bearer_auth]
 #[api_tags("cats")]
 impl CatsController {
+    // The 201 response and its `Cat` body are read from the return type, as the CLI plugin
+    // reads `Promise<Cat>`.
     /// Create cat
     #[post]
-    #[api_response(status = 201, description = "The record has been successfully created.", type = Cat)]
     #[api_response(status = 403, description = "Forbidden.")]
     async fn create(&self, #[body] create_cat_dto: CreateCatDto) -> Json<Cat> {
         Json(self.cats_service.create(create_cat_dto))

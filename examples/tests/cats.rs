@@ -1,6 +1,7 @@
 //! The cats sample as a user runs it (`cargo run -p nest-examples --bin cats`): the routes
 //! through the guard, pipe, interceptors and filter, the logging interceptor's lines, and the
-//! shutdown hooks on SIGTERM (`app.enable_shutdown_hooks()`).
+//! shutdown hooks on SIGTERM (`app.enable_shutdown_hooks()`), and the OpenAPI document and
+//! Swagger UI it serves at `/api-json` and `/api`.
 
 mod common;
 
@@ -33,6 +34,52 @@ async fn the_sample_serves_logs_and_runs_its_shutdown_hooks_on_sigterm() {
         json!({ "data": [cat] })
     );
     assert_eq!(client.get("/cats/x").await.unwrap().status, 400);
+
+    // `SwaggerModule::setup("api", ...)`: the document lists the cats operations, and Swagger
+    // UI's page is served next to it.
+    let document = client.get("/api-json").await.unwrap();
+    assert_eq!(document.status, 200);
+    let document = document.json().unwrap();
+    assert_eq!(document["info"]["title"], "Cats example");
+    let paths = &document["paths"];
+    let mut operations: Vec<String> = paths
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .iter()
+                .map(move |(method, operation)| {
+                    format!(
+                        "{method} {path} {}",
+                        operation["operationId"].as_str().unwrap()
+                    )
+                })
+        })
+        .collect();
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "get /cats CatsController_find_all",
+            "get /cats/{id} CatsController_find_one",
+            "post /cats CatsController_create",
+        ]
+    );
+    let find_one = &paths["/cats/{id}"]["get"];
+    // `ParseIntPipe` makes the path parameter an integer.
+    assert_eq!(
+        find_one["parameters"],
+        json!([{ "name": "id", "required": true, "in": "path", "schema": { "type": "integer" } }])
+    );
+    assert_eq!(
+        paths["/cats"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/CreateCatDto"
+    );
+    let ui = client.get("/api").await.unwrap();
+    assert_eq!(ui.status, 200);
+    assert!(ui.text().contains("swagger-ui"), "{}", ui.text());
 
     app.terminate();
     let status = app

@@ -101,11 +101,12 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
 }
 
 /// A field's `FieldDoc` for the OpenAPI document: its type's schema, and
-/// `#[api_property(description = "...", example = ...)]`.
+/// `#[api_property(description = "...", example = ...)]` (the description, else the field's
+/// doc comment).
 fn api_field(field: &syn::Field) -> syn::Result<TokenStream> {
     let openapi = paths::openapi();
     let ty = &field.ty;
-    let mut description = quote!(::core::option::Option::None);
+    let mut description = TokenStream::new();
     let mut example = quote!(::core::option::Option::None);
     for attr in &field.attrs {
         if !attr.path().is_ident(names::API_PROPERTY) {
@@ -129,6 +130,16 @@ fn api_field(field: &syn::Field) -> syn::Result<TokenStream> {
             Ok(())
         })?;
     }
+    // Without `#[api_property(description)]`, the field's doc comment describes it, as
+    // `@nestjs/swagger`'s CLI plugin reads comments (`introspectComments`).
+    if description.is_empty() {
+        let doc = doc_comment(&field.attrs);
+        description = if doc.is_empty() {
+            quote!(::core::option::Option::None)
+        } else {
+            quote!(::core::option::Option::Some(#doc))
+        };
+    }
     Ok(quote_spanned! {ty.span()=>
         #openapi::FieldDoc {
             schema: |__nest_schemas| (&&#openapi::Probe::<#ty>::new()).__nest_schema(__nest_schemas),
@@ -137,6 +148,25 @@ fn api_field(field: &syn::Field) -> syn::Result<TokenStream> {
             example: #example,
         }
     })
+}
+
+/// The text of the `///` comments among `attrs`, one line each, trimmed.
+fn doc_comment(attrs: &[syn::Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("doc")) {
+        if let Meta::NameValue(syn::MetaNameValue {
+            value:
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }),
+            ..
+        }) = &attr.meta
+        {
+            lines.extend(text.value().lines().map(|line| line.trim().to_owned()));
+        }
+    }
+    lines.join("\n").trim().to_owned()
 }
 
 /// `#[serde(key = "value")]` among `attrs`.

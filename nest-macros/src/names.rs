@@ -305,12 +305,13 @@ pub(crate) const DTO_ATTRIBUTES: [&str; 23] = [
 
 name_table! {
     /// The OpenAPI attributes `#[controller]` reads (`@nestjs/swagger`'s decorators), on the
-    /// `impl` block (`api_tags`) or a route method.
+    /// `impl` block (`api_tags`, `api_bearer_auth`) or a route method.
     enum ApiAttr {
         Tags = "api_tags",
         Response = "api_response",
         Operation = "api_operation",
         ExcludeEndpoint = "api_exclude_endpoint",
+        BearerAuth = "api_bearer_auth",
     }
 }
 

@@ -13,6 +13,7 @@
 //!
 //! #[controller("cats")]
 //! #[api_tags("cats")]
+//! #[api_bearer_auth]
 //! impl CatsController {
 //!     /// Find one cat
 //!     #[get(":id")]
@@ -22,12 +23,17 @@
 //! }
 //!
 //! let app = NestApplication::builder().controller(CatsController).build().unwrap();
-//! let config = DocumentBuilder::new().set_title("Cats example").set_version("1.0").build();
+//! let config = DocumentBuilder::new()
+//!     .set_title("Cats example")
+//!     .set_version("1.0")
+//!     .add_bearer_auth()
+//!     .build();
 //! let document = SwaggerModule::create_document(&app, &config);
 //! let operation = &document.as_value()["paths"]["/cats/{id}"]["get"];
 //! assert_eq!(operation["operationId"], "CatsController_find_one");
 //! assert_eq!(operation["summary"], "Find one cat");
 //! assert_eq!(operation["parameters"][0]["schema"]["type"], "integer");
+//! assert_eq!(operation["security"], serde_json::json!([{ "bearer": [] }]));
 //! ```
 
 pub mod route;
@@ -435,6 +441,14 @@ fn operation(
         responses.insert(response.status.to_string(), entry);
     }
     operation.insert("responses".into(), responses.into());
+    if !doc.security.is_empty() {
+        let requirements: Vec<Value> = doc
+            .security
+            .iter()
+            .map(|name| json!({ *name: [] }))
+            .collect();
+        operation.insert("security".into(), requirements.into());
+    }
     if !doc.tags.is_empty() {
         operation.insert("tags".into(), doc.tags.clone().into());
     }

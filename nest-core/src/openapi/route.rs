@@ -61,6 +61,9 @@ pub struct RouteDoc {
     pub description: Option<&'static str>,
     /// `#[api_tags("cats")]` on the controller and the route.
     pub tags: Vec<&'static str>,
+    /// `#[api_bearer_auth]` on the controller and the route: the security schemes it requires
+    /// (`bearer`), each written as a requirement of its own.
+    pub security: Vec<&'static str>,
     /// Its parameters, in the order of the method's arguments.
     pub params: Vec<ParamDoc>,
     /// `#[body] dto: T`: the request body's schema.

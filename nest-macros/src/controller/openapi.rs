@@ -21,6 +21,8 @@ use crate::{
 pub(crate) struct ApiDocs {
     /// `#[api_tags(...)]` on the `impl` block.
     tags: Vec<LitStr>,
+    /// `#[api_bearer_auth]` on the `impl` block: the security schemes every route requires.
+    security: Vec<String>,
     /// By method name.
     methods: HashMap<String, MethodDocs>,
 }
@@ -30,6 +32,7 @@ pub(crate) struct ApiDocs {
 struct MethodDocs {
     doc: Vec<String>,
     tags: Vec<LitStr>,
+    security: Vec<String>,
     summary: Option<LitStr>,
     description: Option<LitStr>,
     responses: Vec<ApiResponse>,
@@ -54,6 +57,15 @@ fn tags(attr: &syn::Attribute) -> syn::Result<Vec<LitStr>> {
     Ok(tags.into_iter().collect())
 }
 
+/// `#[api_bearer_auth]` (the `bearer` scheme, as `@ApiBearerAuth()`) or
+/// `#[api_bearer_auth("name")]`.
+fn bearer_auth(attr: &syn::Attribute) -> syn::Result<String> {
+    match &attr.meta {
+        syn::Meta::Path(_) => Ok("bearer".to_owned()),
+        _ => Ok(attr.parse_args::<LitStr>()?.value()),
+    }
+}
+
 fn unknown(
     meta: &syn::meta::ParseNestedMeta<'_>,
     attr: ApiAttr,
@@ -73,6 +85,12 @@ pub(crate) fn take(block: &mut ItemImpl, errors: &mut Errors) -> ApiDocs {
         Some(ApiAttr::Tags) => {
             if let Some(tags) = errors.take(tags(attr)) {
                 docs.tags.extend(tags);
+            }
+            false
+        }
+        Some(ApiAttr::BearerAuth) => {
+            if let Some(name) = errors.take(bearer_auth(attr)) {
+                docs.security.push(name);
             }
             false
         }
@@ -112,6 +130,11 @@ pub(crate) fn take(block: &mut ItemImpl, errors: &mut Errors) -> ApiDocs {
                     }
                 }
                 ApiAttr::ExcludeEndpoint => method.excluded = true,
+                ApiAttr::BearerAuth => {
+                    if let Some(name) = errors.take(bearer_auth(attr)) {
+                        method.security.push(name);
+                    }
+                }
                 ApiAttr::Operation => {
                     let parsed = attr.parse_nested_meta(|meta| {
                         match meta.path.get_ident().and_then(ApiOption::from_ident) {
@@ -331,6 +354,12 @@ pub(crate) fn route_doc(controller: &Controller, route: &Route) -> TokenStream {
         option_str(description.as_deref()),
     );
     let tags = controller.api.tags.iter().chain(&docs.tags);
+    let mut security: Vec<&str> = Vec::new();
+    for name in controller.api.security.iter().chain(&docs.security) {
+        if !security.contains(&name.as_str()) {
+            security.push(name);
+        }
+    }
     // A generic method's types cannot be named outside it.
     let generic = route.handler.generics.is_some();
     let mut params = Vec::new();
@@ -456,6 +485,7 @@ pub(crate) fn route_doc(controller: &Controller, route: &Route) -> TokenStream {
                 summary: #summary,
                 description: #description,
                 tags: ::std::vec![#(#tags),*],
+                security: ::std::vec![#(#security),*],
                 params: ::std::vec![#(#params),*],
                 body: #body,
                 responses: ::std::vec![#(#responses),*],
