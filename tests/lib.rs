@@ -97,6 +97,41 @@ impl RawResponse {
     }
 }
 
+/// A request captured from NestJS and what NestJS answered, for [`replay_all`].
+#[derive(Debug)]
+pub struct CapturedCase<'a> {
+    /// What the case shows.
+    pub name: &'a str,
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// Path and query.
+    pub path: &'a str,
+    /// The headers sent.
+    pub headers: Vec<(&'a str, &'a str)>,
+    /// The body sent.
+    pub body: Option<&'a str>,
+    /// NestJS's status.
+    pub status: u16,
+    /// NestJS's body, byte for byte.
+    pub response: &'a str,
+}
+
+/// Replays every case against the server at `addr`: one line per case whose status or body
+/// differs from NestJS's, naming it with both answers.
+pub async fn replay_all(addr: SocketAddr, cases: &[CapturedCase<'_>]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let (status, text) = replay(addr, case.method, case.path, &case.headers, case.body).await;
+        if status != case.status || text != case.response {
+            failures.push(format!(
+                "{}\n  nestjs:  {} {}\n  nest-rs: {} {}",
+                case.name, case.status, case.response, status, text
+            ));
+        }
+    }
+    failures
+}
+
 /// Sends a request captured from NestJS as it was (`method path`, the headers, the body, on a
 /// connection of its own), and gives the status and body text of the answer.
 pub async fn replay(

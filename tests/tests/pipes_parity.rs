@@ -11,7 +11,7 @@ use nest_core::pipeline::{
 };
 use nest_core::prelude::*;
 use nest_core::{BadRequestException, Dto, Injectable, NotFoundException, Request, ValidationPipe};
-use nest_tests::replay;
+use nest_tests::{CapturedCase, replay_all};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -379,28 +379,23 @@ async fn every_case_answers_nestjs_bytes() {
         .bind("127.0.0.1:0")
         .await
         .expect("127.0.0.1:0 can be bound");
-    let mut failures = Vec::new();
-    for case in &cases {
-        let headers: Vec<(&str, &str)> = case
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-            .collect();
-        let (status, text) = replay(
-            app.local_addr(),
-            &case.method,
-            &case.path,
-            &headers,
-            case.body.as_deref(),
-        )
-        .await;
-        if status != case.status || text != case.response {
-            failures.push(format!(
-                "{}\n  nestjs:  {} {}\n  nest-rs: {} {}",
-                case.name, case.status, case.response, status, text
-            ));
-        }
-    }
+    let captured: Vec<CapturedCase<'_>> = cases
+        .iter()
+        .map(|case| CapturedCase {
+            name: &case.name,
+            method: &case.method,
+            path: &case.path,
+            headers: case
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect(),
+            body: case.body.as_deref(),
+            status: case.status,
+            response: &case.response,
+        })
+        .collect();
+    let failures = replay_all(app.local_addr(), &captured).await;
     app.close().await;
     assert!(cases.len() >= 20, "only {} cases", cases.len());
     assert!(

@@ -10,7 +10,7 @@ use nest_core::pipeline::{
 };
 use nest_core::prelude::*;
 use nest_core::{BadRequestException, Dto, ValidationPipe};
-use nest_tests::replay;
+use nest_tests::{CapturedCase, replay, replay_all};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -425,33 +425,25 @@ async fn every_case_answers_nestjs_bytes() {
         .bind("127.0.0.1:0")
         .await
         .expect("127.0.0.1:0 can be bound");
-    let mut failures = Vec::new();
-    let mut replayed = 0;
-    for case in cases {
-        if NOT_REPLAYED.iter().any(|(name, _)| *name == case.name) {
-            continue;
-        }
-        let headers: Vec<(&str, &str)> = case
-            .content_type
-            .iter()
-            .map(|content_type| ("content-type", content_type.as_str()))
-            .collect();
-        let (status, text) = replay(
-            app.local_addr(),
-            &case.method,
-            &case.path,
-            &headers,
-            case.body.as_deref(),
-        )
-        .await;
-        if status != case.status || text != case.response {
-            failures.push(format!(
-                "{}\n  nestjs:  {} {}\n  nest-rs: {} {}",
-                case.name, case.status, case.response, status, text
-            ));
-        }
-        replayed += 1;
-    }
+    let captured: Vec<CapturedCase<'_>> = cases
+        .iter()
+        .filter(|case| !NOT_REPLAYED.iter().any(|(name, _)| *name == case.name))
+        .map(|case| CapturedCase {
+            name: &case.name,
+            method: &case.method,
+            path: &case.path,
+            headers: case
+                .content_type
+                .iter()
+                .map(|content_type| ("content-type", content_type.as_str()))
+                .collect(),
+            body: case.body.as_deref(),
+            status: case.status,
+            response: &case.response,
+        })
+        .collect();
+    let replayed = captured.len();
+    let failures = replay_all(app.local_addr(), &captured).await;
     app.close().await;
     assert!(replayed > 40, "only {replayed} cases replayed");
     assert!(

@@ -469,31 +469,6 @@ fn read(arg: &Arg, arg_index: usize) -> TokenStream {
     }
 }
 
-/// The span of `T` in a return type `impl Stream<Item = T>` (or any `impl Trait<Item = T>`).
-fn stream_item_span(output: &syn::ReturnType) -> Option<Span> {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let syn::Type::ImplTrait(impl_trait) = &**ty else {
-        return None;
-    };
-    impl_trait.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(bound) = bound else {
-            return None;
-        };
-        let syn::PathArguments::AngleBracketed(arguments) = &bound.path.segments.last()?.arguments
-        else {
-            return None;
-        };
-        arguments.args.iter().find_map(|argument| match argument {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => {
-                Some(assoc.ty.span())
-            }
-            _ => None,
-        })
-    })
-}
-
 /// One `RouteDefinition::http(...)` or `RouteDefinition::sse(...)`.
 fn route(route: &Route) -> TokenStream {
     let definition = paths::route_definition();
@@ -547,7 +522,7 @@ fn route(route: &Route) -> TokenStream {
             (paths::request(), paths::sse_sink(), paths::release_head());
         // Spanned at the return type (at `T` in `impl Stream<Item = T>`), so a wrong type is
         // reported there.
-        let run_span = stream_item_span(&route.handler.output).unwrap_or(ret_span);
+        let run_span = route.handler.stream_item().map_or(ret_span, Spanned::span);
         let returned = quote_spanned!(run_span=> __nest_returned);
         let run = quote_spanned!(run_span=> __nest_sink.run(#returned).await);
         let sse_options = sse_options(settings);

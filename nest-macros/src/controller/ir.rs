@@ -150,6 +150,32 @@ pub(crate) struct Handler {
     pub(crate) generics: Option<syn::Generics>,
 }
 
+impl Handler {
+    /// `T` in a return type `impl Stream<Item = T>` (or any `impl Trait<Item = T>`).
+    pub(crate) fn stream_item(&self) -> Option<&Type> {
+        let ReturnType::Type(_, ty) = &self.output else {
+            return None;
+        };
+        let Type::ImplTrait(impl_trait) = &**ty else {
+            return None;
+        };
+        impl_trait.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(bound) = bound else {
+                return None;
+            };
+            let syn::PathArguments::AngleBracketed(arguments) =
+                &bound.path.segments.last()?.arguments
+            else {
+                return None;
+            };
+            arguments.args.iter().find_map(|argument| match argument {
+                syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(&assoc.ty),
+                _ => None,
+            })
+        })
+    }
+}
+
 /// The handler's first argument.
 pub(crate) enum Receiver {
     /// `&self`.

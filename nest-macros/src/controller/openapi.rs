@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Expr, ImplItem, ItemImpl, LitInt, LitStr, Type};
 
-use super::ir::{ArgSource, Controller, Method, Route, RouteOption};
+use super::ir::{ArgSource, Controller, Handler, Method, Route, RouteOption};
 use crate::{
     errors::Errors,
     names::{ApiAttr, ApiOption},
@@ -286,26 +286,8 @@ fn string_schema() -> TokenStream {
 }
 
 /// `T` in `impl Stream<Item = T>` (`Result<T, E>` too).
-fn stream_item(output: &syn::ReturnType) -> Option<&Type> {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let Type::ImplTrait(impl_trait) = &**ty else {
-        return None;
-    };
-    let item = impl_trait.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(bound) = bound else {
-            return None;
-        };
-        let syn::PathArguments::AngleBracketed(arguments) = &bound.path.segments.last()?.arguments
-        else {
-            return None;
-        };
-        arguments.args.iter().find_map(|argument| match argument {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(&assoc.ty),
-            _ => None,
-        })
-    })?;
+fn stream_item(handler: &Handler) -> Option<&Type> {
+    let item = handler.stream_item()?;
     match last_segment(item) {
         Some((name, Some(inner))) if name == "Result" => Some(inner),
         _ => Some(item),
@@ -418,7 +400,7 @@ pub(crate) fn route_doc(controller: &Controller, route: &Route) -> TokenStream {
     }
     let none = quote!(::core::option::Option::None);
     let (media, schema) = if route.sse.is_some() {
-        let schema = match stream_item(&route.handler.output) {
+        let schema = match stream_item(&route.handler) {
             Some(item) if !generic && !mentions_impl(item) => {
                 quote!(|__nest_schemas| ::core::option::Option::Some(
                     (&&#openapi::Probe::<#item>::new())
