@@ -45,8 +45,28 @@ fn normalise_ours(document: &mut Value) {
             let id = operation["operationId"].as_str().unwrap();
             let (controller, method) = id.split_once('_').unwrap();
             operation["operationId"] = format!("{controller}_{}", camel_case(method)).into();
+            // nest-rs describes the body of its errors (NestJS's exception body) and the 400
+            // a route can answer before its handler (a DTO, a converted parameter);
+            // `@nestjs/swagger` writes an error's description alone, and no 400.
+            let responses = operation["responses"].as_object_mut().unwrap();
+            responses.remove("400");
+            for (status, response) in responses.iter_mut() {
+                if status.as_str() >= "400" {
+                    let content = response.as_object_mut().unwrap().remove("content");
+                    assert_eq!(
+                        content,
+                        Some(
+                            json!({ "application/json": { "schema": { "$ref": "#/components/schemas/HttpExceptionBody" } } })
+                        )
+                    );
+                }
+            }
         }
     }
+    document["components"]["schemas"]
+        .as_object_mut()
+        .unwrap()
+        .remove("HttpExceptionBody");
     if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
         for schema in schemas.values_mut() {
             if let Some(properties) = schema["properties"].as_object_mut() {

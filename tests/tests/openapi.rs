@@ -241,10 +241,23 @@ fn operations_describe_parameters_bodies_and_responses() {
                     "description": "",
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ToyDto" } } }
                 },
-                "403": { "description": "Forbidden." }
+                // A declared error, and the 400 a body's validation can give: NestJS's
+                // exception body.
+                "403": {
+                    "description": "Forbidden.",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HttpExceptionBody" } } }
+                },
+                "400": {
+                    "description": "Bad Request",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HttpExceptionBody" } } }
+                }
             },
             "tags": ["cats"]
         })
+    );
+    assert_eq!(
+        document["components"]["schemas"]["HttpExceptionBody"]["properties"]["message"],
+        json!({ "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] })
     );
     let find_one = &document["paths"]["/api/v1/cats/{id}"]["get"];
     assert_eq!(
@@ -255,9 +268,16 @@ fn operations_describe_parameters_bodies_and_responses() {
             { "name": "x-trace", "required": true, "in": "header", "schema": { "type": "string" } }
         ])
     );
+    // An integer path parameter can be refused: a 400.
     assert_eq!(
         find_one["responses"],
-        json!({ "202": { "description": "", "content": { "text/html": { "schema": { "type": "string" } } } } })
+        json!({
+            "202": { "description": "", "content": { "text/html": { "schema": { "type": "string" } } } },
+            "400": {
+                "description": "Bad Request",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HttpExceptionBody" } } }
+            }
+        })
     );
     let find_all = &document["paths"]["/api/v1/cats"]["get"];
     assert_eq!(find_all["summary"], "List cats");

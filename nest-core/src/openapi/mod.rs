@@ -373,12 +373,17 @@ fn operation(
     }
     let mut parameters = Vec::new();
     let mut in_path = Vec::new();
+    // Whether the route refuses some requests with a 400 before its handler runs: a body, a
+    // DTO, a pipe, or a parameter that is converted to something other than text.
+    let mut refuses = doc.body.is_some();
     for param in &doc.params {
         let schema = (param.schema)(schemas).unwrap_or_else(|| json!({}));
         let schema = match param.pipe_type {
             Some(kind) => json!({ "type": kind }),
             None => schema,
         };
+        refuses |= param.location == ParamIn::QueryObject
+            || schemas.resolve(&schema).get("type").and_then(Value::as_str) != Some("string");
         let location = match param.location {
             ParamIn::Path => "path",
             ParamIn::Query => "query",
@@ -437,8 +442,17 @@ fn operation(
         let mut entry = json!({ "description": response.description.unwrap_or("") });
         if let Some(schema) = response.schema.and_then(|schema| schema(schemas)) {
             entry["content"] = json!({ response.media: { "schema": schema } });
+        } else if response.status >= 400 {
+            // An error answers with NestJS's exception body.
+            entry["content"] = exception_content(schemas);
         }
         responses.insert(response.status.to_string(), entry);
+    }
+    if refuses && !responses.contains_key("400") {
+        responses.insert(
+            "400".into(),
+            json!({ "description": "Bad Request", "content": exception_content(schemas) }),
+        );
     }
     operation.insert("responses".into(), responses.into());
     if !doc.security.is_empty() {
@@ -456,6 +470,29 @@ fn operation(
         operation.insert("deprecated".into(), true.into());
     }
     operation.into()
+}
+
+/// The content of an error response: NestJS's exception body (`{"message":...,"error":...,
+/// "statusCode":...}`, `message` a text or, from a `ValidationPipe`, a list), as the component
+/// `HttpExceptionBody`.
+fn exception_content(schemas: &mut SchemaGen) -> Value {
+    let schema = schemas.component("HttpExceptionBody", |_| {
+        json!({
+            "type": "object",
+            "properties": {
+                "message": {
+                    "oneOf": [
+                        { "type": "string" },
+                        { "type": "array", "items": { "type": "string" } },
+                    ],
+                },
+                "error": { "type": "string" },
+                "statusCode": { "type": "integer" },
+            },
+            "required": ["message", "statusCode"],
+        })
+    });
+    json!({ "application/json": { "schema": schema } })
 }
 
 #[cfg(test)]
