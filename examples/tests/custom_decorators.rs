@@ -5,28 +5,23 @@
 
 mod common;
 
-use common::start_example;
+use common::{send, start_example};
 use nest_core::testing::TestClient;
 
-async fn send(client: &TestClient, method: &str, path: &str, role: Option<&str>) -> (u16, String) {
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost");
-    if let Some(role) = role {
-        request = request
-            .header("authorization", "Bearer ada")
-            .header("x-role", role);
+/// `method path` as the user Ada with `role`, or with no credentials.
+async fn as_role(
+    client: &TestClient,
+    method: &str,
+    path: &str,
+    role: Option<&str>,
+) -> (u16, String) {
+    match role {
+        Some(role) => {
+            let headers = [("authorization", "Bearer ada"), ("x-role", role)];
+            send(client, method, path, &headers).await
+        }
+        None => send(client, method, path, &[]).await,
     }
-    let response = client
-        .request(
-            request
-                .body(http_body_util::Full::new(bytes::Bytes::new()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    (response.status.as_u16(), response.text())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,28 +32,28 @@ async fn auth_composes_roles_and_guards() {
         403,
         r#"{"message":"Forbidden resource","error":"Forbidden","statusCode":403}"#.to_owned(),
     );
-    assert_eq!(send(&client, "GET", "/users", None).await, forbidden);
+    assert_eq!(as_role(&client, "GET", "/users", None).await, forbidden);
     assert_eq!(
-        send(&client, "GET", "/users", Some("user")).await,
+        as_role(&client, "GET", "/users", Some("user")).await,
         forbidden
     );
     assert_eq!(
-        send(&client, "GET", "/users", Some("admin")).await,
+        as_role(&client, "GET", "/users", Some("admin")).await,
         (200, "This action returns all users".to_owned())
     );
     assert_eq!(
-        send(&client, "GET", "/admin", Some("user")).await,
+        as_role(&client, "GET", "/admin", Some("user")).await,
         forbidden
     );
     assert_eq!(
-        send(&client, "GET", "/admin", Some("admin")).await,
+        as_role(&client, "GET", "/admin", Some("admin")).await,
         (200, "admin dashboard".to_owned())
     );
     assert_eq!(
-        send(&client, "GET", "/users/me", Some("user")).await,
+        as_role(&client, "GET", "/users/me", Some("user")).await,
         (200, "Hello ada".to_owned())
     );
-    assert_eq!(send(&client, "GET", "/users/me", None).await, forbidden);
+    assert_eq!(as_role(&client, "GET", "/users/me", None).await, forbidden);
     let ping = client
         .request(
             http::Request::post("/users/ping")

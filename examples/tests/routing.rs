@@ -3,27 +3,12 @@
 
 mod common;
 
-use common::start_example;
+use common::{send, start_example};
 use nest_core::testing::TestClient;
 
 /// `GET path` with extra headers (a `host` replaces `localhost`): the status and the body.
 async fn get(client: &TestClient, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let mut request = http::Request::get(path);
-    if !headers.iter().any(|(name, _)| *name == "host") {
-        request = request.header("host", "localhost");
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = client
-        .request(
-            request
-                .body(http_body_util::Full::new(bytes::Bytes::new()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    (response.status.as_u16(), response.text())
+    send(client, "GET", path, headers).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

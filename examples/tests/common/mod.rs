@@ -13,6 +13,32 @@ use std::{
 use nest_core::testing::TestClient;
 use serde_json::{Value, json};
 
+/// Sends an empty-bodied `method path` with `headers` (and `Host: localhost` unless they name
+/// one): the status and the body text.
+pub(crate) async fn send(
+    client: &TestClient,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut request = http::Request::builder().method(method).uri(path);
+    if !headers.iter().any(|(name, _)| *name == "host") {
+        request = request.header("host", "localhost");
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = client
+        .request(
+            request
+                .body(http_body_util::Full::new(bytes::Bytes::new()))
+                .expect("a valid request"),
+        )
+        .await
+        .expect("an answer");
+    (response.status.as_u16(), response.text())
+}
+
 /// Kills the child process when dropped, so a failing test leaves nothing running.
 pub(crate) struct Running(Child);
 

@@ -180,11 +180,10 @@ fn is_json(request: &Request) -> bool {
         .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
-/// The path parameters as a JSON object of strings (NestJS's `@Param()`).
-pub(crate) fn params_value(request: &Request) -> serde_json::Value {
+/// Path or host parameters as a JSON object of strings (NestJS's `@Param()`, `@HostParam()`).
+pub(crate) fn params_value(pairs: &[(String, String)]) -> serde_json::Value {
     serde_json::Value::Object(
-        request
-            .params()
+        pairs
             .iter()
             .map(|(key, value)| (key.clone(), serde_json::Value::String(value.clone())))
             .collect(),

@@ -51,19 +51,28 @@ fn finish_value<T: DeserializeOwned>(
     }
 }
 
-/// Runs the request's chain on `value`, if the route has one.
+/// Runs the route's chain on `value`, if it has one.
 fn through(
-    request: &Request,
+    chain: Option<&PipeChain>,
     value: Value,
     metadata: &ArgumentMetadata,
     validated: &mut bool,
 ) -> Result<Value, HttpException> {
-    match PipeChain::of(request) {
+    match chain {
         Some(chain) => {
             *validated |= chain.validates();
             chain.run(value, metadata)
         }
         None => Ok(value),
+    }
+}
+
+/// The metadata of the text argument `name` of `kind`, of type `T`.
+fn text_metadata<T>(kind: &'static str, name: &'static str) -> ArgumentMetadata {
+    ArgumentMetadata {
+        kind,
+        data: Some(name),
+        metatype: Some(std::any::type_name::<T>()),
     }
 }
 
@@ -89,19 +98,16 @@ fn text_argument<T: FromParam>(
     name: &'static str,
     raw: Option<&str>,
 ) -> Result<T, HttpException> {
-    let Some(chain) = PipeChain::of(request) else {
-        return match raw {
-            Some(text) => T::from_param(text),
-            None => T::from_missing(name),
-        };
+    let piped;
+    let text = match PipeChain::of(request) {
+        Some(chain) => {
+            piped = text_through(&chain, raw, &text_metadata::<T>(kind, name))?;
+            piped.as_deref()
+        }
+        None => raw,
     };
-    let metadata = ArgumentMetadata {
-        kind,
-        data: Some(name),
-        metatype: Some(std::any::type_name::<T>()),
-    };
-    match text_through(&chain, raw, &metadata)? {
-        Some(text) => T::from_param(&text),
+    match text {
+        Some(text) => T::from_param(text),
         None => T::from_missing(name),
     }
 }
@@ -114,14 +120,7 @@ fn raw_text<T>(
     raw: Option<&str>,
 ) -> Result<Option<String>, HttpException> {
     match PipeChain::of(request) {
-        Some(chain) => {
-            let metadata = ArgumentMetadata {
-                kind,
-                data: Some(name),
-                metatype: Some(std::any::type_name::<T>()),
-            };
-            text_through(&chain, raw, &metadata)
-        }
+        Some(chain) => text_through(&chain, raw, &text_metadata::<T>(kind, name)),
         None => Ok(raw.map(str::to_owned)),
     }
 }
@@ -131,18 +130,12 @@ fn raw_text<T>(
 pub async fn body<T: FromInput>(request: &mut Request) -> Result<T, HttpException> {
     let metatype = std::any::type_name::<T::Raw>();
     let dto = is_dto(metatype);
-    if !dto && PipeChain::of(request).is_none() {
+    let chain = PipeChain::of(request);
+    if !dto && chain.is_none() {
         return crate::http::json_body(request).await;
     }
     let value = crate::http::body_value(request, dto).await?;
-    let metadata = ArgumentMetadata {
-        kind: "body",
-        data: None,
-        metatype: Some(metatype),
-    };
-    let mut validated = false;
-    let value = through(request, value, &metadata, &mut validated)?;
-    T::check(finish_value(value, validated, Some(metatype))?)
+    object_argument(chain.as_ref(), "body", value, metatype)
 }
 
 /// Reads one field of the JSON body, for `#[body("field")]`.
@@ -150,18 +143,12 @@ pub async fn body_field<T: DeserializeOwned>(
     request: &mut Request,
     field: &'static str,
 ) -> Result<T, HttpException> {
-    if PipeChain::of(request).is_none() {
+    let Some(chain) = PipeChain::of(request) else {
         return crate::http::json_body_field(request, field).await;
-    }
-    let value = field_of(crate::http::body_value(request, false).await?, field);
-    let metatype = std::any::type_name::<T>();
-    let metadata = ArgumentMetadata {
-        kind: "body",
-        data: Some(field),
-        metatype: Some(metatype),
     };
-    let mut validated = false;
-    let value = through(request, value, &metadata, &mut validated)?;
+    let value = field_of(crate::http::body_value(request, false).await?, field);
+    let metadata = text_metadata::<T>("body", field);
+    let value = through(Some(&chain), value, &metadata, &mut false)?;
     crate::http::json_shape::from_property(value, field).map_err(BadRequestException::new)
 }
 
@@ -172,47 +159,36 @@ fn field_of(mut body: Value, field: &str) -> Value {
 /// Every path parameter, into a map or a `Deserialize` struct, for `#[param]`.
 pub fn params_all<T: FromInput>(request: &Request) -> Result<T, HttpException> {
     let metatype = std::any::type_name::<T::Raw>();
-    if !is_dto(metatype) && PipeChain::of(request).is_none() {
+    let chain = PipeChain::of(request);
+    if !is_dto(metatype) && chain.is_none() {
         return urlencoded(request.params());
     }
-    object_argument(
-        request,
-        "param",
-        crate::http::params_value(request),
-        metatype,
-    )
+    let value = crate::http::params_value(request.params());
+    object_argument(chain.as_ref(), "param", value, metatype)
 }
 
 /// Every host parameter, into a map or a `Deserialize` struct, for `#[host_param]`.
 pub fn host_params_all<T: FromInput>(request: &Request) -> Result<T, HttpException> {
     let metatype = std::any::type_name::<T::Raw>();
-    if !is_dto(metatype) && PipeChain::of(request).is_none() {
+    let chain = PipeChain::of(request);
+    if !is_dto(metatype) && chain.is_none() {
         return urlencoded(request.host_params());
     }
-    let value = Value::Object(
-        request
-            .host_params()
-            .iter()
-            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-            .collect(),
-    );
-    object_argument(request, "custom", value, metatype)
+    let value = crate::http::params_value(request.host_params());
+    object_argument(chain.as_ref(), "custom", value, metatype)
 }
 
 /// Reads the whole query string into `T`, for `#[query]`.
 pub fn query_all<T: FromInput>(request: &Request) -> Result<T, HttpException> {
     let metatype = std::any::type_name::<T::Raw>();
-    if !is_dto(metatype) && PipeChain::of(request).is_none() {
+    let chain = PipeChain::of(request);
+    if !is_dto(metatype) && chain.is_none() {
         let raw = serde_urlencoded::from_str(request.uri().query().unwrap_or_default())
             .map_err(|error| BadRequestException::new(error.to_string()))?;
         return T::check(raw);
     }
-    object_argument(
-        request,
-        "query",
-        crate::http::query_value(request)?,
-        metatype,
-    )
+    let value = crate::http::query_value(request)?;
+    object_argument(chain.as_ref(), "query", value, metatype)
 }
 
 fn urlencoded<T: FromInput>(pairs: &[(String, String)]) -> Result<T, HttpException> {
@@ -223,8 +199,10 @@ fn urlencoded<T: FromInput>(pairs: &[(String, String)]) -> Result<T, HttpExcepti
     T::check(raw)
 }
 
+/// A whole body, query or set of parameters, through the route's chain, validated if it is a
+/// DTO no `ValidationPipe` reached, as `T`.
 fn object_argument<T: FromInput>(
-    request: &Request,
+    chain: Option<&PipeChain>,
     kind: &'static str,
     value: Value,
     metatype: &'static str,
@@ -235,7 +213,7 @@ fn object_argument<T: FromInput>(
         metatype: Some(metatype),
     };
     let mut validated = false;
-    let value = through(request, value, &metadata, &mut validated)?;
+    let value = through(chain, value, &metadata, &mut validated)?;
     T::check(finish_value(value, validated, Some(metatype))?)
 }
 
@@ -258,16 +236,10 @@ pub async fn json_argument(
             metadata.data.unwrap_or_default(),
         ),
         "query" => crate::http::query_value(request)?,
-        "param" => crate::http::params_value(request),
-        _ => Value::Object(
-            request
-                .host_params()
-                .iter()
-                .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-                .collect(),
-        ),
+        "param" => crate::http::params_value(request.params()),
+        _ => crate::http::params_value(request.host_params()),
     };
-    through(request, value, metadata, validated)
+    through(PipeChain::of(request).as_ref(), value, metadata, validated)
 }
 
 /// A custom parameter attribute's value (`#[user("email")]`: what `user(Some("email"),
@@ -283,26 +255,43 @@ pub fn decorated<R: Serialize>(
             "the value of a custom parameter attribute is not JSON: {error}"
         ))
     })?;
-    through(request, value, metadata, validated)
+    through(PipeChain::of(request).as_ref(), value, metadata, validated)
+}
+
+/// The value of the query parameter `name` among `pairs` (the first, when repeated).
+fn query_param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// Reads and converts the query parameter `name`, for `#[query("name")]`.
 pub fn query<T: FromParam>(request: &Request, name: &'static str) -> Result<T, HttpException> {
     let pairs = request.query_pairs()?;
-    let raw = pairs
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str());
-    text_argument(request, "query", name, raw)
+    text_argument(request, "query", name, query_param(&pairs, name))
 }
 
 /// Reads and converts the header `name`, for `#[headers("name")]` (headers go through no
 /// route pipes, as in NestJS).
 pub fn header<T: FromParam>(request: &Request, name: &'static str) -> Result<T, HttpException> {
-    match raw_header::<T>(request, name)? {
-        Some(text) => T::from_param(&text),
+    match header_text(request, name)? {
+        Some(text) => T::from_param(text),
         None => T::from_missing(name),
     }
+}
+
+/// The header `name` as text, if the request has it.
+fn header_text<'a>(request: &'a Request, name: &str) -> Result<Option<&'a str>, HttpException> {
+    request
+        .headers()
+        .get(name)
+        .map(|value| {
+            value
+                .to_str()
+                .map_err(|_| BadRequestException::new(format!("Invalid {name} header")))
+        })
+        .transpose()
 }
 
 /// The client's IP address as text, for `#[ip]`.
@@ -333,11 +322,7 @@ pub fn raw_query<T>(
     name: &'static str,
 ) -> Result<Option<String>, HttpException> {
     let pairs = request.query_pairs()?;
-    let raw = pairs
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str());
-    raw_text::<T>(request, "query", name, raw)
+    raw_text::<T>(request, "query", name, query_param(&pairs, name))
 }
 
 /// The header `name` as text, for the argument's own pipes.
@@ -345,13 +330,7 @@ pub fn raw_header<T>(
     request: &Request,
     name: &'static str,
 ) -> Result<Option<String>, HttpException> {
-    match request.headers().get(name) {
-        Some(value) => match value.to_str() {
-            Ok(text) => Ok(Some(text.to_owned())),
-            Err(_) => Err(BadRequestException::new(format!("Invalid {name} header"))),
-        },
-        None => Ok(None),
-    }
+    Ok(header_text(request, name)?.map(str::to_owned))
 }
 
 /// Reads and converts the host parameter `name`, for `#[host_param("name")]`.
