@@ -30,8 +30,9 @@ impl serde_json::ser::Formatter for JsFormatter {
         writer: &mut W,
         value: f32,
     ) -> std::io::Result<()> {
-        // JavaScript has only doubles; an `f32` is written as the double it widens to would
-        // be shortest-printed from its own digits (`0.1f32` as `0.1`).
+        // JavaScript has only doubles. An `f32` is written with the shortest digits that
+        // give it back (`0.1f32` as `0.1`), not as the double it widens to
+        // (`0.10000000149011612`): what the value was meant to be.
         let mut buffer = ryu_js::Buffer::new();
         writer.write_all(buffer.format_finite(value).as_bytes())
     }
