@@ -45,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "app::server",
             "app::conn",
+            "app::takeover",
             "app::limits",
             "app::middleware",
             "app::cors",

@@ -35,6 +35,7 @@ use tokio::{
 use tokio_util::sync::CancellationToken;
 
 use super::limits::ServerLimits;
+use super::takeover::Takeover;
 use crate::context::Counts;
 use crate::{
     lock::lock,
@@ -188,7 +189,7 @@ impl Drop for InFlight {
 #[derive(Debug)]
 pub(super) struct ServerBody {
     body: crate::http::Body,
-    _in_flight: InFlight,
+    _in_flight: Option<InFlight>,
     progress: Option<Arc<StreamProgress>>,
 }
 
@@ -203,9 +204,24 @@ impl ServerBody {
         }
         Self {
             body,
-            _in_flight: in_flight,
+            _in_flight: Some(in_flight),
             progress,
         }
+    }
+
+    /// The empty body of the response hyper sends in place of an event stream taken over (see
+    /// [`super::takeover`]).
+    pub(super) fn stand_in() -> Self {
+        Self {
+            body: crate::http::Body::empty(),
+            _in_flight: None,
+            progress: None,
+        }
+    }
+
+    /// Whether this is an event stream's body.
+    pub(super) fn is_sse(&self) -> bool {
+        self.body.is_sse()
     }
 }
 
@@ -252,6 +268,8 @@ pub(super) struct Io<I> {
     /// Bytes already read from `inner` that hyper has not seen yet.
     rewind: Option<Box<Bytes>>,
     state: Arc<ConnState>,
+    /// Where an event stream may be taken over from hyper (plain HTTP/1.1 connections).
+    takeover: Option<Arc<Takeover>>,
 }
 
 impl<I> Io<I> {
@@ -260,6 +278,23 @@ impl<I> Io<I> {
             inner,
             rewind: None,
             state,
+            takeover: None,
+        }
+    }
+
+    /// Watches hyper's writes for the stand-in of an event stream taken over through
+    /// `takeover`, and swallows it.
+    pub(super) fn taken_over_through(mut self, takeover: Arc<Takeover>) -> Self {
+        self.takeover = Some(takeover);
+        self
+    }
+
+    /// How many of `buf`'s bytes to write (`Ok`) or to report written without writing them
+    /// (`Err`): see [`Takeover::filter`].
+    fn filter(&self, buf: &[u8]) -> Result<usize, usize> {
+        match &self.takeover {
+            Some(takeover) if takeover.armed() => takeover.filter(buf),
+            _ => Ok(buf.len()),
         }
     }
 
@@ -345,6 +380,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Io<I> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        let buf = match self.filter(buf) {
+            Ok(len) => &buf[..len],
+            Err(swallowed) => return Poll::Ready(Ok(swallowed)),
+        };
         let written = Pin::new(&mut self.inner).poll_write(cx, buf);
         self.write_result(written)
     }
@@ -354,6 +393,18 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Io<I> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if self
+            .takeover
+            .as_ref()
+            .is_some_and(|takeover| takeover.armed())
+        {
+            // One buffer at a time while a stand-in is awaited: its head is one of them.
+            let first = bufs
+                .iter()
+                .find(|buf| !buf.is_empty())
+                .map_or(&[][..], |buf| &buf[..]);
+            return self.poll_write(cx, first);
+        }
         let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         self.write_result(written)
     }
@@ -371,6 +422,14 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Io<I> {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self
+            .takeover
+            .as_ref()
+            .is_some_and(|takeover| takeover.armed())
+        {
+            // hyper closing the connection after a stand-in: the stream goes on.
+            return Poll::Ready(Ok(()));
+        }
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod module;
 mod mount;
 mod router_module;
 mod server;
+mod takeover;
 #[cfg(feature = "tls")]
 mod tls;
 pub(crate) mod versioning;

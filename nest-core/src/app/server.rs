@@ -29,6 +29,7 @@ use tokio::{
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::conn::{Admission, ConnState, Io, Registry, ServerBody, StreamExecutor, Ticket};
+use super::takeover::{self, After, Takeover};
 use crate::context::AppContext;
 use crate::{
     di::Container,
@@ -213,19 +214,42 @@ impl Connection {
         };
         match detected {
             Detected::Http1(read) => {
-                let io = Io::new(stream, Arc::clone(&state)).rewound(read);
-                let service = service(
-                    self.router,
-                    self.layered,
-                    self.context,
-                    state.clone(),
-                    self.peer,
-                );
-                let http1 = self.http1;
-                drive(&state, move || {
-                    http1.serve_connection(TokioIo::new(io), service)
-                })
-                .await;
+                let takeover = Arc::new(Takeover::default());
+                let mut io = Io::new(stream, Arc::clone(&state))
+                    .rewound(read)
+                    .taken_over_through(Arc::clone(&takeover));
+                loop {
+                    let service = service(
+                        Arc::clone(&self.router),
+                        self.layered.clone(),
+                        Arc::clone(&self.context),
+                        state.clone(),
+                        self.peer,
+                        Some(Arc::clone(&takeover)),
+                    );
+                    let mut connection = self.http1.serve_connection(TokioIo::new(io), service);
+                    drive(&state, Pin::new(&mut connection)).await;
+                    let Some(response) = takeover.take() else {
+                        return;
+                    };
+                    let parts = connection.into_parts();
+                    io = parts.io.into_inner();
+                    // hyper's connection, with its buffers, is gone while the stream is sent
+                    // (bytes read past the request are copied out: they share the 8 KiB read
+                    // buffer).
+                    let read = Bytes::copy_from_slice(&parts.read_buf);
+                    drop(parts.read_buf);
+                    match Box::pin(takeover::serve(&state, &mut io, response)).await {
+                        After::Close => return,
+                        After::KeepAlive(input) => {
+                            io = io.rewound(if read.is_empty() {
+                                input
+                            } else {
+                                [read, input].concat().into()
+                            });
+                        }
+                    }
+                }
             }
             Detected::Http2(read) => {
                 let io = Io::new(stream, Arc::clone(&state)).rewound(read);
@@ -262,12 +286,10 @@ impl Connection {
                 self.context,
                 state.clone(),
                 self.peer,
+                None,
             );
-            let http1 = self.http1;
-            drive(&state, move || {
-                http1.serve_connection(TokioIo::new(stream), service)
-            })
-            .await;
+            let mut connection = self.http1.serve_connection(TokioIo::new(stream), service);
+            drive(&state, Pin::new(&mut connection)).await;
         }
     }
 
@@ -293,11 +315,10 @@ impl Connection {
             self.context,
             state.clone(),
             self.peer,
+            None,
         );
-        drive(&state, move || {
-            builder.serve_connection(TokioIo::new(io), service)
-        })
-        .await;
+        let connection = pin!(builder.serve_connection(TokioIo::new(io), service));
+        drive(&state, connection).await;
     }
 }
 
@@ -384,6 +405,7 @@ fn service(
     context: Arc<AppContext>,
     state: Arc<ConnState>,
     peer: SocketAddr,
+    takeover: Option<Arc<Takeover>>,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
     Response = hyper::Response<ServerBody>,
@@ -397,6 +419,10 @@ fn service(
         let holds_eof = http_body::Body::is_end_stream(request.body())
             && !accepts_event_stream(request.headers());
         let in_flight = state.request(holds_eof);
+        let takeover = takeover
+            .as_ref()
+            .filter(|_| takeover::eligible(&request))
+            .map(Arc::clone);
         detach_head(&mut request);
         request.extensions_mut().insert(RemoteAddr(peer));
         let observed = observe(&mut request, &context);
@@ -426,7 +452,11 @@ fn service(
                 None => response.await,
                 Some(observed) => observed.finish(response).await,
             };
-            Ok::<_, Infallible>(response.map(|body| ServerBody::new(body, in_flight)))
+            let response = response.map(|body| ServerBody::new(body, in_flight));
+            Ok::<_, Infallible>(match takeover {
+                Some(takeover) => takeover.offer(response),
+                None => response,
+            })
         }
     })
 }
@@ -518,9 +548,10 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// or gracefully: GOAWAY on HTTP/2, after the response in progress on HTTP/1.1), or a hub
 /// subscription made on it closes it (its client stopped reading).
 ///
-/// The connection is made here, in place, rather than passed in: a future given to an `async fn`
-/// stays in its state next to whatever it is moved into, so hyper's connection (about 700 bytes)
-/// would be held twice by every connection's task.
+/// The connection is passed pinned, by reference: a future given to an `async fn` by value stays
+/// in its state next to whatever it is moved into, so hyper's connection (about 700 bytes) would
+/// be held twice by every connection's task. The caller keeps it, to take the socket back from it
+/// after an event stream was taken over ([`takeover`]).
 ///
 /// The close token exists only once a subscription has asked for it (see [`ConnectionClose`]),
 /// during a poll of the connection: it is looked for after each poll until found, then watched.
@@ -528,12 +559,11 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// changes (it keeps the waker it was given until it fires): a connection that streams events
 /// wakes often, and polling the future each time costs more than the check. The registry's
 /// waker is renewed on the same condition.
-async fn drive<C>(state: &ConnState, connect: impl FnOnce() -> C)
+async fn drive<C>(state: &ConnState, mut connection: Pin<&mut C>)
 where
     C: GracefulConnection,
     C::Error: std::fmt::Display,
 {
-    let mut connection = pin!(connect());
     let mut close: Option<CancellationToken> = None;
     let mut closed = pin!(None::<WaitForCancellationFutureOwned>);
     let mut registered: Option<Waker> = None;
