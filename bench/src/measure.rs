@@ -504,7 +504,9 @@ impl Publisher {
         })
     }
 
-    /// Publishes `n` messages; returns the subscriber count the server answered.
+    /// Publishes `n` messages; returns the subscriber count the server answered (for Nchan,
+    /// its channel's count in the answer to the last message, which can miss subscribers held
+    /// by another worker: [`Publisher::subscribers`] counts them all).
     ///
     /// [`Publish::Contract`]: one `POST /publish?n=N`. [`Publish::MessageBody`]: one
     /// `POST /publish` per message, whose body is `{"seq":S,"ts":T}` with `S` counting from 0
@@ -515,8 +517,8 @@ impl Publisher {
                 let body = request(&mut self.stream, "POST", &format!("/publish?n={n}")).await?;
                 subscribers_in(&body)
             }
-            Publish::MessageBody if n == 0 => self.subscribers().await,
-            Publish::MessageBody => {
+            Publish::MessageBody { .. } if n == 0 => self.subscribers().await,
+            Publish::MessageBody { .. } => {
                 let mut subscribers = 0;
                 for _ in 0..n {
                     let message = format!("{{\"seq\":{},\"ts\":{}}}", self.next_seq, unix_nanos());
@@ -537,23 +539,21 @@ impl Publisher {
     }
 
     /// How many `/fanout` subscribers the server counts now: `POST /publish?n=0`, or the
-    /// channel's info (`GET /publish`; 404 while the channel does not exist: 0).
+    /// `subscribers: K` line of the hub's status.
     pub async fn subscribers(&mut self) -> io::Result<u64> {
         match self.publish {
             Publish::Contract => {
                 let body = request(&mut self.stream, "POST", "/publish?n=0").await?;
                 subscribers_in(&body)
             }
-            Publish::MessageBody => {
-                let (status, body) = exchange(&mut self.stream, "GET", "/publish", b"").await?;
-                match status {
-                    200 => subscribers_in(&body),
-                    404 => Ok(0),
-                    _ => Err(io::Error::other(format!(
-                        "GET /publish: status {status}: {}",
-                        String::from_utf8_lossy(&body)
-                    ))),
-                }
+            Publish::MessageBody { status: path } => {
+                let (status, body) = exchange(&mut self.stream, "GET", path, b"").await?;
+                let text = String::from_utf8_lossy(&body);
+                text.lines()
+                    .find_map(|line| line.strip_prefix("subscribers:"))
+                    .and_then(|count| count.trim().parse().ok())
+                    .filter(|_| status == 200)
+                    .ok_or_else(|| io::Error::other(format!("GET {path}: status {status}: {text}")))
             }
         }
     }
@@ -573,7 +573,7 @@ impl Publisher {
 }
 
 /// The `subscribers` number of a publish answer (`{"subscribers":K}`, or Nchan's channel info
-/// `{"messages": 1, "requested": 0, "subscribers": 2, …}`).
+/// `{"messages": 1, "requested": 0, "subscribers": 2, …}` answering a message).
 fn subscribers_in(body: &[u8]) -> io::Result<u64> {
     json_number(body, b"subscribers").ok_or_else(|| {
         io::Error::other(format!(

@@ -15,6 +15,7 @@ use std::{
     path::{Path, PathBuf},
     process::{Command, Stdio},
     sync::OnceLock,
+    time::{Duration, Instant},
 };
 
 use crate::process::{Dialect, Publish, ServerProcess, Stop, free_port};
@@ -47,11 +48,18 @@ pub const GO_DIALECT: Dialect = Dialect {
     publish: Publish::Contract,
 };
 
-/// How Nchan serves the contract: no `/firehose`, one message per publish request.
+/// Where the benchmark's copy of Nchan's configuration answers Nchan's stub status (with the
+/// count of subscribers over every worker and channel).
+pub const NCHAN_STATUS_PATH: &str = "/nchan-status";
+
+/// How Nchan serves the contract: no `/firehose`, one message per publish request, subscribers
+/// counted by its stub status.
 pub const NCHAN_DIALECT: Dialect = Dialect {
     firehose: false,
     firehose_ids: false,
-    publish: Publish::MessageBody,
+    publish: Publish::MessageBody {
+        status: NCHAN_STATUS_PATH,
+    },
 };
 
 /// Whether `name` is one of the peers.
@@ -72,7 +80,7 @@ pub fn note(name: &str) -> Option<&'static str> {
             "go: its `/firehose` events carry no `id:` field; M1 checks every event's data in order without ids.",
         ),
         "nchan" => Some(
-            "nchan: a pub/sub hub, one `POST /publish` per message whose body the load generator writes; its `ts` is read by the load generator just before the POST (one loopback trip more than the servers that stamp `ts` themselves). No `/firehose` (M1 n/a); subscribers counted from the channel's info; RSS is the sum over nginx's master and workers.",
+            "nchan: a pub/sub hub, one `POST /publish` per message whose body the load generator writes; its `ts` is read by the load generator just before the POST (one loopback trip more than the servers that stamp `ts` themselves). No `/firehose` (M1 n/a). Subscribers are counted by Nchan's stub status, a location added to a copy of its configuration (its channel info missed subscribers on other workers); RSS is the sum over nginx's master and workers.",
         ),
         _ => None,
     }
@@ -363,41 +371,30 @@ fn nchan_start_script() -> Result<PathBuf, String> {
     Ok(script)
 }
 
-/// nginx + Nchan through the peer's `start.sh` (in the foreground; its process is nginx's
-/// master), with a prefix of its own under the scratch directory. For h2c, a copy of the
-/// script and of a configuration with one more `listen 127.0.0.1:<port> http2;`.
+/// nginx + Nchan through a copy of the peer's `start.sh` (in the foreground; its process is
+/// nginx's master), with a prefix of its own under the scratch directory, and a copy of its
+/// configuration with [`NCHAN_STATUS_PATH`] added (and, for h2c, one more
+/// `listen 127.0.0.1:<port> http2;`): see [`patch_nchan_conf`].
 fn spawn_nchan(protocol: Protocol) -> io::Result<ServerProcess> {
     let script =
         nchan_start_script().map_err(|error| io::Error::new(io::ErrorKind::NotFound, error))?;
     let port = free_port()?;
+    let h2c_port = match protocol {
+        Protocol::Http1 => None,
+        Protocol::H2c => Some(free_port()?),
+    };
     let dir = scratch().join(format!("nchan-{port}"));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let (script, h2c_port) = match protocol {
-        Protocol::Http1 => (script, None),
-        Protocol::H2c => {
-            let h2c_port = free_port()?;
-            let copy = dir.join("peer");
-            std::fs::create_dir_all(&copy)?;
-            let from = script.parent().unwrap_or(Path::new("."));
-            std::fs::copy(&script, copy.join("start.sh"))?;
-            let conf = std::fs::read_to_string(from.join("nginx.conf.in"))?;
-            let listen = "listen 127.0.0.1:@PORT@;";
-            if conf.matches(listen).count() != 1 {
-                return Err(io::Error::other(format!(
-                    "nchan/nginx.conf.in no longer has one `{listen}` to add an http2 port beside"
-                )));
-            }
-            let patched = conf.replacen(
-                listen,
-                &format!("{listen}\n        listen 127.0.0.1:{h2c_port} http2;"),
-                1,
-            );
-            std::fs::write(copy.join("nginx.conf.in"), patched)?;
-            (copy.join("start.sh"), Some(h2c_port))
-        }
-    };
-    let mut command = Command::new(script);
+    let copy = dir.join("peer");
+    std::fs::create_dir_all(&copy)?;
+    let from = script.parent().unwrap_or(Path::new("."));
+    std::fs::copy(&script, copy.join("start.sh"))?;
+    let conf = std::fs::read_to_string(from.join("nginx.conf.in"))?;
+    std::fs::write(
+        copy.join("nginx.conf.in"),
+        patch_nchan_conf(&conf, h2c_port).map_err(io::Error::other)?,
+    )?;
+    let mut command = Command::new(copy.join("start.sh"));
     command.env("PORT", port.to_string()).env("TMPDIR", &dir);
     let mut server = match ServerProcess::start(
         "nchan",
@@ -413,6 +410,14 @@ fn spawn_nchan(protocol: Protocol) -> io::Result<ServerProcess> {
         }
     };
     server.remove_when_stopped(dir);
+    // The master listens before its workers exist: wait until one answers a request.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !answers(server.http1_addr) {
+        if Instant::now() > deadline {
+            return Err(io::Error::other("nchan: no worker answers"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     if let Some(h2c_port) = h2c_port {
         server.addr = loopback(h2c_port);
         server.wait_for_listener(server.addr)?;
@@ -420,9 +425,66 @@ fn spawn_nchan(protocol: Protocol) -> io::Result<ServerProcess> {
     Ok(server)
 }
 
+/// The peer's `nginx.conf.in` with a `location = /nchan-status { nchan_stub_status; }` before
+/// its catch-all location, and with `listen 127.0.0.1:<h2c_port> http2;` beside its
+/// `listen` if `h2c_port` is given.
+///
+/// The status counts subscribers over every worker. Nchan's channel info (`GET /publish`)
+/// does not always: with one subscriber connected it answered 0, on every request for as long
+/// as the subscriber stayed, in about half of the starts (nginx 1.22.1, Nchan 1.3.6, two
+/// workers), while a publish reached it and answered 1.
+fn patch_nchan_conf(conf: &str, h2c_port: Option<u16>) -> Result<String, String> {
+    let listen = "listen 127.0.0.1:@PORT@;";
+    let catch_all = "location / {";
+    if conf.matches(listen).count() != 1 || conf.matches(catch_all).count() != 1 {
+        return Err(format!(
+            "nchan/nginx.conf.in no longer has one `{listen}` and one `{catch_all}` to patch"
+        ));
+    }
+    let mut patched = conf.replacen(
+        catch_all,
+        &format!("location = {NCHAN_STATUS_PATH} {{\n            nchan_stub_status;\n        }}\n\n        {catch_all}"),
+        1,
+    );
+    if let Some(h2c_port) = h2c_port {
+        patched = patched.replacen(
+            listen,
+            &format!("{listen}\n        listen 127.0.0.1:{h2c_port} http2;"),
+            1,
+        );
+    }
+    Ok(patched)
+}
+
+/// Whether an HTTP/1.1 server at `addr` answers `GET /` within a second.
+fn answers(addr: SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut first = [0u8; 5];
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_ok()
+        && stream.read_exact(&mut first).is_ok()
+        && &first == b"HTTP/"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nchan_patch_adds_the_status_and_the_http2_port() {
+        let conf = "server {\n        listen 127.0.0.1:@PORT@;\n        location / {\n            return 404;\n        }\n}\n";
+        let http1 = patch_nchan_conf(conf, None).unwrap();
+        assert!(http1.contains("location = /nchan-status {\n            nchan_stub_status;\n        }\n\n        location / {"));
+        assert!(!http1.contains("http2"));
+        let h2c = patch_nchan_conf(conf, Some(4321)).unwrap();
+        assert!(h2c.contains("listen 127.0.0.1:@PORT@;\n        listen 127.0.0.1:4321 http2;"));
+        assert!(patch_nchan_conf("server {}", None).is_err());
+    }
 
     #[test]
     fn the_h2c_patch_wraps_the_handler_and_adds_the_imports() {

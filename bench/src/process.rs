@@ -37,10 +37,13 @@ pub enum Publish {
     /// and answers `{"subscribers":K}`.
     Contract,
     /// A pub/sub hub (Nchan): each `POST /publish` carries one message as its body, which the
-    /// load generator writes (`{"seq":S,"ts":T}`, `T` read just before the request is sent);
-    /// the subscriber count is the channel's info, `GET /publish` with
-    /// `Accept: application/json` (404 while the channel does not exist: no subscribers).
-    MessageBody,
+    /// load generator writes (`{"seq":S,"ts":T}`, `T` read just before the request is sent),
+    /// answered 201 or 202; the subscriber count is the line `subscribers: K` of `GET status`
+    /// (Nchan's stub status: every subscriber of the server, on any channel).
+    MessageBody {
+        /// The path of the status.
+        status: &'static str,
+    },
 }
 
 /// How a server process is told to stop.
