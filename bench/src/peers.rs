@@ -237,7 +237,25 @@ fn go_binary(protocol: Protocol) -> Result<PathBuf, String> {
         Protocol::Http1 => (&HTTP1, build_go_http1),
         Protocol::H2c => (&H2C, build_go_h2c),
     };
-    cell.get_or_init(|| with_packages(build)).clone()
+    cell.get_or_init(|| {
+        with_packages(|| {
+            go_tool()?;
+            if protocol == Protocol::H2c && !x_net_h2c().is_dir() {
+                return Err(format!(
+                    "{} is missing (apt-get install golang-golang-x-net-dev)",
+                    x_net_h2c().display()
+                ));
+            }
+            Ok(())
+        })?;
+        build()
+    })
+    .clone()
+}
+
+/// The Debian package's `golang.org/x/net/http2/h2c` sources.
+fn x_net_h2c() -> PathBuf {
+    Path::new(DEBIAN_GOPATH).join("src/golang.org/x/net/http2/h2c")
 }
 
 /// `go build` with the environment every build here shares (Go's cache and home under the
@@ -299,14 +317,6 @@ fn build_go_h2c() -> Result<PathBuf, String> {
     let text = std::fs::read_to_string(&source)
         .map_err(|error| format!("{}: {error}", source.display()))?;
     let patched = patch_go_h2c(&text)?;
-    if !Path::new(DEBIAN_GOPATH)
-        .join("src/golang.org/x/net/http2/h2c")
-        .is_dir()
-    {
-        return Err(format!(
-            "{DEBIAN_GOPATH}/src/golang.org/x/net/http2/h2c is missing (apt-get install golang-golang-x-net-dev)"
-        ));
-    }
     let gopath = scratch().join(format!("gopath-h2c-{}", std::process::id()));
     let package = gopath.join("src/peer-go-nethttp-h2c");
     std::fs::create_dir_all(&package).map_err(|error| format!("{}: {error}", package.display()))?;

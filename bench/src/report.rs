@@ -207,6 +207,7 @@ fn baseline_index(results: &[ServerResults]) -> usize {
 pub fn notes(results: &[ServerResults]) -> Vec<String> {
     let mut notes: Vec<String> = results
         .iter()
+        .filter(|r| r.unavailable.is_none())
         .filter_map(|r| peers::note(&r.name))
         .map(str::to_owned)
         .collect();
@@ -233,7 +234,7 @@ pub fn table(results: &[ServerResults]) -> String {
         }
     }
     out.push_str("\n| --- | --- |");
-    for _ in 0..(2 * results.len() - 1) {
+    for _ in 0..(2 * results.len()).saturating_sub(1) {
         out.push_str(" ---: |");
     }
     out.push('\n');

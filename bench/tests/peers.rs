@@ -220,3 +220,38 @@ fn nchan_is_stopped_with_its_workers() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scale_test_spreads_over_several_processes_of_each_peer() {
+    nest_bench::contract::raise_fd_limit();
+    for name in peers::NAMES {
+        if let Err(reason) = peers::prepare(name, Protocol::Http1) {
+            eprintln!("{name} skipped: {reason}");
+            continue;
+        }
+        let counts = nest_bench::scale::split(600, 250);
+        let servers: Vec<_> = counts
+            .iter()
+            .map(|_| peers::spawn(name, Protocol::Http1))
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|error| panic!("{name} starts: {error}"));
+        let result = nest_bench::scale::scale(
+            &servers,
+            &counts,
+            std::path::Path::new(env!("CARGO_BIN_EXE_bench-load")),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("{name}: the scale test runs: {error}"));
+        assert_eq!(result.shards, 3, "{name}");
+        assert_eq!(result.memory.connections, 600, "{name}");
+        assert_eq!(
+            result.delivered, 600,
+            "{name}: every connection receives the message"
+        );
+        assert!(
+            result.memory.rss_after_kib > result.memory.rss_before_kib,
+            "{name}: {:?}",
+            result.memory
+        );
+    }
+}

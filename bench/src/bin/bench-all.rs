@@ -160,9 +160,6 @@ async fn main() -> io::Result<()> {
     println!();
     print!("{table}");
     for r in &results {
-        if let Some(reason) = &r.unavailable {
-            println!("not measured: {}: {reason}", r.name);
-        }
         for error in &r.errors {
             println!("error: {}: {error}", r.name);
         }
