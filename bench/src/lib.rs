@@ -11,7 +11,9 @@
 //! * `cargo run --release -p nest-bench --bin bench-all`: nest-rs, axum and raw hyper serving
 //!   the shared SSE benchmark contract (`bench-nest`, `bench-axum`, `bench-hyper`), measured
 //!   over real TCP by one load generator ([`measure`]) in one run, then 100,000 held
-//!   connections and one publish to all of them ([`scale`]); see `docs/benchmarks.md`.
+//!   connections and one publish to all of them ([`scale`]); see `docs/benchmarks.md`. The
+//!   reference peers of the contract, Go's `net/http` and nginx + Nchan, are measured in the
+//!   same run ([`peers`]).
 //!
 //! [`Hub`]: nest_core::sse::Hub
 
@@ -19,6 +21,7 @@ pub mod client;
 pub mod contract;
 pub mod measure;
 pub mod parse;
+pub mod peers;
 pub mod process;
 pub mod report;
 pub mod runner;

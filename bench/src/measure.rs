@@ -13,13 +13,17 @@ use std::{
 };
 
 use futures_util::{StreamExt, stream};
-use tokio::{io::AsyncReadExt, net::TcpStream, sync::watch};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    sync::watch,
+};
 
 use crate::{
-    client::{BodyDecoder, Framing, connect, open_stream, request},
+    client::{BodyDecoder, Framing, connect, open_stream, read_head, request},
     contract::unix_nanos,
     parse::{SseParser, json_u64},
-    process::{ServerProcess, cpu_seconds},
+    process::{Publish, ServerProcess, cpu_seconds},
 };
 
 /// How many connections are being opened at once when many are wanted.
@@ -44,7 +48,8 @@ pub struct Firehose {
     pub server_cores: f64,
 }
 
-/// Checks a `/firehose` stream event by event: data `{"seq":i}` and id `i + 1` in order.
+/// Checks a `/firehose` stream event by event: data `{"seq":i}` and id `i + 1` in order (or,
+/// for a contender that sends no ids, no id at all).
 ///
 /// The expected id and `seq` are kept as decimal text and compared byte for byte, then counted
 /// up in place: parsing both numbers out of every event cost about 40% of the load
@@ -55,6 +60,8 @@ struct FirehoseCheck {
     decoder: Option<BodyDecoder>,
     parser: SseParser,
     wrong: u64,
+    /// Whether events carry ids (else none may).
+    ids: bool,
     /// The next event's id, as text.
     id: Decimal,
     /// The next event's `seq`, as text.
@@ -123,9 +130,11 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl FirehoseCheck {
-    fn new(framing: Framing) -> Self {
+    /// A check of a stream framed as `framing`, whose events carry ids if `ids`.
+    fn new(framing: Framing, ids: bool) -> Self {
         Self {
             decoder: Some(BodyDecoder::new(framing)),
+            ids,
             id: Decimal::new(1),
             ..Self::default()
         }
@@ -136,13 +145,20 @@ impl FirehoseCheck {
             decoder,
             parser,
             wrong,
+            ids,
             id,
             seq,
         } = self;
         let decoder = decoder.as_mut().expect("set by new");
+        let ids = *ids;
         decoder.feed(bytes, |payload| {
             parser.feed(payload, |event| {
-                if !same(event.id, id.text()) || !is_seq(event.data, seq.text()) {
+                let id_right = if ids {
+                    same(event.id, id.text())
+                } else {
+                    event.id.is_empty()
+                };
+                if !id_right || !is_seq(event.data, seq.text()) {
                     *wrong += 1;
                 }
                 id.increment();
@@ -168,11 +184,11 @@ impl FirehoseCheck {
     }
 }
 
-async fn firehose_one(addr: SocketAddr, n: u64) -> io::Result<(u64, u64)> {
+async fn firehose_one(addr: SocketAddr, n: u64, ids: bool) -> io::Result<(u64, u64)> {
     let mut stream = connect(addr).await?;
     let mut pending = Vec::new();
     let head = open_stream(&mut stream, &format!("/firehose?n={n}"), &mut pending).await?;
-    let mut check = FirehoseCheck::new(head.framing);
+    let mut check = FirehoseCheck::new(head.framing, ids);
     let mut bytes = pending.len() as u64;
     check.feed(&pending)?;
     let mut buf = vec![0u8; 256 * 1024];
@@ -187,14 +203,22 @@ async fn firehose_one(addr: SocketAddr, n: u64) -> io::Result<(u64, u64)> {
     Ok((check.finish(n)?, bytes))
 }
 
-/// M1: `connections` parallel `GET /firehose?n=N` to `server`, every event parsed and checked.
+/// M1: `connections` parallel `GET /firehose?n=N` to `server`, every event parsed and checked
+/// (an error of kind `Unsupported` for a contender without `/firehose`).
 pub async fn firehose(server: &ServerProcess, n: u64, connections: usize) -> io::Result<Firehose> {
+    if !server.dialect.firehose {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("{} has no /firehose", server.name),
+        ));
+    }
     let addr = server.addr;
+    let ids = server.dialect.firehose_ids;
     let client_cpu = cpu_seconds(std::process::id());
-    let server_cpu = cpu_seconds(server.pid());
+    let server_cpu = server.cpu_seconds();
     let start = Instant::now();
     let tasks: Vec<_> = (0..connections)
-        .map(|_| tokio::spawn(firehose_one(addr, n)))
+        .map(|_| tokio::spawn(firehose_one(addr, n, ids)))
         .collect();
     let mut events = 0;
     let mut bytes = 0;
@@ -211,7 +235,7 @@ pub async fn firehose(server: &ServerProcess, n: u64, connections: usize) -> io:
         seconds,
         events_per_sec: events as f64 / seconds,
         client_cores: (cpu_seconds(std::process::id()) - client_cpu) / seconds,
-        server_cores: (cpu_seconds(server.pid()) - server_cpu) / seconds,
+        server_cores: (server.cpu_seconds() - server_cpu) / seconds,
     })
 }
 
@@ -243,7 +267,7 @@ pub fn parse_rate(n: u64) -> io::Result<Firehose> {
     for _ in 0..5 {
         let cpu = cpu_seconds(std::process::id());
         let start = Instant::now();
-        let mut check = FirehoseCheck::new(Framing::Chunked);
+        let mut check = FirehoseCheck::new(Framing::Chunked, true);
         for read in body.chunks(256 * 1024) {
             check.feed(read)?;
         }
@@ -460,27 +484,148 @@ pub(crate) async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) 
     }
 }
 
-/// `POST /publish?n=N` on `stream`; returns the subscriber count the server answered.
-pub(crate) async fn publish(stream: &mut TcpStream, n: u64) -> io::Result<u64> {
-    let body = request(stream, "POST", &format!("/publish?n={n}")).await?;
-    json_u64(&body, b"subscribers").ok_or_else(|| {
+/// Publishes to a contender's `/fanout` subscribers and asks how many there are, over one
+/// kept-alive HTTP/1.1 connection, as its [`Publish`] dialect says.
+#[derive(Debug)]
+pub struct Publisher {
+    stream: TcpStream,
+    publish: Publish,
+    /// The next message's `seq`, where the load generator writes the messages.
+    next_seq: u64,
+}
+
+impl Publisher {
+    /// Connects to `server`'s HTTP/1.1 address.
+    pub async fn connect(server: &ServerProcess) -> io::Result<Self> {
+        Ok(Self {
+            stream: connect(server.http1_addr).await?,
+            publish: server.dialect.publish,
+            next_seq: 0,
+        })
+    }
+
+    /// Publishes `n` messages; returns the subscriber count the server answered (for Nchan,
+    /// its channel's count in the answer to the last message, which can miss subscribers held
+    /// by another worker: [`Publisher::subscribers`] counts them all).
+    ///
+    /// [`Publish::Contract`]: one `POST /publish?n=N`. [`Publish::MessageBody`]: one
+    /// `POST /publish` per message, whose body is `{"seq":S,"ts":T}` with `S` counting from 0
+    /// on this publisher and `T` read just before the request is written (status 201 or 202).
+    pub async fn publish(&mut self, n: u64) -> io::Result<u64> {
+        match self.publish {
+            Publish::Contract => {
+                let body = request(&mut self.stream, "POST", &format!("/publish?n={n}")).await?;
+                subscribers_in(&body)
+            }
+            Publish::MessageBody { .. } if n == 0 => self.subscribers().await,
+            Publish::MessageBody { .. } => {
+                let mut subscribers = 0;
+                for _ in 0..n {
+                    let message = format!("{{\"seq\":{},\"ts\":{}}}", self.next_seq, unix_nanos());
+                    self.next_seq += 1;
+                    let (status, body) =
+                        exchange(&mut self.stream, "POST", "/publish", message.as_bytes()).await?;
+                    if !matches!(status, 201 | 202) {
+                        return Err(io::Error::other(format!(
+                            "POST /publish: status {status}: {}",
+                            String::from_utf8_lossy(&body)
+                        )));
+                    }
+                    subscribers = subscribers_in(&body)?;
+                }
+                Ok(subscribers)
+            }
+        }
+    }
+
+    /// How many `/fanout` subscribers the server counts now: `POST /publish?n=0`, or the
+    /// `subscribers: K` line of the hub's status.
+    pub async fn subscribers(&mut self) -> io::Result<u64> {
+        match self.publish {
+            Publish::Contract => {
+                let body = request(&mut self.stream, "POST", "/publish?n=0").await?;
+                subscribers_in(&body)
+            }
+            Publish::MessageBody { status: path } => {
+                let (status, body) = exchange(&mut self.stream, "GET", path, b"").await?;
+                let text = String::from_utf8_lossy(&body);
+                text.lines()
+                    .find_map(|line| line.strip_prefix("subscribers:"))
+                    .and_then(|count| count.trim().parse().ok())
+                    .filter(|_| status == 200)
+                    .ok_or_else(|| io::Error::other(format!("GET {path}: status {status}: {text}")))
+            }
+        }
+    }
+
+    /// Asks until the server counts `subscribers` subscribers (or 10 s pass); returns the last
+    /// count.
+    pub async fn await_subscribers(&mut self, subscribers: u64) -> io::Result<u64> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let count = self.subscribers().await?;
+            if count == subscribers || Instant::now() > deadline {
+                return Ok(count);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The `subscribers` number of a publish answer (`{"subscribers":K}`, or Nchan's channel info
+/// `{"messages": 1, "requested": 0, "subscribers": 2, …}` answering a message).
+fn subscribers_in(body: &[u8]) -> io::Result<u64> {
+    json_number(body, b"subscribers").ok_or_else(|| {
         io::Error::other(format!(
             "/publish answered {:?}",
-            String::from_utf8_lossy(&body)
+            String::from_utf8_lossy(body)
         ))
     })
 }
 
-/// Asks with `POST /publish?n=0` until the server counts `subscribers` subscribers (or 10 s
-/// pass); returns the last count.
-pub(crate) async fn await_subscribers(stream: &mut TcpStream, subscribers: u64) -> io::Result<u64> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+/// The unsigned integer after `"key"` and a colon (spaces allowed around it) in `json`.
+fn json_number(json: &[u8], key: &[u8]) -> Option<u64> {
+    let quoted = [b"\"", key, b"\""].concat();
+    let at = memchr::memmem::find(json, &quoted)? + quoted.len();
+    let rest = json[at..]
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+}
+
+/// Sends `method path` with `body` (and `Accept: application/json`) on a kept-alive
+/// connection; returns the response's status and body, whatever the status.
+async fn exchange(
+    stream: &mut TcpStream,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> io::Result<(u16, Vec<u8>)> {
+    let mut message = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    message.extend_from_slice(body);
+    stream.write_all(&message).await?;
+    let mut pending = Vec::new();
+    let head = read_head(stream, &mut pending).await?;
+    let mut decoder = BodyDecoder::new(head.framing);
+    let mut answer = Vec::new();
+    let mut scratch = [0u8; 4096];
     loop {
-        let count = publish(stream, 0).await?;
-        if count == subscribers || Instant::now() > deadline {
-            return Ok(count);
+        decoder.feed(&pending, |bytes| answer.extend_from_slice(bytes))?;
+        if decoder.is_done() {
+            return Ok((head.status, answer));
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let read = stream.read(&mut scratch).await?;
+        if read == 0 {
+            return Ok((head.status, answer));
+        }
+        pending.clear();
+        pending.extend_from_slice(&scratch[..read]);
     }
 }
 
@@ -493,8 +638,8 @@ pub async fn fanout(
 ) -> io::Result<Fanout> {
     let addr = server.addr;
     let opened = open_many(addr, "/fanout", subscribers).await?;
-    let mut publisher = connect(addr).await?;
-    let counted = await_subscribers(&mut publisher, subscribers as u64).await?;
+    let mut publisher = Publisher::connect(server).await?;
+    let counted = publisher.await_subscribers(subscribers as u64).await?;
     if counted != subscribers as u64 {
         return Err(io::Error::other(format!(
             "the server counts {counted} of {subscribers} subscribers"
@@ -510,18 +655,18 @@ pub async fn fanout(
     let first_publish = unix_nanos();
     let start = Instant::now();
     let client_cpu = cpu_seconds(std::process::id());
-    let server_cpu = cpu_seconds(server.pid());
+    let server_cpu = server.cpu_seconds();
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
     for _ in 0..publishes {
         ticks.tick().await;
-        publish(&mut publisher, 1).await?;
+        publisher.publish(1).await?;
     }
     let expected = publishes * subscribers as u64;
     wait_for(&delivered, expected, Duration::from_secs(5)).await;
     let _ = stop.send(true);
     let busy = start.elapsed().as_secs_f64();
     let client_cores = (cpu_seconds(std::process::id()) - client_cpu) / busy;
-    let server_cores = (cpu_seconds(server.pid()) - server_cpu) / busy;
+    let server_cores = (server.cpu_seconds() - server_cpu) / busy;
 
     let mut latencies = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut disordered = 0;
@@ -638,15 +783,15 @@ async fn churn_run(addr: SocketAddr, total: u64, concurrency: usize) -> u64 {
 /// head, disconnect; then whether the server gave back what they took.
 pub async fn churn(server: &ServerProcess, total: u64, concurrency: usize) -> io::Result<Churn> {
     churn_run(server.addr, 1_000, concurrency).await;
-    let mut control = connect(server.addr).await?;
-    await_subscribers(&mut control, 0).await?;
+    let mut control = Publisher::connect(server).await?;
+    control.await_subscribers(0).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before_kib = server.rss_kib();
     let start = Instant::now();
     let failures = churn_run(server.addr, total, concurrency).await;
     let seconds = start.elapsed().as_secs_f64();
     // Let the server notice the last closes, then ask how many subscribers it still has.
-    let subscribers_left = await_subscribers(&mut control, 0).await?;
+    let subscribers_left = control.await_subscribers(0).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_after_kib = server.rss_kib();
     Ok(Churn {
@@ -684,7 +829,7 @@ mod tests {
             }
             text
         };
-        let mut check = FirehoseCheck::new(Framing::UntilClose);
+        let mut check = FirehoseCheck::new(Framing::UntilClose, true);
         let good = body(&[
             ("1", r#"{"seq":0}"#),
             ("2", r#"{"seq":1}"#),
@@ -699,9 +844,53 @@ mod tests {
             [("1", r#"{"seq":0}"#), ("2", r#"{"seq": 1}"#)],
             [("1", r#"{"seq":0}"#), ("2", r#"{"seq":1,"x":1}"#)],
         ] {
-            let mut check = FirehoseCheck::new(Framing::UntilClose);
+            let mut check = FirehoseCheck::new(Framing::UntilClose, true);
             check.feed(body(&bad).as_bytes()).unwrap();
             assert!(check.finish(2).is_err(), "{bad:?}");
         }
+        // A stream without ids fails where ids are expected.
+        let mut check = FirehoseCheck::new(Framing::UntilClose, true);
+        check
+            .feed(b"data: {\"seq\":0}\n\ndata: {\"seq\":1}\n\n")
+            .unwrap();
+        assert!(check.finish(2).is_err());
+    }
+
+    #[test]
+    fn the_firehose_check_without_ids_still_checks_every_event() {
+        let mut check = FirehoseCheck::new(Framing::UntilClose, false);
+        check
+            .feed(b"data: {\"seq\":0}\n\ndata: {\"seq\":1}\n\ndata: {\"seq\":2}\n\n")
+            .unwrap();
+        assert_eq!(check.finish(3).unwrap(), 3);
+        for bad in [
+            &b"data: {\"seq\":0}\n\ndata: {\"seq\":2}\n\n"[..],
+            b"data: {\"seq\":0}\n\nid: 2\ndata: {\"seq\":1}\n\n",
+            b"data: {\"seq\":1}\n\ndata: {\"seq\":0}\n\n",
+        ] {
+            let mut check = FirehoseCheck::new(Framing::UntilClose, false);
+            check.feed(bad).unwrap();
+            assert!(
+                check.finish(2).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn json_numbers_with_and_without_spaces() {
+        assert_eq!(
+            json_number(br#"{"subscribers":12}"#, b"subscribers"),
+            Some(12)
+        );
+        let nchan =
+            br#"{"messages": 2, "requested": 0, "subscribers": 7, "last_message_id": "1:1" }"#;
+        assert_eq!(json_number(nchan, b"subscribers"), Some(7));
+        assert_eq!(json_number(nchan, b"missing"), None);
+        assert_eq!(
+            json_number(br#"{"subscribers": "x"}"#, b"subscribers"),
+            None
+        );
     }
 }

@@ -1,4 +1,6 @@
 //! The results as one table (every figure beside its ratio to raw hyper), JSON, and SVG plots.
+//! A figure a contender does not have (not applicable, not measured, or failed: the errors are
+//! listed apart) is `n/a` in the table, `null` in the JSON and no bar in the plots.
 
 use std::{fmt::Write as _, io, path::Path};
 
@@ -9,6 +11,7 @@ use plotters::{
 
 use crate::{
     measure::Firehose,
+    peers,
     runner::{BASELINE, Config, ServerResults},
 };
 
@@ -199,7 +202,26 @@ fn baseline_index(results: &[ServerResults]) -> usize {
         .unwrap_or(results.len().saturating_sub(1))
 }
 
-/// The markdown table: every figure for every contender, then each one's ratio to hyper.
+/// What to say under the table: how the peers present differ from the contract, and which
+/// contenders were not measured.
+pub fn notes(results: &[ServerResults]) -> Vec<String> {
+    let mut notes: Vec<String> = results
+        .iter()
+        .filter(|r| r.unavailable.is_none())
+        .filter_map(|r| peers::note(&r.name))
+        .map(str::to_owned)
+        .collect();
+    for r in results {
+        if let Some(reason) = &r.unavailable {
+            notes.push(format!("{}: not measured here ({reason}).", r.name));
+        }
+    }
+    notes
+}
+
+/// The markdown table: every figure for every contender, then each one's ratio to hyper (`–`
+/// where a ratio means nothing, `n/a` where a figure is missing); then [`notes`], one line
+/// each.
 pub fn table(results: &[ServerResults]) -> String {
     let baseline = baseline_index(results);
     let mut out = String::from("| | figure |");
@@ -212,7 +234,7 @@ pub fn table(results: &[ServerResults]) -> String {
         }
     }
     out.push_str("\n| --- | --- |");
-    for _ in 0..(2 * results.len() - 1) {
+    for _ in 0..(2 * results.len()).saturating_sub(1) {
         out.push_str(" ---: |");
     }
     out.push('\n');
@@ -223,18 +245,26 @@ pub fn table(results: &[ServerResults]) -> String {
         };
         let _ = write!(out, "| {} | {} {arrow} |", row.id, row.figure);
         for value in &row.values {
-            let _ = write!(out, " {} |", value.map_or("–".to_owned(), number));
+            let _ = write!(out, " {} |", value.map_or("n/a".to_owned(), number));
         }
         for (index, ratio) in row.ratios(baseline).iter().enumerate() {
             if index != baseline {
-                let _ = write!(
-                    out,
-                    " {} |",
-                    ratio.map_or("–".to_owned(), |ratio| format!("{ratio:.2}×"))
-                );
+                let text = match ratio {
+                    Some(ratio) => format!("{ratio:.2}×"),
+                    None if !row.ratio => "–".to_owned(),
+                    None => "n/a".to_owned(),
+                };
+                let _ = write!(out, " {text} |");
             }
         }
         out.push('\n');
+    }
+    let notes = notes(results);
+    if !notes.is_empty() {
+        out.push('\n');
+        for note in notes {
+            let _ = writeln!(out, "* {note}");
+        }
     }
     out
 }
@@ -274,6 +304,7 @@ pub fn json(
                 "idle": format!("{:?}", r.idle),
                 "churn": format!("{:?}", r.churn),
                 "scale": format!("{:?}", r.scale),
+                "unavailable": r.unavailable,
                 "errors": r.errors,
             })
         })
@@ -284,14 +315,17 @@ pub fn json(
         "machine": machine,
         "load_generator_parse_rate_events_per_sec": parse_rate.map(|p| p.events_per_sec),
         "rows": rows,
+        "notes": notes(results),
         "raw": raw,
     })
 }
 
-const COLORS: [RGBColor; 3] = [
+const COLORS: [RGBColor; 5] = [
     RGBColor(224, 35, 78),
     RGBColor(52, 120, 198),
     RGBColor(110, 110, 110),
+    RGBColor(0, 173, 216),
+    RGBColor(0, 150, 57),
 ];
 
 fn plot_error(error: impl std::fmt::Display) -> io::Error {
@@ -308,7 +342,7 @@ pub enum Scale {
 }
 
 /// A grouped bar chart: one group per label (lines split at `\n`), one bar per series in each
-/// group.
+/// group; a value that is not finite (`NaN` for a missing figure) has no bar.
 pub fn bar_chart(
     path: &Path,
     title: &str,
@@ -326,7 +360,15 @@ pub fn bar_chart(
             .map(|(name, values)| {
                 let logs = values
                     .iter()
-                    .map(|value| if *value > 0.0 { value.log2() } else { 0.0 })
+                    .map(|value| {
+                        if value.is_nan() {
+                            f64::NAN
+                        } else if *value > 0.0 {
+                            value.log2()
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect();
                 (name.clone(), logs)
             })
@@ -375,10 +417,16 @@ pub fn bar_chart(
     for (index, (name, values)) in series.iter().enumerate() {
         let color = COLORS[index % COLORS.len()];
         chart
-            .draw_series(values.iter().enumerate().map(|(group, value)| {
-                let left = group as f64 - 0.4 + bar * index as f64;
-                Rectangle::new([(left, 0.0), (left + bar * 0.92, *value)], color.filled())
-            }))
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, value)| value.is_finite())
+                    .map(|(group, value)| {
+                        let left = group as f64 - 0.4 + bar * index as f64;
+                        Rectangle::new([(left, 0.0), (left + bar * 0.92, *value)], color.filled())
+                    }),
+            )
             .map_err(plot_error)?
             .label(name.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
@@ -431,7 +479,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         .map(|(index, r)| {
             let values = rows
                 .iter()
-                .map(|row| row.ratios(baseline)[index].unwrap_or(0.0))
+                .map(|row| row.ratios(baseline)[index].unwrap_or(f64::NAN))
                 .collect();
             (r.name.clone(), values)
         })
@@ -450,7 +498,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
     let per_server = |value: &dyn Fn(&ServerResults) -> Option<f64>| -> Vec<(String, Vec<f64>)> {
         results
             .iter()
-            .map(|r| (r.name.clone(), vec![value(r).unwrap_or(0.0)]))
+            .map(|r| (r.name.clone(), vec![value(r).unwrap_or(f64::NAN)]))
             .collect()
     };
     if results.iter().any(|r| r.firehose_1.is_some()) {
@@ -458,7 +506,7 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         for (index, r) in results.iter().enumerate() {
             series[index]
                 .1
-                .push(rate(r.firehose_4.as_ref()).map_or(0.0, |v| v / 1e6));
+                .push(rate(r.firehose_4.as_ref()).map_or(f64::NAN, |v| v / 1e6));
         }
         let name = format!("{mode}-m1-firehose.svg");
         bar_chart(
@@ -476,11 +524,10 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         let series: Vec<_> = results
             .iter()
             .map(|r| {
-                let latency = r.fanout.map(|f| f.latency).unwrap_or_default();
-                (
-                    r.name.clone(),
-                    vec![latency.p50_us, latency.p99_us, latency.max_us],
-                )
+                let latency = r.fanout.map_or([f64::NAN; 3], |f| {
+                    [f.latency.p50_us, f.latency.p99_us, f.latency.max_us]
+                });
+                (r.name.clone(), latency.to_vec())
             })
             .collect();
         let name = format!("{mode}-m2-latency.svg");
@@ -501,15 +548,14 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         let series: Vec<_> = results
             .iter()
             .map(|r| {
-                let latency = r.scale.map(|s| s.latency).unwrap_or_default();
-                (
-                    r.name.clone(),
-                    vec![
-                        latency.p50_us / 1e3,
-                        latency.p99_us / 1e3,
-                        latency.max_us / 1e3,
-                    ],
-                )
+                let latency = r.scale.map_or([f64::NAN; 3], |s| {
+                    [
+                        s.latency.p50_us / 1e3,
+                        s.latency.p99_us / 1e3,
+                        s.latency.max_us / 1e3,
+                    ]
+                });
+                (r.name.clone(), latency.to_vec())
             })
             .collect();
         let name = format!("{mode}-fanout-all-latency.svg");

@@ -25,8 +25,8 @@ use tokio::{
 };
 
 use crate::{
-    client::{connect, start_sources_at},
-    measure::{Latency, Memory, Readers, await_subscribers, open_many, publish, wait_for},
+    client::start_sources_at,
+    measure::{Latency, Memory, Publisher, Readers, open_many, wait_for},
     process::ServerProcess,
 };
 
@@ -142,7 +142,8 @@ impl ShardClient {
 
 /// The scale test over `servers` (one process each, the same contender), holding `counts[i]`
 /// `/fanout` connections to `servers[i]` from one `load_generator` (`bench-load`) process per
-/// server; then one `POST /publish?n=1` to every server at once, timed at every subscriber.
+/// server; then one message published to every server at once ([`Publisher::publish`]),
+/// timed at every subscriber.
 pub async fn scale(
     servers: &[ServerProcess],
     counts: &[usize],
@@ -155,8 +156,8 @@ pub async fn scale(
     for server in servers {
         // Warm up each server's allocator and runtime with a few connections first.
         drop(open_many(server.addr, "/fanout", 100).await?);
-        let mut control = connect(server.addr).await?;
-        await_subscribers(&mut control, 0).await?;
+        let mut control = Publisher::connect(server).await?;
+        control.await_subscribers(0).await?;
         controls.push(control);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -174,7 +175,7 @@ pub async fn scale(
     try_join_all(clients.iter_mut().map(|client| client.expect("opened"))).await?;
     let open_seconds = start.elapsed().as_secs_f64();
     for (control, &count) in controls.iter_mut().zip(counts) {
-        await_subscribers(control, count as u64).await?;
+        control.await_subscribers(count as u64).await?;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after: u64 = servers.iter().map(ServerProcess::rss_kib).sum();
@@ -182,7 +183,7 @@ pub async fn scale(
     for client in &mut clients {
         client.tell("go").await?;
     }
-    let subscribers: u64 = try_join_all(controls.iter_mut().map(|control| publish(control, 1)))
+    let subscribers: u64 = try_join_all(controls.iter_mut().map(|control| control.publish(1)))
         .await?
         .into_iter()
         .sum();

@@ -1,6 +1,7 @@
-//! The whole comparison in one command: builds the three servers, starts each on a free port,
-//! runs M1–M4 of `shared/bench/CONTRACT.md` and the 100,000-connection scale test against each
-//! with one load generator, prints one table with every figure and its ratio to raw hyper, and
+//! The whole comparison in one command: builds the three Rust servers and the Go reference
+//! peer, starts each (and nginx + Nchan) on a free port, runs M1–M4 of
+//! `shared/bench/CONTRACT.md` and the 100,000-connection scale test against each with one load
+//! generator, prints one table with every figure and its ratio to raw hyper, and
 //! writes `bench/results/<mode>.json`, `bench/results/<mode>.md` and SVG plots in
 //! `docs/benchmarks/`.
 //!
@@ -12,7 +13,9 @@
 //! ```
 //!
 //! `BENCH_MODE=quick|full|scale` does the same as the flags; `--no-build` skips the build;
-//! `--only nest-rs,hyper` measures some contenders only; `--connections N` sets the scale
+//! `--only nest-rs,hyper,go,nchan` measures some contenders only (the peers are found in
+//! `shared/bench/peers`, or `BENCH_PEERS_DIR`; a peer whose tools are missing is left out with
+//! `n/a` in the table); `--connections N` sets the scale
 //! test's connection count (spread over several server processes where `RLIMIT_NOFILE` is too
 //! low for one).
 
@@ -71,10 +74,10 @@ fn build() -> io::Result<()> {
     }
 }
 
-fn binary(name: &str) -> io::Result<PathBuf> {
+/// Where the server binaries are: beside this one.
+fn binary_dir() -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let dir = exe.parent().unwrap_or_else(|| Path::new("."));
-    Ok(dir.join(name))
+    Ok(exe.parent().unwrap_or_else(|| Path::new(".")).to_path_buf())
 }
 
 #[tokio::main]
@@ -132,15 +135,7 @@ async fn main() -> io::Result<()> {
         Some(rate)
     };
 
-    let mut contenders = Vec::new();
-    for (name, bin) in runner::CONTENDERS {
-        if only
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|o| o == name))
-        {
-            contenders.push((name.to_owned(), binary(bin)?));
-        }
-    }
+    let contenders = runner::contenders(&binary_dir()?, only.as_deref());
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let results = runner::run_all(&contenders, &config).await?;
     let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

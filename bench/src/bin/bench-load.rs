@@ -6,6 +6,7 @@
 //! cargo build --release -p nest-bench --bins
 //! target/release/bench-load bench-nest m1 m2        # binary name (beside this one) or path
 //! target/release/bench-load bench-hyper all --quick
+//! target/release/bench-load nchan m2 --quick       # a reference peer: go or nchan
 //! target/release/bench-load parse                   # the parser's own rate, no server
 //! ```
 //!
@@ -18,7 +19,7 @@
 use std::{io, path::PathBuf};
 
 use nest_bench::{
-    measure,
+    measure, peers,
     process::ServerProcess,
     runner::{Config, Mode},
     scale,
@@ -61,7 +62,7 @@ async fn main() -> io::Result<()> {
     }
     let Some(server) = args
         .first()
-        .filter(|arg| arg.starts_with("bench-") || arg.contains('/'))
+        .filter(|arg| arg.starts_with("bench-") || arg.contains('/') || peers::is_peer(arg))
     else {
         return Ok(());
     };
@@ -70,7 +71,14 @@ async fn main() -> io::Result<()> {
     } else {
         std::env::current_exe()?.with_file_name(server)
     };
-    let process = ServerProcess::spawn(server, &path)?;
+    let spawn = || {
+        if peers::is_peer(server) {
+            peers::spawn(server, peers::Protocol::Http1)
+        } else {
+            ServerProcess::spawn(server, &path)
+        }
+    };
+    let process = spawn()?;
     if wants("m1") {
         for connections in [1, 4] {
             println!(
@@ -104,10 +112,14 @@ async fn main() -> io::Result<()> {
         );
     }
     if wants("scale") {
-        let counts = scale::split(config.scale_connections, config.scale_per_process);
+        let per_process = peers::connections_per_process(server)
+            .map_or(config.scale_per_process, |limit| {
+                limit.min(config.scale_per_process)
+            });
+        let counts = scale::split(config.scale_connections, per_process);
         let mut servers = vec![process];
         while servers.len() < counts.len() {
-            servers.push(ServerProcess::spawn(server, &path)?);
+            servers.push(spawn()?);
         }
         println!(
             "scale {:?}",
