@@ -27,7 +27,7 @@ use std::{
     io::IoSlice,
     pin::{Pin, pin},
     sync::{
-        Mutex,
+        LazyLock, Mutex,
         atomic::{AtomicU8, Ordering},
     },
     task::{Context, Poll, Waker},
@@ -133,14 +133,14 @@ impl Takeover {
         if self.phase.load(Ordering::Acquire) == SWALLOWED {
             return Err(buf.len());
         }
-        match memchr::memmem::find(buf, MARKER_LINE) {
-            Some(0) => {
-                self.phase.store(SWALLOWED, Ordering::Release);
-                Err(buf.len())
-            }
-            Some(at) => Ok(at),
-            None => Ok(buf.len()),
+        if buf.starts_with(MARKER_LINE) {
+            self.phase.store(SWALLOWED, Ordering::Release);
+            return Err(buf.len());
         }
+        static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new(MARKER_LINE));
+        // Bytes of an earlier response are still on their way: they go first.
+        Ok(FINDER.find(buf).unwrap_or(buf.len()))
     }
 }
 
@@ -248,11 +248,39 @@ fn head(parts: &http::response::Parts) -> Bytes {
     head.extend_from_slice(b"transfer-encoding: chunked\r\n");
     if !parts.headers.contains_key(header::DATE) {
         head.extend_from_slice(b"date: ");
-        head.extend_from_slice(httpdate::fmt_http_date(std::time::SystemTime::now()).as_bytes());
+        DATE.with_borrow_mut(|date| head.extend_from_slice(date.now()));
         head.extend_from_slice(b"\r\n");
     }
     head.extend_from_slice(b"\r\n");
     Bytes::from(head)
+}
+
+thread_local! {
+    /// The `date` header's value, formatted once a second (per thread).
+    static DATE: std::cell::RefCell<CachedDate> = const {
+        std::cell::RefCell::new(CachedDate { second: 0, text: String::new() })
+    };
+}
+
+/// An HTTP date and the second it is for.
+struct CachedDate {
+    second: u64,
+    text: String,
+}
+
+impl CachedDate {
+    /// The date of now.
+    fn now(&mut self) -> &[u8] {
+        let now = std::time::SystemTime::now();
+        let second = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        if second != self.second || self.text.is_empty() {
+            self.second = second;
+            self.text = httpdate::fmt_http_date(now);
+        }
+        self.text.as_bytes()
+    }
 }
 
 /// Sends `response` (an event stream) on `io` as hyper would, until it ends, the client leaves
