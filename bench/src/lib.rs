@@ -12,11 +12,15 @@
 //!   the shared SSE benchmark contract (`bench-nest`, `bench-axum`, `bench-hyper`), measured
 //!   over real TCP by one load generator ([`measure`]) in one run, then 100,000 held
 //!   connections and one publish to all of them ([`scale`]); see `docs/benchmarks.md`.
+//! * The same measurements over HTTP/2 (h2c, many streams per connection), up to a million
+//!   streams: [`h2`] (`bench-load bench-nest h2-m1 h2-m2 h2-m3`, `bench-load bench-nest
+//!   h2-million`).
 //!
 //! [`Hub`]: nest_core::sse::Hub
 
 pub mod client;
 pub mod contract;
+pub mod h2;
 pub mod measure;
 pub mod parse;
 pub mod process;

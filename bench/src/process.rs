@@ -76,6 +76,36 @@ impl ServerProcess {
     pub fn rss_kib(&self) -> u64 {
         rss_kib(self.pid()).unwrap_or(0)
     }
+
+    /// Starts `binary` as [`ServerProcess::spawn`] does, with `envs` set as well (such as
+    /// `BENCH_HYPER_AUTO=1`).
+    pub fn spawn_with_env(name: &str, binary: &Path, envs: &[(&str, &str)]) -> io::Result<Self> {
+        let port = free_port()?;
+        let child = Command::new(binary)
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "warn")
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|error| {
+                io::Error::new(error.kind(), format!("{}: {error}", binary.display()))
+            })?;
+        let server = Self {
+            name: name.to_owned(),
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(server.addr).is_err() {
+            if Instant::now() > deadline {
+                return Err(io::Error::other(format!("{name} did not start")));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(server)
+    }
 }
 
 impl Drop for ServerProcess {
