@@ -663,6 +663,10 @@ pub struct H2Million {
     pub disordered: u64,
     /// Publish to parsed, over every stream that received it.
     pub latency: Latency,
+    /// CPU seconds the server used from the publish to the last delivery.
+    pub server_cpu_seconds: f64,
+    /// CPU seconds the load generator used meanwhile.
+    pub client_cpu_seconds: f64,
 }
 
 /// HTTP/2 at scale: `connections` × `streams` `/fanout` streams (1,000,000 at full size, in one
@@ -688,8 +692,12 @@ pub async fn h2_million(
     let after = server.rss_kib();
 
     let readers = Readers::spawn(opened, 1);
+    let client_cpu = cpu_seconds(std::process::id());
+    let server_cpu = cpu_seconds(server.pid());
     publish(&mut control, 1).await?;
     wait_for(&readers.delivered, total, DELIVERY_LIMIT).await;
+    let client_cpu_seconds = cpu_seconds(std::process::id()) - client_cpu;
+    let server_cpu_seconds = cpu_seconds(server.pid()) - server_cpu;
     let received = readers.finish().await?;
     let delivered = received.reached;
     Ok(H2Million {
@@ -700,5 +708,7 @@ pub async fn h2_million(
         not_reached: total.saturating_sub(delivered),
         disordered: received.disordered,
         latency: Latency::of(received.latencies),
+        server_cpu_seconds,
+        client_cpu_seconds,
     })
 }
