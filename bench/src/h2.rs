@@ -39,7 +39,7 @@ use crate::{
     contract::unix_nanos,
     measure::{Latency, await_subscribers, publish, wait_for},
     parse::{SseParser, json_u64},
-    process::{ServerProcess, cpu_seconds},
+    process::{ServerProcess, cpu_seconds, rss_kib},
 };
 
 /// The receive window the client announces for each stream.
@@ -653,6 +653,8 @@ pub struct H2Million {
     pub memory: H2Memory,
     /// Seconds to open every connection and stream (response heads read).
     pub open_seconds: f64,
+    /// The load generator's own `VmRSS` with the streams open, in KiB.
+    pub client_rss_kib: u64,
     /// Subscribers the server counted before publishing.
     pub subscribers: u64,
     /// Streams that received the message.
@@ -687,9 +689,13 @@ pub async fn h2_million(
     let opened = open_many(server.addr, "/fanout", connections, streams).await?;
     let open_seconds = start.elapsed().as_secs_f64();
     let total = (connections * streams) as u64;
+    // A new control connection: the first one was idle for as long as the opening took.
+    drop(control);
+    let mut control = connect(server.addr).await?;
     let subscribers = await_subscribers(&mut control, total).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = server.rss_kib();
+    let client_rss_kib = rss_kib(std::process::id()).unwrap_or(0);
 
     let readers = Readers::spawn(opened, 1);
     let client_cpu = cpu_seconds(std::process::id());
@@ -703,6 +709,7 @@ pub async fn h2_million(
     Ok(H2Million {
         memory: H2Memory::new(connections, total as usize, before, after),
         open_seconds,
+        client_rss_kib,
         subscribers,
         delivered,
         not_reached: total.saturating_sub(delivered),
