@@ -27,7 +27,7 @@ use std::{
 
 use ::h2::{
     RecvStream,
-    client::{Builder, SendRequest},
+    client::{Builder, ResponseFuture, SendRequest},
 };
 use bytes::Bytes;
 use futures_util::{StreamExt, stream, stream::FuturesUnordered};
@@ -51,9 +51,8 @@ pub const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// How many connections are being opened (handshake and every stream's response head) at once.
 pub const OPENING_AT_ONCE: usize = 500;
 
-/// How long a stream may wait for the server to allow it (its `SETTINGS_MAX_CONCURRENT_STREAMS`)
-/// before the opening fails.
-const STREAM_SLOT_LIMIT: Duration = Duration::from_secs(20);
+/// How long a stream may wait for its response head before the opening fails.
+const HEAD_LIMIT: Duration = Duration::from_secs(30);
 
 /// How long the streams of [`h2_million`] are given to receive the one message.
 const DELIVERY_LIMIT: Duration = Duration::from_secs(60);
@@ -161,19 +160,25 @@ pub async fn open_connection(
     let uri: Uri = format!("http://{server}{path}")
         .parse()
         .map_err(io::Error::other)?;
+    let mut bodies = Vec::with_capacity(streams);
     let mut responses = Vec::with_capacity(streams);
     for index in 0..streams {
-        send = match tokio::time::timeout(STREAM_SLOT_LIMIT, send.clone().ready()).await {
-            Ok(ready) => ready.map_err(h2_failed(format_args!("GET {path}")))?,
-            Err(_) => {
+        if index == 1 {
+            // The first head is read before more streams are opened: by then the server's
+            // SETTINGS have arrived, and streams beyond its limit would wait for ever.
+            bodies.push(response_body(path, responses.pop().expect("sent")).await?);
+            let allowed = send.current_max_send_streams();
+            if allowed < streams {
                 return Err(io::Error::other(format!(
-                    "GET {path}: stream {} of {streams} not allowed within {STREAM_SLOT_LIMIT:?} \
-                     (the server allows {} concurrent streams)",
-                    index + 1,
-                    send.current_max_send_streams()
+                    "GET {path}: {streams} streams wanted on one connection, the server allows \
+                     {allowed} (SETTINGS_MAX_CONCURRENT_STREAMS)"
                 )));
             }
-        };
+        }
+        send = send
+            .ready()
+            .await
+            .map_err(h2_failed(format_args!("GET {path}")))?;
         let request = Request::get(uri.clone())
             .header(header::ACCEPT, "text/event-stream")
             .header(header::CACHE_CONTROL, "no-cache")
@@ -184,28 +189,37 @@ pub async fn open_connection(
             .map_err(h2_failed(format_args!("GET {path}")))?;
         responses.push(response);
     }
-    let mut bodies = Vec::with_capacity(streams);
     for response in responses {
-        let response = response
-            .await
-            .map_err(h2_failed(format_args!("GET {path}")))?;
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("");
-        if response.status() != 200 || !content_type.starts_with("text/event-stream") {
-            return Err(io::Error::other(format!(
-                "GET {path} over HTTP/2: status {} content type {content_type:?}",
-                response.status()
-            )));
-        }
-        bodies.push(response.into_body());
+        bodies.push(response_body(path, response).await?);
     }
     Ok(H2Connection {
         send,
         streams: bodies,
     })
+}
+
+/// Reads a response head (status 200, an event stream) within [`HEAD_LIMIT`]; returns its body.
+async fn response_body(path: &str, response: ResponseFuture) -> io::Result<RecvStream> {
+    let response = tokio::time::timeout(HEAD_LIMIT, response)
+        .await
+        .map_err(|_| {
+            io::Error::other(format!(
+                "GET {path}: no response head within {HEAD_LIMIT:?}"
+            ))
+        })?
+        .map_err(h2_failed(format_args!("GET {path}")))?;
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if response.status() != 200 || !content_type.starts_with("text/event-stream") {
+        return Err(io::Error::other(format!(
+            "GET {path} over HTTP/2: status {} content type {content_type:?}",
+            response.status()
+        )));
+    }
+    Ok(response.into_body())
 }
 
 /// Opens `connections` connections of `streams` streams each on `path`,
