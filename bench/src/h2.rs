@@ -48,6 +48,13 @@ pub const STREAM_WINDOW: u32 = 1024 * 1024;
 /// The receive window the client announces for each connection.
 pub const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 
+/// The `h2` client's budget for small DATA frames waiting to be read (each frame of less than
+/// 256 bytes costs 256 minus its length): as many as the connection's window lets the server
+/// send, down to one byte a frame. The default (half the window) closes the connection with
+/// `ENHANCE_YOUR_CALM` when a server that sends each event in a frame of its own (axum does)
+/// gets ahead of the reader, which flow control allows.
+const DATA_FRAME_BUDGET: usize = CONNECTION_WINDOW as usize * 256;
+
 /// How many connections are being opened (handshake and every stream's response head) at once.
 pub const OPENING_AT_ONCE: usize = 500;
 
@@ -140,6 +147,7 @@ pub async fn h2_connect(server: SocketAddr) -> io::Result<SendRequest<Bytes>> {
     let (send, connection) = Builder::new()
         .initial_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
+        .data_frame_budget(DATA_FRAME_BUDGET)
         .handshake::<_, Bytes>(tcp)
         .await
         .map_err(h2_failed("HTTP/2 handshake"))?;
