@@ -14,11 +14,15 @@
 //!   connections and one publish to all of them ([`scale`]); see `docs/benchmarks.md`. The
 //!   reference peers of the contract, Go's `net/http` and nginx + Nchan, are measured in the
 //!   same run ([`peers`]).
+//! * The same measurements over HTTP/2 (h2c, many streams per connection), up to a million
+//!   streams: [`h2`] (`bench-load bench-nest h2-m1 h2-m2 h2-m3`, `bench-load bench-nest
+//!   h2-million`).
 //!
 //! [`Hub`]: nest_core::sse::Hub
 
 pub mod client;
 pub mod contract;
+pub mod h2;
 pub mod measure;
 pub mod parse;
 pub mod peers;

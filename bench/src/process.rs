@@ -97,18 +97,7 @@ pub fn free_port() -> io::Result<u16> {
 impl ServerProcess {
     /// Starts `binary` with `PORT` set to a free port and waits until it accepts connections.
     pub fn spawn(name: &str, binary: &Path) -> io::Result<Self> {
-        let port = free_port()?;
-        let mut command = Command::new(binary);
-        command
-            .env("PORT", port.to_string())
-            .env("RUST_LOG", "warn");
-        Self::start(
-            name,
-            command,
-            SocketAddr::from(([127, 0, 0, 1], port)),
-            Dialect::CONTRACT,
-            Stop::Kill,
-        )
+        Self::spawn_with_env(name, binary, &[])
     }
 
     /// Starts `command` (stdin and stdout closed, stderr shared with this process) and waits
@@ -185,6 +174,24 @@ impl ServerProcess {
     /// CPU time the server used so far, in seconds, over the process and its descendants.
     pub fn cpu_seconds(&self) -> f64 {
         self.pids().into_iter().map(cpu_seconds).sum()
+    }
+
+    /// Starts `binary` as [`ServerProcess::spawn`] does, with `envs` set as well (such as
+    /// `BENCH_HYPER_AUTO=1`).
+    pub fn spawn_with_env(name: &str, binary: &Path, envs: &[(&str, &str)]) -> io::Result<Self> {
+        let port = free_port()?;
+        let mut command = Command::new(binary);
+        command
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "warn")
+            .envs(envs.iter().copied());
+        Self::start(
+            name,
+            command,
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            Dialect::CONTRACT,
+            Stop::Kill,
+        )
     }
 }
 
