@@ -298,11 +298,16 @@ impl<I> Io<I> {
         }
     }
 
-    /// Gives hyper `bytes` first, then what `inner` reads.
+    /// Gives hyper `bytes` first (after any bytes given before and not read yet), then what
+    /// `inner` reads.
     pub(super) fn rewound(mut self, bytes: Bytes) -> Self {
-        if !bytes.is_empty() {
-            self.rewind = Some(Box::new(bytes));
+        if bytes.is_empty() {
+            return self;
         }
+        self.rewind = Some(Box::new(match self.rewind.take() {
+            Some(before) => [&before[..], &bytes[..]].concat().into(),
+            None => bytes,
+        }));
         self
     }
 
@@ -761,7 +766,10 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     fn execute(&self, stream: F) {
-        tokio::spawn(watch_stream(stream, self.clone()));
+        // Boxed: an `async fn` keeps its argument beside what it moves it into, so the stream's
+        // future (hyper's, holding the handler's and the response body's) would take twice its
+        // size in the task.
+        tokio::spawn(watch_stream(Box::pin(stream), self.clone()));
     }
 }
 

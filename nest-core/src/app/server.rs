@@ -195,7 +195,8 @@ impl Connection {
             return Box::pin(self.serve_tls(acceptor, stream)).await;
         }
         let mut first = [0; H2_PREFACE.len()];
-        let peeked = match until_flagged(&state, stream.peek(&mut first)).await {
+        // Boxed, as every phase: the task keeps only what lives as long as the connection.
+        let peeked = match Box::pin(until_flagged(&state, stream.peek(&mut first))).await {
             Some(Ok(len)) => len,
             _ => return,
         };
@@ -219,35 +220,17 @@ impl Connection {
                     .rewound(read)
                     .taken_over_through(Arc::clone(&takeover));
                 loop {
-                    let service = service(
-                        Arc::clone(&self.router),
-                        self.layered.clone(),
-                        Arc::clone(&self.context),
-                        state.clone(),
-                        self.peer,
-                        Some(Arc::clone(&takeover)),
-                    );
-                    let mut connection = self.http1.serve_connection(TokioIo::new(io), service);
-                    drive(&state, Pin::new(&mut connection)).await;
-                    let Some(response) = takeover.take() else {
+                    // Each phase in a box of its own: the task holds neither hyper's connection
+                    // while a stream is taken over, nor the stream's writer while hyper serves.
+                    let Some((back, response)) =
+                        Box::pin(self.serve_http1(io, &state, &takeover)).await
+                    else {
                         return;
                     };
-                    let parts = connection.into_parts();
-                    io = parts.io.into_inner();
-                    // hyper's connection, with its buffers, is gone while the stream is sent
-                    // (bytes read past the request are copied out: they share the 8 KiB read
-                    // buffer).
-                    let read = Bytes::copy_from_slice(&parts.read_buf);
-                    drop(parts.read_buf);
+                    io = back;
                     match Box::pin(takeover::serve(&state, &mut io, response)).await {
                         After::Close => return,
-                        After::KeepAlive(input) => {
-                            io = io.rewound(if read.is_empty() {
-                                input
-                            } else {
-                                [read, input].concat().into()
-                            });
-                        }
+                        After::KeepAlive(input) => io = io.rewound(input),
                     }
                 }
             }
@@ -255,6 +238,38 @@ impl Connection {
                 let io = Io::new(stream, Arc::clone(&state)).rewound(read);
                 Box::pin(self.serve_http2(io)).await;
             }
+        }
+    }
+
+    /// Serves plain HTTP/1.1 with hyper until the connection ends (`None`) or an event stream is
+    /// taken over from it: then the socket, with the bytes hyper read past the stream's request
+    /// given back first, and the stream's response.
+    fn serve_http1(
+        &self,
+        io: Io<TcpStream>,
+        state: &Arc<ConnState>,
+        takeover: &Arc<Takeover>,
+    ) -> impl Future<Output = Option<(Io<TcpStream>, Box<hyper::Response<ServerBody>>)>> + Send + 'static
+    {
+        let service = service(
+            Arc::clone(&self.router),
+            self.layered.clone(),
+            Arc::clone(&self.context),
+            Arc::clone(state),
+            self.peer,
+            Some(Arc::clone(takeover)),
+        );
+        let mut connection = self.http1.serve_connection(TokioIo::new(io), service);
+        let state = Arc::clone(state);
+        let takeover = Arc::clone(takeover);
+        async move {
+            drive(&state, Pin::new(&mut connection)).await;
+            let response = takeover.take()?;
+            let parts = connection.into_parts();
+            // hyper's connection, with its buffers, is dropped while the stream is sent; bytes
+            // it read past the request are copied out (they share its 8 KiB read buffer).
+            let read = Bytes::copy_from_slice(&parts.read_buf);
+            Some((parts.io.into_inner().rewound(read), response))
         }
     }
 
