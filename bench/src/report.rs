@@ -246,9 +246,6 @@ fn h2_rows(
     row("H2-M3", "RSS per idle stream (KiB)", Lower, true, &|r| {
         r.h2_idle.map(|m| m.kib_per_stream)
     });
-    row("H2-M3", "RSS per connection (KiB)", Lower, true, &|r| {
-        r.h2_idle.map(|m| m.kib_per_connection)
-    });
     row("H2-million", "streams held", Higher, false, &|r| {
         r.h2_million.map(|m| m.subscribers as f64)
     });
@@ -343,7 +340,9 @@ pub fn table(results: &[ServerResults]) -> String {
     }
     for (index, r) in results.iter().enumerate() {
         if index != baseline {
-            let _ = write!(out, " {} / {BASELINE} |", r.name);
+            // The baseline is hyper, or the last contender when hyper was not measured.
+            let base = results.get(baseline).map_or(BASELINE, |b| b.name.as_str());
+            let _ = write!(out, " {} / {base} |", r.name);
         }
     }
     out.push_str("\n| --- | --- |");
@@ -868,6 +867,19 @@ mod tests {
             .find(|line| line.starts_with("| H2-million | streams held ↑ |"))
             .expect("a streams-held line");
         assert!(held.ends_with("| – | – |"), "{held}");
+    }
+
+    #[test]
+    fn without_hyper_the_ratio_columns_name_the_contender_they_are_taken_against() {
+        let mut results = results();
+        results.pop();
+        let table = table(&results);
+        let header = table.lines().next().expect("a header");
+        assert_eq!(header, "| | figure | nest-rs | nchan | nest-rs / nchan |");
+        assert!(
+            table.contains("| H2-million | server RSS per stream (KiB) ↓ | 1.50 | 6 | 0.25× |"),
+            "{table}"
+        );
     }
 
     #[test]

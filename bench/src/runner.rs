@@ -17,7 +17,7 @@ use crate::{
 /// How big a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Small sizes, for a smoke run (well under a minute).
+    /// Small sizes, for a smoke run (a few minutes with the five contenders).
     Quick,
     /// The sizes of the contract over HTTP/1.1 and HTTP/2, the million HTTP/2 streams, then the
     /// 100,000-connection scale test.
