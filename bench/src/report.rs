@@ -134,6 +134,7 @@ pub fn rows(results: &[ServerResults]) -> Vec<Row> {
     row("M4", "failed + subscribers left", Lower, false, &|r| {
         r.churn.map(|c| (c.failures + c.subscribers_left) as f64)
     });
+    h2_rows(&mut row);
     row("scale", "connections held", Higher, false, &|r| {
         r.scale.map(|s| s.memory.connections as f64)
     });
@@ -180,6 +181,115 @@ pub fn rows(results: &[ServerResults]) -> Vec<Row> {
             .map(|s| (s.memory.connections as u64).saturating_sub(s.delivered) as f64)
     });
     rows
+}
+
+/// The rows of the HTTP/2 measurements, through `row` (as in [`rows`]).
+fn h2_rows(
+    row: &mut impl FnMut(
+        &'static str,
+        &'static str,
+        Better,
+        bool,
+        &dyn Fn(&ServerResults) -> Option<f64>,
+    ),
+) {
+    use Better::{Higher, Lower};
+    row("H2-M1", "events/s, 1 stream", Higher, true, &|r| {
+        r.h2_firehose_1.map(|f| f.events_per_sec)
+    });
+    row(
+        "H2-M1",
+        "events/s, 4 streams of 1 conn.",
+        Higher,
+        true,
+        &|r| r.h2_firehose_4.map(|f| f.events_per_sec),
+    );
+    row(
+        "H2-M1",
+        "server CPU per 1 M events (core-ms), 1 stream",
+        Lower,
+        true,
+        &|r| r.h2_firehose_1.map(|f| f.server_cpu_per_million * 1e3),
+    );
+    row(
+        "H2-M1",
+        "load generator busy (cores), 1 stream",
+        Lower,
+        false,
+        &|r| r.h2_firehose_1.map(|f| f.client_cores),
+    );
+    row("H2-M2", "deliveries/s", Higher, true, &|r| {
+        r.h2_fanout.map(|f| f.deliveries_per_sec)
+    });
+    row("H2-M2", "latency p50 (µs)", Lower, true, &|r| {
+        r.h2_fanout.map(|f| f.latency.p50_us)
+    });
+    row("H2-M2", "latency p99 (µs)", Lower, true, &|r| {
+        r.h2_fanout.map(|f| f.latency.p99_us)
+    });
+    row("H2-M2", "latency max (µs)", Lower, true, &|r| {
+        r.h2_fanout.map(|f| f.latency.max_us)
+    });
+    row(
+        "H2-M2",
+        "server CPU while publishing (cores)",
+        Lower,
+        true,
+        &|r| r.h2_fanout.map(|f| f.server_cores),
+    );
+    row("H2-M2", "load generator busy (cores)", Lower, false, &|r| {
+        r.h2_fanout.map(|f| f.client_cores)
+    });
+    row("H2-M2", "events lost", Lower, false, &|r| {
+        r.h2_fanout.map(|f| (f.lost + f.disordered) as f64)
+    });
+    row("H2-M3", "RSS per idle stream (KiB)", Lower, true, &|r| {
+        r.h2_idle.map(|m| m.kib_per_stream)
+    });
+    row("H2-million", "streams held", Higher, false, &|r| {
+        r.h2_million.map(|m| m.subscribers as f64)
+    });
+    row(
+        "H2-million",
+        "server RSS per stream (KiB)",
+        Lower,
+        true,
+        &|r| r.h2_million.map(|m| m.memory.kib_per_stream),
+    );
+    row("H2-million", "seconds to open all", Lower, true, &|r| {
+        r.h2_million.map(|m| m.open_seconds)
+    });
+    row(
+        "H2-million",
+        "one publish: latency p50 (ms)",
+        Lower,
+        true,
+        &|r| r.h2_million.map(|m| m.latency.p50_us / 1_000.0),
+    );
+    row(
+        "H2-million",
+        "one publish: latency p99 (ms)",
+        Lower,
+        true,
+        &|r| r.h2_million.map(|m| m.latency.p99_us / 1_000.0),
+    );
+    row(
+        "H2-million",
+        "one publish: latency max (ms)",
+        Lower,
+        true,
+        &|r| r.h2_million.map(|m| m.latency.max_us / 1_000.0),
+    );
+    row("H2-million", "streams not reached", Lower, false, &|r| {
+        r.h2_million.map(|m| m.not_reached as f64)
+    });
+    row(
+        "H2-million",
+        "load generator RSS (MiB)",
+        Lower,
+        false,
+        &|r| r.h2_million.map(|m| m.client_rss_kib as f64 / 1024.0),
+    );
 }
 
 fn number(value: f64) -> String {
@@ -230,7 +340,9 @@ pub fn table(results: &[ServerResults]) -> String {
     }
     for (index, r) in results.iter().enumerate() {
         if index != baseline {
-            let _ = write!(out, " {} / {BASELINE} |", r.name);
+            // The baseline is hyper, or the last contender when hyper was not measured.
+            let base = results.get(baseline).map_or(BASELINE, |b| b.name.as_str());
+            let _ = write!(out, " {} / {base} |", r.name);
         }
     }
     out.push_str("\n| --- | --- |");
@@ -303,6 +415,11 @@ pub fn json(
                 "fanout": format!("{:?}", r.fanout),
                 "idle": format!("{:?}", r.idle),
                 "churn": format!("{:?}", r.churn),
+                "h2_firehose_1": format!("{:?}", r.h2_firehose_1),
+                "h2_firehose_4": format!("{:?}", r.h2_firehose_4),
+                "h2_fanout": format!("{:?}", r.h2_fanout),
+                "h2_idle": format!("{:?}", r.h2_idle),
+                "h2_million": format!("{:?}", r.h2_million),
                 "scale": format!("{:?}", r.scale),
                 "unavailable": r.unavailable,
                 "errors": r.errors,
@@ -311,6 +428,7 @@ pub fn json(
         .collect();
     serde_json::json!({
         "mode": config.mode.name(),
+        "run": config.run_name(),
         "config": format!("{config:?}"),
         "machine": machine,
         "load_generator_parse_rate_events_per_sec": parse_rate.map(|p| p.events_per_sec),
@@ -461,14 +579,19 @@ pub fn bar_chart(
     Ok(())
 }
 
-/// The plots of a run into `dir`: ratios to hyper of every figure with a ratio, M1 events/s,
-/// and M2 latency (or the scale test's latency in scale mode).
-pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Result<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
-    let mode = config.mode.name();
+/// A chart of `rows`' ratios to the baseline, one group per row, into `dir/name`; nothing when
+/// there are no rows.
+fn ratio_plot(
+    dir: &Path,
+    name: &str,
+    title: &str,
+    rows: &[Row],
+    results: &[ServerResults],
+) -> io::Result<bool> {
+    if rows.is_empty() {
+        return Ok(false);
+    }
     let baseline = baseline_index(results);
-    let mut written = Vec::new();
-    let rows: Vec<_> = rows(results).into_iter().filter(|row| row.ratio).collect();
     let groups: Vec<String> = rows
         .iter()
         .map(|row| format!("{}\n{}", row.id, row.figure.replace(", ", "\n")))
@@ -484,16 +607,53 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
             (r.name.clone(), values)
         })
         .collect();
-    let name = format!("{mode}-ratios.svg");
     bar_chart(
-        &dir.join(&name),
-        "Each figure as a ratio to raw hyper, log scale (same run; see the table for which way is better)",
+        &dir.join(name),
+        title,
         "ratio to hyper",
         &groups,
         &series,
         Scale::Ratio,
     )?;
-    written.push(name);
+    Ok(true)
+}
+
+/// Whether `row` is one of the HTTP/2 measurements.
+fn is_h2(row: &Row) -> bool {
+    row.id.starts_with("H2")
+}
+
+/// The plots of a run into `dir`: ratios to hyper of every figure with a ratio (HTTP/1.1 and
+/// the scale test in one chart, HTTP/2 in another), M1 events/s, and M2 latency (or the scale
+/// test's latency in scale mode).
+pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let mode = config.run_name();
+    let mut written = Vec::new();
+    let (h2_rows, http1_rows): (Vec<Row>, Vec<Row>) = rows(results)
+        .into_iter()
+        .filter(|row| row.ratio)
+        .partition(is_h2);
+    let name = format!("{mode}-ratios.svg");
+    if ratio_plot(
+        dir,
+        &name,
+        "Each figure as a ratio to raw hyper, log scale (same run; see the table for which way is better)",
+        &http1_rows,
+        results,
+    )? {
+        written.push(name);
+    }
+    let name = format!("{mode}-h2-ratios.svg");
+    if ratio_plot(
+        dir,
+        &name,
+        "HTTP/2 (h2c): each figure as a ratio to hyper's HTTP/2 server, log scale (see the table for which way is better)",
+        &h2_rows,
+        results,
+    )? {
+        written.push(name);
+    }
 
     let per_server = |value: &dyn Fn(&ServerResults) -> Option<f64>| -> Vec<(String, Vec<f64>)> {
         results
@@ -579,4 +739,164 @@ pub fn plots(dir: &Path, config: &Config, results: &[ServerResults]) -> io::Resu
         written.push(name);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        h2::{H2Firehose, H2Memory, H2Million},
+        measure::Latency,
+    };
+
+    fn firehose(events_per_sec: f64) -> H2Firehose {
+        H2Firehose {
+            streams: 1,
+            events: 1_000_000,
+            ids: 1_000_000,
+            bytes: 20_000_000,
+            seconds: 1e6 / events_per_sec,
+            events_per_sec,
+            client_cores: 0.9,
+            server_cores: 0.5,
+            server_cpu_per_million: 0.25,
+        }
+    }
+
+    fn million(kib_per_stream: f64, not_reached: u64) -> H2Million {
+        let memory = H2Memory {
+            connections: 10,
+            streams: 1_000,
+            rss_before_kib: 10_000,
+            rss_after_kib: 10_000 + (kib_per_stream * 1_000.0) as u64,
+            kib_per_stream,
+            kib_per_connection: kib_per_stream * 100.0,
+        };
+        H2Million {
+            memory,
+            open_seconds: 2.0,
+            client_rss_kib: 2_048,
+            subscribers: 1_000 - not_reached,
+            delivered: 1_000 - not_reached,
+            not_reached,
+            disordered: 0,
+            latency: Latency {
+                p50_us: 3_000.0,
+                p99_us: 9_000.0,
+                max_us: 12_000.0,
+            },
+            server_cpu_seconds: 0.1,
+            client_cpu_seconds: 0.2,
+        }
+    }
+
+    fn results() -> Vec<ServerResults> {
+        let named = |name: &str| ServerResults {
+            name: name.to_owned(),
+            ..ServerResults::default()
+        };
+        vec![
+            ServerResults {
+                h2_firehose_1: Some(firehose(2e6)),
+                h2_million: Some(million(1.5, 0)),
+                ..named("nest-rs")
+            },
+            // No `/firehose`: its H2-M1 figures are missing.
+            ServerResults {
+                h2_million: Some(million(6.0, 10)),
+                ..named("nchan")
+            },
+            ServerResults {
+                h2_firehose_1: Some(firehose(1e6)),
+                h2_million: Some(million(3.0, 0)),
+                ..named("hyper")
+            },
+        ]
+    }
+
+    fn find<'a>(rows: &'a [Row], id: &str, figure: &str) -> &'a Row {
+        rows.iter()
+            .find(|row| row.id == id && row.figure == figure)
+            .unwrap_or_else(|| panic!("no row {id} {figure}"))
+    }
+
+    #[test]
+    fn h2_rows_carry_every_contender_and_their_ratio_to_hyper() {
+        let results = results();
+        let rows = rows(&results);
+        let rate = find(&rows, "H2-M1", "events/s, 1 stream");
+        assert_eq!(rate.values, vec![Some(2e6), None, Some(1e6)]);
+        assert_eq!(rate.ratios(2), vec![Some(2.0), None, Some(1.0)]);
+        let cpu = find(
+            &rows,
+            "H2-M1",
+            "server CPU per 1 M events (core-ms), 1 stream",
+        );
+        assert_eq!(cpu.values[0], Some(250.0));
+        let memory = find(&rows, "H2-million", "server RSS per stream (KiB)");
+        assert_eq!(memory.ratios(2), vec![Some(0.5), Some(2.0), Some(1.0)]);
+        let held = find(&rows, "H2-million", "streams held");
+        assert_eq!(held.values, vec![Some(1_000.0), Some(990.0), Some(1_000.0)]);
+        assert!(
+            held.ratios(2).iter().all(Option::is_none),
+            "a count has no ratio"
+        );
+        let missed = find(&rows, "H2-million", "streams not reached");
+        assert_eq!(missed.values, vec![Some(0.0), Some(10.0), Some(0.0)]);
+        let p99 = find(&rows, "H2-million", "one publish: latency p99 (ms)");
+        assert_eq!(p99.values[0], Some(9.0));
+        let client = find(&rows, "H2-million", "load generator RSS (MiB)");
+        assert_eq!(client.values[0], Some(2.0));
+        // Figures nobody has are no rows at all.
+        assert!(!rows.iter().any(|row| row.id == "H2-M2" || row.id == "M1"));
+    }
+
+    #[test]
+    fn the_table_shows_missing_h2_figures_as_not_available() {
+        let table = table(&results());
+        let line = table
+            .lines()
+            .find(|line| line.starts_with("| H2-M1 | events/s, 1 stream ↑ |"))
+            .expect("an H2-M1 line");
+        assert_eq!(
+            line,
+            "| H2-M1 | events/s, 1 stream ↑ | 2.00 M | n/a | 1.00 M | 2.00× | n/a |"
+        );
+        let held = table
+            .lines()
+            .find(|line| line.starts_with("| H2-million | streams held ↑ |"))
+            .expect("a streams-held line");
+        assert!(held.ends_with("| – | – |"), "{held}");
+    }
+
+    #[test]
+    fn without_hyper_the_ratio_columns_name_the_contender_they_are_taken_against() {
+        let mut results = results();
+        results.pop();
+        let table = table(&results);
+        let header = table.lines().next().expect("a header");
+        assert_eq!(header, "| | figure | nest-rs | nchan | nest-rs / nchan |");
+        assert!(
+            table.contains("| H2-million | server RSS per stream (KiB) ↓ | 1.50 | 6 | 0.25× |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn the_h2_ratio_plot_draws_no_bar_for_a_missing_figure() {
+        let dir = std::env::temp_dir().join(format!("nest-bench-plots-{}", std::process::id()));
+        let config = Config::for_mode(crate::runner::Mode::Quick);
+        let written = plots(&dir, &config, &results()).expect("the plots are drawn");
+        assert!(
+            written.contains(&"quick-h2-ratios.svg".to_owned()),
+            "{written:?}"
+        );
+        assert!(
+            !written.contains(&"quick-ratios.svg".to_owned()),
+            "no HTTP/1.1 figure, no HTTP/1.1 ratio plot: {written:?}"
+        );
+        let svg = std::fs::read_to_string(dir.join("quick-h2-ratios.svg")).expect("written");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        std::fs::remove_dir_all(&dir).expect("removed");
+    }
 }

@@ -1,23 +1,33 @@
 //! The whole comparison in one command: builds the three Rust servers and the Go reference
 //! peer, starts each (and nginx + Nchan) on a free port, runs M1–M4 of
-//! `shared/bench/CONTRACT.md` and the 100,000-connection scale test against each with one load
-//! generator, prints one table with every figure and its ratio to raw hyper, and
-//! writes `bench/results/<mode>.json`, `bench/results/<mode>.md` and SVG plots in
-//! `docs/benchmarks/`.
+//! `shared/bench/CONTRACT.md` over HTTP/1.1, the same firehose, fan-out and idle measurements
+//! over HTTP/2 (h2c, `nest_bench::h2`), a million HTTP/2 streams and the 100,000-connection
+//! scale test against each with one load generator, prints one table with every figure and its
+//! ratio to raw hyper, and writes `bench/results/<run>.json`, `bench/results/<run>.md` and SVG
+//! plots in `docs/benchmarks/`.
 //!
 //! ```text
-//! cargo run --release -p nest-bench --bin bench-all               # everything (~6 min)
-//! cargo run --release -p nest-bench --bin bench-all -- --no-scale # M1–M4 only (~3.5 min)
+//! cargo run --release -p nest-bench --bin bench-all               # everything
+//! cargo run --release -p nest-bench --bin bench-all -- --no-scale # all but the scale test
 //! cargo run --release -p nest-bench --bin bench-all -- --scale    # the scale test only (~2 min)
-//! cargo run --release -p nest-bench --bin bench-all -- --quick    # a smoke run (< 1 min)
+//! cargo run --release -p nest-bench --bin bench-all -- --quick    # everything small, a smoke run
+//! cargo run --release -p nest-bench --bin bench-all -- --million-only --only nest-rs,hyper
 //! ```
+//!
+//! The order of a run: M1 and M2 over HTTP/1.1, H2-M1 and H2-M2 (server processes of their
+//! own: `bench-hyper` with `BENCH_HYPER_AUTO=1`, the peers started for h2c), M3 and M4, H2-M3,
+//! the million streams (10,000 connections × 100 streams, one contender at a time on a fresh
+//! process; a contender that cannot hold them gets an error line `million: …`), the scale
+//! test.
 //!
 //! `BENCH_MODE=quick|full|scale` does the same as the flags; `--no-build` skips the build;
 //! `--only nest-rs,hyper,go,nchan` measures some contenders only (the peers are found in
 //! `shared/bench/peers`, or `BENCH_PEERS_DIR`; a peer whose tools are missing is left out with
 //! `n/a` in the table); `--connections N` sets the scale
 //! test's connection count (spread over several server processes where `RLIMIT_NOFILE` is too
-//! low for one).
+//! low for one). `--no-h2` leaves out H2-M1–H2-M3, `--no-million` the million streams, and
+//! `--million-only` runs the million streams alone (for the contenders of `--only`; its files
+//! are `<mode>-million.*`).
 
 use std::{
     io,
@@ -115,16 +125,24 @@ async fn main() -> io::Result<()> {
     if args.iter().any(|arg| arg == "--no-scale") {
         config.scale = false;
     }
-    // Each held connection is a descriptor in a server and one in a load generator: where the
-    // hard limit is too low for one process, the scale test spreads them over several.
-    if config.scale {
-        config.fit_descriptors(descriptors);
+    if args.iter().any(|arg| arg == "--no-h2") {
+        config.h2 = false;
     }
+    if args.iter().any(|arg| arg == "--no-million") {
+        config.million = false;
+    }
+    if args.iter().any(|arg| arg == "--million-only") {
+        config.million_only();
+    }
+    // Each held connection is a descriptor in a server and one in a load generator: where the
+    // hard limit is too low for one process, the scale test spreads them over several, and the
+    // million streams fail.
+    config.fit_descriptors(descriptors);
     let machine = machine();
     eprintln!("mode {}, {config:?}", mode.name());
     eprintln!("machine {machine}, descriptors {descriptors}");
 
-    let parse_rate = if mode == Mode::Scale {
+    let parse_rate = if !config.contract {
         None
     } else {
         let rate = measure::parse_rate(config.firehose_n.max(1_000_000))?;
@@ -145,7 +163,7 @@ async fn main() -> io::Result<()> {
 
     let table = report::table(&results);
     println!();
-    println!("mode: {}; machine: {machine}", mode.name());
+    println!("mode: {}; machine: {machine}", config.run_name());
     if let Some(rate) = &parse_rate {
         let fastest = results
             .iter()
@@ -176,9 +194,9 @@ async fn main() -> io::Result<()> {
     let results_dir = root.join("results");
     std::fs::create_dir_all(&results_dir)?;
     let json = report::json(&config, &machine, parse_rate.as_ref(), &results);
-    let json_path = results_dir.join(format!("{}.json", mode.name()));
+    let json_path = results_dir.join(format!("{}.json", config.run_name()));
     std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
-    let md_path = results_dir.join(format!("{}.md", mode.name()));
+    let md_path = results_dir.join(format!("{}.md", config.run_name()));
     std::fs::write(&md_path, &table)?;
     let plots_dir = root.join("../docs/benchmarks");
     let plots_dir = plots_dir.canonicalize().unwrap_or(plots_dir);
