@@ -239,11 +239,43 @@ pub async fn open_many(
     streams: usize,
 ) -> io::Result<Vec<H2Connection>> {
     let opened: Vec<io::Result<H2Connection>> = stream::iter(0..connections)
-        .map(|_| open_connection(server, path, streams))
+        .map(|index| async move {
+            // A contender that cannot hold them all in this machine's memory fails here, not
+            // the machine.
+            if index % 50 == 0 {
+                if let Some(available) =
+                    memory_available_kib().filter(|kib| *kib < MEMORY_RESERVE_KIB)
+                {
+                    return Err(io::Error::other(format!(
+                        "stopped after {} streams: {} MiB of memory left on the machine",
+                        index * streams,
+                        available / 1024
+                    )));
+                }
+            }
+            open_connection(server, path, streams).await
+        })
         .buffer_unordered(OPENING_AT_ONCE)
         .collect()
         .await;
     opened.into_iter().collect()
+}
+
+/// Memory the machine keeps free while streams are opened (`MemAvailable`, 3 GiB): below it,
+/// [`open_many`] stops with an error.
+pub const MEMORY_RESERVE_KIB: u64 = 3 * 1024 * 1024;
+
+/// `MemAvailable` of `/proc/meminfo`, in KiB.
+fn memory_available_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The next DATA frame of `body`, its flow-control capacity given back at once (the caller
