@@ -489,6 +489,9 @@ pub(crate) async fn wait_for(counter: &AtomicU64, target: u64, limit: Duration) 
 #[derive(Debug)]
 pub struct Publisher {
     stream: TcpStream,
+    /// Where to connect again when the server closes the kept-alive connection (nginx does
+    /// after 1,000 requests, its `keepalive_requests`).
+    addr: SocketAddr,
     publish: Publish,
     /// The next message's `seq`, where the load generator writes the messages.
     next_seq: u64,
@@ -499,6 +502,7 @@ impl Publisher {
     pub async fn connect(server: &ServerProcess) -> io::Result<Self> {
         Ok(Self {
             stream: connect(server.http1_addr).await?,
+            addr: server.http1_addr,
             publish: server.dialect.publish,
             next_seq: 0,
         })
@@ -521,10 +525,21 @@ impl Publisher {
             Publish::MessageBody { .. } => {
                 let mut subscribers = 0;
                 for _ in 0..n {
-                    let message = format!("{{\"seq\":{},\"ts\":{}}}", self.next_seq, unix_nanos());
+                    let seq = self.next_seq;
                     self.next_seq += 1;
-                    let (status, body) =
-                        exchange(&mut self.stream, "POST", "/publish", message.as_bytes()).await?;
+                    let message = || format!("{{\"seq\":{seq},\"ts\":{}}}", unix_nanos());
+                    let sent =
+                        exchange(&mut self.stream, "POST", "/publish", message().as_bytes()).await;
+                    let (status, body) = match sent {
+                        Ok(answer) => answer,
+                        Err(_) => {
+                            // The server closed the kept-alive connection before this message:
+                            // it was not published; it goes again on a new connection.
+                            self.stream = connect(self.addr).await?;
+                            exchange(&mut self.stream, "POST", "/publish", message().as_bytes())
+                                .await?
+                        }
+                    };
                     if !matches!(status, 201 | 202) {
                         return Err(io::Error::other(format!(
                             "POST /publish: status {status}: {}",
@@ -547,7 +562,13 @@ impl Publisher {
                 subscribers_in(&body)
             }
             Publish::MessageBody { status: path } => {
-                let (status, body) = exchange(&mut self.stream, "GET", path, b"").await?;
+                let (status, body) = match exchange(&mut self.stream, "GET", path, b"").await {
+                    Ok(answer) => answer,
+                    Err(_) => {
+                        self.stream = connect(self.addr).await?;
+                        exchange(&mut self.stream, "GET", path, b"").await?
+                    }
+                };
                 let text = String::from_utf8_lossy(&body);
                 text.lines()
                     .find_map(|line| line.strip_prefix("subscribers:"))
