@@ -2,8 +2,10 @@
 # Runs the whole nest-rs test suite: unit, integration (real TCP), property, trybuild UI,
 # browser (headless Chromium), Redis (a real redis-server per test) and doc tests.
 #
-# Installs what the tests need when it is missing: Debian's `chromium`, `chromium-driver` and
-# `redis-server` (through apt-get, with sudo when not root) and mdbook (with cargo), then
+# Installs what the tests need when it is missing: Debian's `chromium`, `chromium-driver`,
+# `redis-server`, and the benchmark's reference peers (`golang-go`,
+# `golang-golang-x-net-dev`, `nginx`, `libnginx-mod-nchan`), through apt-get with sudo when not
+# root, and mdbook (with cargo), then
 # builds the book in docs/ (its Rust snippets run as doc tests of nest-tests). Extra arguments
 # go to `cargo test`.
 set -euo pipefail
@@ -16,8 +18,15 @@ fi
 if ! command -v redis-server >/dev/null 2>&1; then
   missing+=(redis-server)
 fi
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/golang.org/x/net/http2/h2c ]; then
+  missing+=(golang-go golang-golang-x-net-dev)
+fi
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] \
+  || [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
+  missing+=(nginx libnginx-mod-nchan)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
-  echo "scripts/test.sh: installing ${missing[*]} (browser tests, Redis hub tests)" >&2
+  echo "scripts/test.sh: installing ${missing[*]} (browser tests, Redis hub tests, benchmark peers)" >&2
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq

@@ -18,13 +18,24 @@ use tokio::{
     time::timeout,
 };
 
-/// Starts peer `name` for `protocol`, or `None` (said on stderr) when its tools are missing.
+/// Starts peer `name` for `protocol`, or `None` (said on stderr) when its tools are missing;
+/// under CI (`CI` set, as `.ci/run` does, after `scripts/test.sh` installed them) a missing
+/// tool fails the test.
 fn start(name: &str, protocol: Protocol) -> Option<ServerProcess> {
-    if let Err(reason) = peers::prepare(name, protocol) {
+    if let Err(reason) = prepared(name, protocol) {
         eprintln!("{name} ({protocol:?}) skipped: {reason}");
         return None;
     }
     Some(peers::spawn(name, protocol).unwrap_or_else(|error| panic!("{name} starts: {error}")))
+}
+
+/// [`peers::prepare`], which under CI must succeed.
+fn prepared(name: &str, protocol: Protocol) -> Result<(), String> {
+    let prepared = peers::prepare(name, protocol);
+    if let (Err(reason), Some(_)) = (&prepared, std::env::var_os("CI")) {
+        panic!("{name} ({protocol:?}) cannot run under CI: {reason}");
+    }
+    prepared
 }
 
 /// The `seq` and `ts` of the first event whose data has them, fed from `read` until one comes.
@@ -225,7 +236,7 @@ fn nchan_is_stopped_with_its_workers() {
 async fn the_scale_test_spreads_over_several_processes_of_each_peer() {
     nest_bench::contract::raise_fd_limit();
     for name in peers::NAMES {
-        if let Err(reason) = peers::prepare(name, Protocol::Http1) {
+        if let Err(reason) = prepared(name, Protocol::Http1) {
             eprintln!("{name} skipped: {reason}");
             continue;
         }
