@@ -350,6 +350,17 @@ fn dechunk(mut input: &[u8]) -> io::Result<Vec<u8>> {
     }
 }
 
+/// The header lines NestJS sends with an event stream over HTTP/1.1, in its order (lower-cased,
+/// before `transfer-encoding` and `date`).
+pub const NEST_SSE_HEADERS: [&str; 6] = [
+    "content-type: text/event-stream",
+    "connection: keep-alive",
+    "cache-control: private, no-cache, no-store, must-revalidate, max-age=0, no-transform",
+    "pragma: no-cache",
+    "expires: 0",
+    "x-accel-buffering: no",
+];
+
 /// A `GET` request for `path` that asks the server to close the connection afterwards.
 pub fn get_and_close(path: &str) -> String {
     format!(

@@ -129,15 +129,6 @@ async fn exchange(server: &RunningApp, request: &str) -> Vec<u8> {
     bytes
 }
 
-const NEST_HEADERS: [&str; 6] = [
-    "content-type: text/event-stream",
-    "connection: keep-alive",
-    "cache-control: private, no-cache, no-store, must-revalidate, max-age=0, no-transform",
-    "pragma: no-cache",
-    "expires: 0",
-    "x-accel-buffering: no",
-];
-
 #[tokio::test]
 async fn a_kept_alive_stream_has_hypers_head_and_chunks_then_the_connection_serves_on() {
     let server = start().await;
@@ -146,7 +137,7 @@ async fn a_kept_alive_stream_has_hypers_head_and_chunks_then_the_connection_serv
     let bytes = exchange(&server, &request).await;
     let (stream, rest) = parse_chunked(&bytes);
     assert_eq!(stream.head[0], "HTTP/1.1 200 OK");
-    assert_eq!(&stream.head[1..7], NEST_HEADERS);
+    assert_eq!(&stream.head[1..7], nest_tests::NEST_SSE_HEADERS);
     assert_eq!(stream.head[7], "transfer-encoding: chunked");
     assert!(
         stream.head[8].starts_with("date: ") && stream.head[8].ends_with(" GMT"),

@@ -114,15 +114,6 @@ async fn start() -> RunningApp {
     nest_tests::serve(WireController).await
 }
 
-const NEST_HEADERS: [&str; 6] = [
-    "content-type: text/event-stream",
-    "connection: keep-alive",
-    "cache-control: private, no-cache, no-store, must-revalidate, max-age=0, no-transform",
-    "pragma: no-cache",
-    "expires: 0",
-    "x-accel-buffering: no",
-];
-
 #[tokio::test]
 async fn nest_captured_observable_gives_the_same_bytes() {
     let server = start().await;
@@ -192,7 +183,7 @@ async fn nest_headers_in_nest_order_over_http1() {
         .map(|line| line.to_ascii_lowercase())
         .filter(|line| !line.starts_with("transfer-encoding"))
         .collect();
-    assert_eq!(lines, NEST_HEADERS);
+    assert_eq!(lines, nest_tests::NEST_SSE_HEADERS);
     assert!(
         response
             .head
