@@ -5,9 +5,11 @@
 #
 #   bench/scripts/callgrind.sh firehose target/release/bench-nest   # per event, GET /firehose?n=200000
 #   bench/scripts/callgrind.sh fanout   target/release/bench-nest   # per delivery, 200 subscribers x 30 isolated publishes
+#   bench/scripts/callgrind.sh h2fanout target/release/bench-nest   # the same over HTTP/2: 200 streams on 2 h2c connections
 #   bench/scripts/callgrind.sh churn    target/release/bench-nest   # per connection: connect, GET /fanout, head, close
 #
-# Needs valgrind, curl and python3. Profiles are left in ${OUT:-/tmp/nest-callgrind}.
+# Needs valgrind, curl and python3 (and python's h2 package for h2fanout: pip install h2).
+# For bench-hyper over HTTP/2, export BENCH_HYPER_AUTO=1. Profiles are left in ${OUT:-/tmp/nest-callgrind}.
 set -euo pipefail
 what=$1; bin=$2
 out=${OUT:-/tmp/nest-callgrind}; mkdir -p "$out"
@@ -34,6 +36,10 @@ case $what in
     fanout)
         base=$(run fanout-0 python3 "$here/clients.py" fanout $port 200 0)
         work=$(run fanout-1 python3 "$here/clients.py" fanout $port 200 30)
+        echo "instructions per delivery: $(( (work - base) / 6000 ))" ;;
+    h2fanout)
+        base=$(run h2fanout-0 python3 "$here/clients.py" h2fanout $port 200 0)
+        work=$(run h2fanout-1 python3 "$here/clients.py" h2fanout $port 200 30)
         echo "instructions per delivery: $(( (work - base) / 6000 ))" ;;
     churn)
         base=$(run churn-0 python3 "$here/clients.py" churn $port 0)
