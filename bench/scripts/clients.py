@@ -4,9 +4,22 @@ import sys
 import time
 
 
+def publish(port, publishes):
+    """`publishes` POST /publish?n=1 on one kept-alive connection, 150 ms apart so that each
+    one's deliveries are done before the next (no batching that would vary run to run), then a
+    second for the last deliveries."""
+    publisher = socket.create_connection(("127.0.0.1", port))
+    for _ in range(publishes):
+        publisher.sendall(b"POST /publish?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        answer = b""
+        while b"}" not in answer:
+            answer += publisher.recv(4096)
+        time.sleep(0.15)
+    time.sleep(1)
+
+
 def fanout(port, subscribers, publishes):
-    """`subscribers` /fanout streams, then `publishes` publishes, 150 ms apart so that each
-    one's deliveries are done before the next (no batching that would vary run to run)."""
+    """`subscribers` /fanout streams, then `publishes` publishes (see `publish`)."""
     streams = []
     for _ in range(subscribers):
         stream = socket.create_connection(("127.0.0.1", port))
@@ -16,14 +29,7 @@ def fanout(port, subscribers, publishes):
         head = b""
         while b"\r\n\r\n" not in head:
             head += stream.recv(65536)
-    publisher = socket.create_connection(("127.0.0.1", port))
-    for _ in range(publishes):
-        publisher.sendall(b"POST /publish?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
-        answer = b""
-        while b"}" not in answer:
-            answer += publisher.recv(4096)
-        time.sleep(0.15)
-    time.sleep(1)
+    publish(port, publishes)
 
 
 def h2fanout(port, subscribers, publishes):
@@ -71,14 +77,7 @@ def h2fanout(port, subscribers, publishes):
     for reader in readers:
         reader.start()
     time.sleep(2)
-    publisher = socket.create_connection(("127.0.0.1", port))
-    for _ in range(publishes):
-        publisher.sendall(b"POST /publish?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
-        answer = b""
-        while b"}" not in answer:
-            answer += publisher.recv(4096)
-        time.sleep(0.15)
-    time.sleep(1)
+    publish(port, publishes)
     done.set()
     for reader in readers:
         reader.join()

@@ -267,15 +267,7 @@ pub const MEMORY_RESERVE_KIB: u64 = 3 * 1024 * 1024;
 
 /// `MemAvailable` of `/proc/meminfo`, in KiB.
 fn memory_available_kib() -> Option<u64> {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()?
-        .lines()
-        .find_map(|line| line.strip_prefix("MemAvailable:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    crate::process::proc_kib("/proc/meminfo", "MemAvailable:")
 }
 
 /// The next DATA frame of `body`, its flow-control capacity given back at once (the caller

@@ -293,10 +293,16 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
 
 /// `VmRSS` of process `pid`, in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
+    proc_kib(&format!("/proc/{pid}/status"), "VmRSS:")
+}
+
+/// The value of field `name` (such as `VmRSS:` or `MemAvailable:`) of a `/proc` file whose
+/// lines read `Name:   1234 kB`, in KiB.
+pub fn proc_kib(path: &str, name: &str) -> Option<u64> {
+    std::fs::read_to_string(path)
+        .ok()?
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .find_map(|line| line.strip_prefix(name))?
         .trim()
         .trim_end_matches("kB")
         .trim()
